@@ -1,0 +1,250 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from taggit.models import Tag as TaggitTag
+
+from annotations import services
+from annotations.models import Annotation, ApiToken, Tag
+
+
+class TagChipsMedia:
+    css = {"all": ["/tags.css"]}
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["chip", "slug", "colour", "description"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    Media = TagChipsMedia
+
+    @admin.display(description="Tag", ordering="name")
+    def chip(self, obj):
+        return format_html('<span class="tag-chip tag-{}">{}</span>', obj.pk, obj.name)
+
+
+class TagListFilter(admin.SimpleListFilter):
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        return list(Tag.objects.values_list("slug", "name"))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__slug=self.value())
+        return queryset
+
+
+class AnnotationForm(forms.ModelForm):
+    """Passages are created and re-coded here through the same services as the API."""
+
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Annotation
+        fields = ["article", "start", "end", "exact", "tags", "organization", "note", "status"]
+        help_texts = {
+            "start": "Code-point offset into the article body where the passage starts.",
+            "end": "Code-point offset just after the passage.",
+            "exact": "The passage text; must read the same as the body there (up to whitespace).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exact"].strip = False
+        if self.instance.pk:
+            self.fields["tags"].initial = list(self.instance.tags.all())
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and not self.errors:
+            # Validate the span with the service's own rules, so the admin shows its codes.
+            try:
+                data["exact"] = services.resolve_span(
+                    body=data["article"].body,
+                    start=data["start"],
+                    end=data["end"],
+                    exact=data["exact"],
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    form = AnnotationForm
+    list_display = [
+        "quote",
+        "article",
+        "outlet",
+        "tag_chips",
+        "organization",
+        "annotator",
+        "status",
+        "anchor_status",
+    ]
+    list_select_related = ["article__outlet", "organization", "annotator"]
+    list_filter = [
+        TagListFilter,
+        ("article__outlet", admin.RelatedOnlyFieldListFilter),
+        ("organization", admin.RelatedOnlyFieldListFilter),
+        ("annotator", admin.RelatedOnlyFieldListFilter),
+        "status",
+        "anchor_status",
+    ]
+    search_fields = ["exact", "note"]
+    autocomplete_fields = ["article", "organization"]
+    show_full_result_count = False
+    list_per_page = 50
+    Media = TagChipsMedia
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        base = [
+            "annotator",
+            "prefix",
+            "suffix",
+            "anchor_status",
+            "anchored_revision",
+            "created",
+            "modified",
+        ]
+        if obj is not None:
+            # The span is fixed once made; re-attaching is done from the orphan queue.
+            return ["article", "start", "end", "exact", "previous_exact", *base]
+        return base
+
+    def get_fields(self, request, obj=None):
+        fields = ["article", "start", "end", "exact", "tags", "organization", "note", "status"]
+        if obj is not None:
+            fields += [
+                "annotator",
+                "prefix",
+                "suffix",
+                "anchor_status",
+                "anchored_revision",
+                "previous_exact",
+                "created",
+                "modified",
+            ]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return services.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_delete_permission(request)
+        return services.can_delete(request.user, obj)
+
+    @admin.display(description="Quote", ordering="exact")
+    def quote(self, obj):
+        return str(obj)
+
+    @admin.display(description="Outlet", ordering="article__outlet__name")
+    def outlet(self, obj):
+        return obj.article.outlet.name
+
+    @admin.display(description="Tags")
+    def tag_chips(self, obj):
+        return format_html_join(
+            " ",
+            '<span class="tag-chip tag-{}">{}</span>',
+            ((tag.pk, tag.name) for tag in obj.tags.all()),
+        )
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            services.annotation_update(
+                annotation=obj,
+                user=request.user,
+                tags=list(data["tags"]),
+                organization=data["organization"],
+                note=data["note"],
+                status=data["status"],
+            )
+        else:
+            created = services.annotation_create(
+                article=data["article"],
+                start=data["start"],
+                end=data["end"],
+                exact=data["exact"],
+                tags=list(data["tags"]),
+                organization=data["organization"],
+                note=data["note"],
+                status=data["status"],
+                annotator=request.user,
+            )
+            obj.pk = created.pk
+            obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # Tags were set by the service in save_model.
+        pass
+
+    def delete_model(self, request, obj):
+        services.annotation_delete(annotation=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for annotation in queryset:
+            services.annotation_delete(annotation=annotation, user=request.user)
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Personal API tokens. The key is shown once, on creation; only its hash is kept."""
+
+    form = ApiTokenForm
+    list_display = ["name", "user", "key_prefix", "created", "last_used", "revoked"]
+    list_select_related = ["user"]
+    actions = ["revoke"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(user=request.user)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key = services.api_token_create(user=request.user, name=obj.name, token=obj)
+        messages.warning(
+            request,
+            format_html(
+                "Your new API token (copy it now; it will not be shown again): <code>{}</code>",
+                key,
+            ),
+        )
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke(self, request, queryset):
+        services.api_tokens_revoke(tokens=queryset, at=timezone.now())
+
+
+# Gloss uses its own Tag model; taggit's default one would only confuse editors.
+if admin.site.is_registered(TaggitTag):
+    admin.site.unregister(TaggitTag)

@@ -1,0 +1,214 @@
+"""Passages of articles, their tags, and the personal API tokens that scripts use."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.urls import reverse
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from articles.models import Article, Organization
+
+CONTEXT_CHARS = 32
+
+colour_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.", code="invalid_colour"
+)
+
+
+class TagQuerySet(models.QuerySet):
+    def with_passage_counts(self):
+        published = Q(tagged_annotations__content_object__status=Annotation.Status.PUBLISHED) & Q(
+            tagged_annotations__content_object__article__status=Article.Status.PUBLISHED
+        )
+        return self.annotate(passage_count=models.Count("tagged_annotations", filter=published))
+
+
+class Tag(TagBase):
+    """A code researchers apply to passages (e.g. `statistic`), shown in its colour."""
+
+    colour = models.CharField(max_length=7, default="#ffd54f", validators=[colour_validator])
+    description = models.CharField(max_length=300, blank=True)
+
+    objects = TagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "tag"
+        verbose_name_plural = "tags"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tag-detail", kwargs={"slug": self.slug})
+
+
+class TaggedAnnotation(TaggedItemBase):
+    """One tag on one passage (taggit's through table, with real foreign keys)."""
+
+    content_object = models.ForeignKey(
+        "Annotation", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_annotations")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="annotations_taggedannotation_unique"
+            ),
+        ]
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def published(self):
+        """Published passages of published articles: what anonymous visitors may see."""
+        return self.filter(status=Annotation.Status.PUBLISHED, article__status="published")
+
+    def visible_to(self, user):
+        if user.is_authenticated and user.is_staff:
+            return self
+        return self.published()
+
+    def by(self, user):
+        return self.filter(annotator=user)
+
+    def anchored(self):
+        return self.exclude(anchor_status=Annotation.AnchorStatus.ORPHANED)
+
+    def needing_review(self):
+        return self.exclude(anchor_status=Annotation.AnchorStatus.ANCHORED)
+
+    def with_tags(self):
+        return self.prefetch_related("tags")
+
+
+class Annotation(models.Model):
+    """A passage of an article that an annotator coded.
+
+    `start` and `end` are code-point indices into `article.body` (Python `str`
+    indices, not UTF-16 units or bytes): the passage is `article.body[start:end]`,
+    stored verbatim in `exact` while anchored. `prefix` and `suffix` hold up to 32
+    code points of the text either side, used to re-find the passage after the
+    article is revised. `anchored_revision` is the article revision the offsets
+    refer to.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    class AnchorStatus(models.TextChoices):
+        ANCHORED = "anchored", "Anchored"
+        FUZZY = "fuzzy", "Fuzzy match: check it"
+        ORPHANED = "orphaned", "Orphaned: text not found"
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="annotations")
+    start = models.PositiveIntegerField(help_text="Code-point offset of the first character.")
+    end = models.PositiveIntegerField(help_text="Code-point offset just after the last character.")
+    exact = models.TextField(help_text="The passage text, equal to body[start:end].")
+    prefix = models.CharField(max_length=CONTEXT_CHARS, blank=True)
+    suffix = models.CharField(max_length=CONTEXT_CHARS, blank=True)
+    tags = TaggableManager(through=TaggedAnnotation, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="passages",
+        help_text="Who the passage is attributed to.",
+    )
+    note = models.TextField(blank=True)
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
+    anchor_status = models.CharField(
+        max_length=16, choices=AnchorStatus.choices, default=AnchorStatus.ANCHORED
+    )
+    anchored_revision = models.PositiveIntegerField(
+        default=1, help_text="Article revision number that start/end refer to."
+    )
+    previous_exact = models.TextField(
+        blank=True,
+        help_text="For a fuzzy passage: the quote as it read before the edit that changed it.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "start", "end", "id"]
+        permissions = [
+            ("edit_any_annotation", "Can change and delete passages of any annotator"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(end__gt=F("start")),
+                name="annotations_annotation_start_before_end",
+            ),
+            models.CheckConstraint(
+                condition=~Q(exact=""), name="annotations_annotation_exact_not_empty"
+            ),
+            models.CheckConstraint(
+                # An anchored quote is exactly as long as its span (code points).
+                condition=~Q(anchor_status="anchored")
+                | Q(Exact(Length("exact"), F("end") - F("start"))),
+                name="annotations_annotation_anchored_length",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["article", "start"], name="annotations_article_start"),
+            models.Index(fields=["status", "-created"], name="annotations_status_created"),
+            models.Index(fields=["anchor_status"], name="annotations_anchor_status"),
+        ]
+
+    def __str__(self) -> str:
+        quote = " ".join(self.exact.split())
+        return quote if len(quote) <= 60 else quote[:59] + "…"
+
+    def get_absolute_url(self) -> str:
+        return reverse("article-detail", kwargs={"slug": self.article.slug}) + f"#passage-{self.pk}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked=None, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal token a script sends as `Authorization: Bearer <key>`.
+
+    Only the SHA-256 of the key is stored; the key itself is shown once, when created.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What the token is for.")
+    key_prefix = models.CharField(max_length=8, editable=False)
+    key_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def generate_key() -> str:
+        return secrets.token_urlsafe(32)

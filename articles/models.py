@@ -1,0 +1,205 @@
+"""Outlets, organizations and the articles that passages point into."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+
+
+class OutletQuerySet(models.QuerySet):
+    def with_article_counts(self):
+        return self.annotate(
+            article_count=Count("articles", filter=Q(articles__status=Article.Status.PUBLISHED))
+        )
+
+
+class Outlet(models.Model):
+    """A publication that articles come from (a newspaper, magazine, site)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    domain = models.CharField(max_length=253, blank=True, help_text="e.g. newsweek.com")
+    homepage = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+
+    objects = OutletQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("outlet-detail", kwargs={"slug": self.slug})
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def matching_name(self, text: str):
+        """Organizations whose name or one of whose aliases contains `text` (case-insensitive)."""
+        return self.filter(Q(name__icontains=text) | Q(aliases__icontains=text))
+
+
+class Organization(models.Model):
+    """A body that articles mention and passages are attributed to (a group, union, court...)."""
+
+    class Kind(models.TextChoices):
+        ADVOCACY = "advocacy", "Advocacy group"
+        UNION = "union", "Union"
+        GOVERNMENT = "government", "Government body"
+        COURT = "court", "Court"
+        LEGAL_CLINIC = "legal clinic", "Legal clinic"
+        INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental body"
+        COMMUNITY = "community", "Community group"
+        ACADEMIC = "academic", "Academic institution"
+        MEDIA = "media", "Media"
+        BUSINESS = "business", "Business"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other names it goes by (acronyms, short forms); matched as whole words.",
+    )
+    homepage = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="articles_organization_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organization-detail", kwargs={"slug": self.slug})
+
+    @property
+    def names(self) -> list[str]:
+        """The name followed by every alias."""
+        return [self.name, *self.aliases]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Published articles, plus drafts for staff."""
+        if user.is_authenticated and user.is_staff:
+            return self
+        return self.published()
+
+    def for_outlet(self, outlet):
+        return self.filter(outlet=outlet)
+
+    def mentioning(self, organization):
+        return self.filter(organizations=organization)
+
+
+class Article(models.Model):
+    """A news article. `body` is the plain text passages point into (code-point offsets).
+
+    `revision` is the number of the current ArticleRevision; every body change goes
+    through `articles.services.article_revise`, which bumps it.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=200, unique=True)
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="articles")
+    url = models.URLField(max_length=2000, blank=True)
+    published = models.DateField(null=True, blank=True, help_text="Publication date")
+    author = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    organizations = models.ManyToManyField(
+        Organization,
+        blank=True,
+        related_name="articles",
+        help_text="Organizations the article mentions.",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    revision = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Number of the current body revision."
+    )
+    source_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="SHA-256 of the imported file; identifies a re-import when there is no URL.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], condition=~Q(url=""), name="articles_article_url_unique"
+            ),
+            models.CheckConstraint(condition=~Q(body=""), name="articles_article_body_not_empty"),
+            models.CheckConstraint(
+                condition=Q(revision__gte=1), name="articles_article_revision_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published"], name="articles_status_published"),
+            models.Index(fields=["source_sha256"], name="articles_source_sha256"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("article-detail", kwargs={"slug": self.slug})
+
+
+class ArticleRevision(models.Model):
+    """An immutable snapshot of an article body: revision `number` of `article`."""
+
+    class Reason(models.TextChoices):
+        IMPORT = "import", "Imported"
+        CORRECTION = "correction", "Correction by the outlet"
+        CLEANUP = "cleanup", "Cleanup of scraped text"
+        REIMPORT = "reimport", "Re-imported with new text"
+        OTHER = "other", "Other"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="article_revisions",
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.OTHER)
+    comment = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="articles_articlerevision_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="articles_articlerevision_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number}"

@@ -1,0 +1,13 @@
+"""URL map: the public site, the workspace and its JSON API, accounts and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Gloss administration"
+admin.site.site_title = "Gloss"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("annotations.urls")),
+]
