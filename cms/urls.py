@@ -9,5 +9,8 @@ admin.site.site_title = "Gloss"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("workspace/", include("annotations.workspace_urls")),
+    path("api/", include("annotations.api_urls")),
     path("", include("annotations.urls")),
+    path("", include("articles.urls")),
 ]
