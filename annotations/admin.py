@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag as TaggitTag
@@ -57,7 +56,8 @@ class AnnotationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["exact"].strip = False
+        if "exact" in self.fields:  # read-only once the passage exists
+            self.fields["exact"].strip = False
         if self.instance.pk:
             self.fields["tags"].initial = list(self.instance.tags.all())
 
@@ -106,11 +106,8 @@ class AnnotationAdmin(admin.ModelAdmin):
     Media = TagChipsMedia
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
-        )
+        # taggit's manager refuses custom Prefetch querysets; a plain prefetch is one query.
+        return super().get_queryset(request).prefetch_related("tags")
 
     def get_readonly_fields(self, request, obj=None):
         base = [

@@ -194,7 +194,10 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         # Mentions are set from the form; detection then adds any it finds in the text.
-        # The inline of passages is read-only, so there is no formset to save.
+        # The inline of passages is read-only: nothing to save, but the admin's change
+        # message reads these lists.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         services.article_set_organizations(
             article=form.instance, organizations=form.cleaned_data["organizations"]
         )

@@ -1,0 +1,119 @@
+"""Editors manage articles and organizations in the admin, through the services."""
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article, Organization
+from tests.factories import make_annotation, make_article, make_editor, make_organization
+
+pytestmark = pytest.mark.django_db
+
+
+def article_form(article, **changes):
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "outlet": article.outlet_id,
+        "url": article.url,
+        "published": article.published.isoformat() if article.published else "",
+        "author": article.author,
+        "status": article.status,
+        "organizations": [o.pk for o in article.organizations.all()],
+        "body": article.body,
+        "revision_reason": "correction",
+        "base_revision": article.revision,
+        "annotations-TOTAL_FORMS": "0",
+        "annotations-INITIAL_FORMS": "0",
+    }
+    data.update(changes)
+    return data
+
+
+def test_editing_the_body_makes_a_revision_and_keeps_passages_on_their_words(client):
+    article = make_article("The court ruled on Monday that the policy was unlawful.")
+    passage = make_annotation(article, exact="the policy was unlawful")
+    client.force_login(make_editor())
+    new_body = "Correction: the court ruled on Tuesday that the policy was unlawful."
+    response = client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        article_form(article, body=new_body),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article.refresh_from_db()
+    passage.refresh_from_db()
+    assert article.body == new_body and article.revision == 2
+    assert article.revisions.get(number=2).reason == "correction"
+    assert new_body[passage.start : passage.end] == passage.exact == "the policy was unlawful"
+    assert passage.anchored_revision == 2
+
+
+def test_a_stale_form_is_refused_not_overwritten(client):
+    """Concurrent edits: the second editor's form was based on revision 1."""
+    article = make_article("Original text of the article.")
+    editor = make_editor()
+    client.force_login(editor)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    first = client.post(url, article_form(article, body="First editor's text."))
+    assert first.status_code == 302
+    stale = client.post(url, article_form(article, body="Second editor's text."))
+    assert stale.status_code == 200
+    assert "changed this article" in stale.content.decode()
+    article.refresh_from_db()
+    assert article.body == "First editor's text." and article.revision == 2
+
+
+def test_the_body_keeps_leading_and_trailing_whitespace(client):
+    article = make_article("Text.")
+    client.force_login(make_editor())
+    client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        article_form(article, body="  Indented\u00a0text.\n"),
+    )
+    article.refresh_from_db()
+    assert article.body == "  Indented\u00a0text.\n"
+
+
+def test_editor_adds_an_article_and_mentions_are_detected(client):
+    aclu = make_organization("American Civil Liberties Union", aliases=["ACLU"])
+    outlet_article = make_article()
+    client.force_login(make_editor())
+    response = client.post(
+        reverse("admin:articles_article_add"),
+        {
+            "title": "New one",
+            "slug": "new-one",
+            "outlet": outlet_article.outlet_id,
+            "url": "",
+            "published": "2024-01-02",
+            "author": "",
+            "status": "published",
+            "body": "The ACLU sued.",
+            "revision_reason": "correction",
+            "annotations-TOTAL_FORMS": "0",
+            "annotations-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = Article.objects.get(title="New one")
+    assert list(article.organizations.all()) == [aclu]
+    assert article.revisions.count() == 1
+
+
+def test_organization_aliases_are_edited_one_per_line(client):
+    org = make_organization("United Nations", aliases=["UN"])
+    client.force_login(make_editor())
+    response = client.post(
+        reverse("admin:articles_organization_change", args=[org.pk]),
+        {
+            "name": "United Nations",
+            "slug": org.slug,
+            "kind": "intergovernmental",
+            "aliases": "UN\r\nU.N.\r\n\r\nUN\r\n",
+            "homepage": "",
+            "description": "",
+        },
+    )
+    assert response.status_code == 302
+    assert Organization.objects.get().aliases == ["UN", "U.N."]
+    page = client.get(reverse("admin:articles_organization_change", args=[org.pk]))
+    assert "UN\nU.N.</textarea>" in page.content.decode()
