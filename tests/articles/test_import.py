@@ -64,7 +64,10 @@ def test_article_file_keeps_text_as_written(tmp_path):
     """Only framing is normalised: BOM, CRLF and blank lines around title and body."""
     path = write(
         tmp_path / "a.txt",
-        "\ufeff\r\n  Headline  here \r\n\r\nFirst\u00a0para \u201cquoted\u201d.\r\n\r\nSecond.\r\n\r\n".encode(),
+        (
+            "\ufeff\r\n  Headline  here \r\n\r\n"
+            "First\u00a0para \u201cquoted\u201d.\r\n\r\nSecond.\r\n\r\n"
+        ).encode(),
     )
     parsed = read_article_file(path)
     assert parsed.title == "Headline here"
