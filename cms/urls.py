@@ -9,8 +9,11 @@ admin.site.site_title = "Gloss"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("workspace/orphans/", include("annotations.orphan_urls")),
     path("workspace/", include("annotations.workspace_urls")),
+    path("api/", include("articles.api_urls")),
     path("api/", include("annotations.api_urls")),
+    path("", include("articles.history_urls")),
     path("", include("annotations.urls")),
     path("", include("articles.urls")),
 ]
