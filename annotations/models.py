@@ -85,6 +85,52 @@ class AnnotationQuerySet(models.QuerySet):
     def with_tags(self):
         return self.prefetch_related("tags")
 
+    def search(self, q: str):
+        """Passages whose quote or note match `q` (full text on PostgreSQL, words elsewhere)."""
+        from articles.models import text_search
+
+        return text_search(self, q, ["exact", "note"])
+
+    def for_listing(self):
+        """Fetch plan of the public passage listings and the CSV export.
+
+        Article, outlet, organization and annotator are joined (the article body is
+        left behind: it can be long); tags come in one extra query per batch.
+        """
+        return (
+            self.select_related("article__outlet", "organization", "annotator")
+            .defer("article__body", "article__source_sha256", "previous_exact")
+            .prefetch_related("tags")
+        )
+
+    # Facets: how many of these passages fall under each tag, outlet and organization.
+    # One GROUP BY query each, whatever the number of passages.
+
+    def tag_facets(self) -> list[dict]:
+        return list(
+            TaggedAnnotation.objects.filter(content_object_id__in=self.order_by().values("pk"))
+            .values("tag_id", slug=F("tag__slug"), name=F("tag__name"))
+            .annotate(count=models.Count("pk"))
+            .order_by("-count", "name")
+        )
+
+    def outlet_facets(self) -> list[dict]:
+        return list(
+            self.order_by()
+            .values(slug=F("article__outlet__slug"), name=F("article__outlet__name"))
+            .annotate(count=models.Count("pk"))
+            .order_by("-count", "name")
+        )
+
+    def organization_facets(self) -> list[dict]:
+        return list(
+            self.order_by()
+            .filter(organization__isnull=False)
+            .values(slug=F("organization__slug"), name=F("organization__name"))
+            .annotate(count=models.Count("pk"))
+            .order_by("-count", "name")
+        )
+
 
 class Annotation(models.Model):
     """A passage of an article that an annotator coded.

@@ -1,9 +1,16 @@
-"""Public views of passages and tags."""
+"""Public views of passages and tags, and the CSV export of passages."""
 
-from django.http import HttpResponse
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.views import View
+from django.views.generic import DetailView
+from django_filters.views import FilterView
 
-from annotations.models import Tag
+from annotations.exports import passages_csv
+from annotations.filters import PassageFilterSet
+from annotations.models import Annotation, Tag, TaggedAnnotation
+from articles.views import PREVIEW_SIZE, FacetedListMixin
 
 
 class TagStylesView(View):
@@ -22,3 +29,66 @@ class TagStylesView(View):
         response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
         response["Cache-Control"] = "public, max-age=60"
         return response
+
+
+class PassageListView(FacetedListMixin, FilterView):
+    """`/passages/`: every visible passage, filtered, with facet counts and a CSV link."""
+
+    filterset_class = PassageFilterSet
+    template_name = "annotations/passage_list.html"
+    context_object_name = "passages"
+
+    def get_queryset(self):
+        return Annotation.objects.visible_to(self.request.user)
+
+    def facets(self, queryset):
+        return [
+            ("tag", "Tag", queryset.tag_facets()),
+            ("outlet", "Outlet", queryset.outlet_facets()),
+            ("organization", "Organization", queryset.organization_facets()),
+        ]
+
+
+class PassageExportView(View):
+    """`/passages/export.csv`: the passage listing as CSV, whole filtered set, streamed.
+
+    Same FilterSet as `/passages/`; invalid filters export the header only, as the
+    listing shows no rows. `X-Gloss-Row-Count` says how many rows follow, so a client
+    can tell a complete download from a truncated one.
+    """
+
+    def get(self, request):
+        filterset = PassageFilterSet(
+            request.GET or None,
+            queryset=Annotation.objects.visible_to(request.user),
+            request=request,
+        )
+        if filterset.is_bound and not filterset.is_valid():
+            passages = filterset.queryset.none()
+        else:
+            passages = filterset.qs
+        row_count = passages.count()
+        site = request.build_absolute_uri("/").rstrip("/")
+        response = StreamingHttpResponse(
+            passages_csv(passages.for_listing(), site), content_type="text/csv; charset=utf-8"
+        )
+        filename = f"gloss-passages-{timezone.localdate().isoformat()}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["X-Gloss-Row-Count"] = str(row_count)
+        return response
+
+
+class TagDetailView(DetailView):
+    """`/tags/<slug>/`: what a tag means and the latest passages carrying it."""
+
+    model = Tag
+    template_name = "annotations/tag_detail.html"
+    context_object_name = "tag"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        tagged = TaggedAnnotation.objects.filter(content_object=OuterRef("pk"), tag=self.object)
+        passages = Annotation.objects.visible_to(self.request.user).filter(Exists(tagged))
+        context["passage_count"] = passages.count()
+        context["passages"] = list(passages.for_listing()[:PREVIEW_SIZE])
+        return context

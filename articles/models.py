@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery
 from django.urls import reverse
 
 
@@ -102,6 +102,101 @@ class ArticleQuerySet(models.QuerySet):
 
     def mentioning(self, organization):
         return self.filter(organizations=organization)
+
+    def search(self, q: str):
+        """Articles whose title or body match `q` (see `text_search`)."""
+        return text_search(self, q, ["title", "body"])
+
+    def for_listing(self):
+        """Fetch plan of the public article listings: outlet joined, body left behind."""
+        return self.select_related("outlet").defer("body", "source_sha256")
+
+    def with_passage_counts(self, passages):
+        """Annotate `passage_count`: how many of `passages` each article holds (one query)."""
+        counted = (
+            passages.filter(article_id=OuterRef("pk"))
+            .order_by()
+            .annotate(n=Func(F("pk"), function="COUNT"))
+            .values("n")
+        )
+        return self.annotate(passage_count=Subquery(counted))
+
+    # Facets: how many of these articles fall under each outlet, organization and tag.
+    # One GROUP BY (or one correlated) query each, whatever the number of articles.
+
+    def outlet_facets(self) -> list[dict]:
+        rows = (
+            self.order_by()
+            .values_list("outlet__slug", "outlet__name")
+            .annotate(count=Count("pk"))
+            .order_by("-count", "outlet__name")
+        )
+        return [{"slug": slug, "name": name, "count": count} for slug, name, count in rows]
+
+    def organization_facets(self, passages) -> list[dict]:
+        """Per organization: articles that mention it or hold one of `passages` attributed to it."""
+        mentions = Article.organizations.through.objects.filter(
+            article_id=OuterRef("pk"), organization_id=OuterRef(OuterRef("pk"))
+        )
+        attributed = passages.filter(
+            article_id=OuterRef("pk"), organization_id=OuterRef(OuterRef("pk"))
+        )
+        matching = (
+            self.order_by()
+            .filter(Q(Exists(mentions)) | Q(Exists(attributed)))
+            # COUNT as a plain function: an aggregate here would add a GROUP BY.
+            .annotate(n=Func(F("pk"), function="COUNT"))
+            .values("n")
+        )
+        return list(
+            Organization.objects.annotate(count=Subquery(matching))
+            .filter(count__gt=0)
+            .values("slug", "name", "count")
+            .order_by("-count", "name")
+        )
+
+    def tag_facets(self, passages) -> list[dict]:
+        """Per tag: articles holding one of `passages` that carries it."""
+        from annotations.models import TaggedAnnotation
+
+        return list(
+            TaggedAnnotation.objects.filter(
+                content_object_id__in=passages.filter(
+                    article__in=self.order_by().values("pk")
+                ).values("pk")
+            )
+            .values("tag_id", slug=F("tag__slug"), name=F("tag__name"))
+            .annotate(count=Count("content_object__article", distinct=True))
+            .order_by("-count", "name")
+        )
+
+
+def text_search(queryset, q: str, fields: list[str]):
+    """Rows of `queryset` matching the words of `q` in any of `fields`.
+
+    PostgreSQL: full-text search with web-search syntax ("quoted phrase", -word, or).
+    Elsewhere (SQLite): every word must occur, case-insensitively, in one of the fields.
+    Both keep the query a single WHERE clause, so callers can stack it with other filters.
+    """
+    from django.db import connections
+
+    words = q.split()
+    if not words:
+        return queryset
+    if connections[queryset.db].vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        return queryset.alias(_text_search=SearchVector(*fields, config="english")).filter(
+            _text_search=SearchQuery(q, search_type="websearch", config="english")
+        )
+    for word in words:
+        word = word.strip("\"'")
+        if word:
+            match = Q()
+            for field in fields:
+                match |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(match)
+    return queryset
 
 
 class Article(models.Model):

@@ -1,0 +1,91 @@
+"""The filters of the public article listing (`/articles/`); query parameters are a contract."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from annotations.models import Annotation, Tag
+from articles.models import Article, Organization, Outlet
+
+
+class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    """A repeatable `?name=slug&name=slug` filter: rows matching any of the slugs.
+
+    An unknown slug makes the form invalid (the listing is then empty, with the error
+    shown), never a server error.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(*args, **kwargs)
+
+
+class ArticleFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search title and text", method="filter_q")
+    outlet = SlugsFilter(label="Outlet", queryset=Outlet.objects.all(), method="filter_outlet")
+    organization = SlugsFilter(
+        label="Organization",
+        queryset=Organization.objects.all(),
+        method="filter_organization",
+        help_text="Mentioned, or a passage attributed to it.",
+    )
+    tag = SlugsFilter(
+        label="Tag",
+        queryset=Tag.objects.all(),
+        method="filter_tag",
+        help_text="Has a passage with any of these tags.",
+    )
+    published_after = django_filters.DateFilter(
+        label="Published on or after",
+        field_name="published",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    published_before = django_filters.DateFilter(
+        label="Published on or before",
+        field_name="published",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    ordering = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=(("published", "published"), ("title", "title")),
+        field_labels={
+            "-published": "Newest first",
+            "published": "Oldest first",
+            "title": "Title A–Z",
+            "-title": "Title Z–A",
+        },
+        empty_label=None,
+        null_label=None,
+    )
+
+    class Meta:
+        model = Article
+        fields: list[str] = []
+
+    def visible_passages(self):
+        user = getattr(self.request, "user", None)
+        return Annotation.objects.visible_to(user) if user else Annotation.objects.published()
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_outlet(self, queryset, name, value):
+        return queryset.filter(outlet__in=value) if value else queryset
+
+    def filter_organization(self, queryset, name, value):
+        if not value:
+            return queryset
+        mentions = Article.organizations.through.objects.filter(
+            article_id=OuterRef("pk"), organization__in=value
+        )
+        attributed = self.visible_passages().filter(article=OuterRef("pk"), organization__in=value)
+        return queryset.filter(Q(Exists(mentions)) | Q(Exists(attributed)))
+
+    def filter_tag(self, queryset, name, value):
+        if not value:
+            return queryset
+        tagged = self.visible_passages().filter(article=OuterRef("pk"), tags__in=value)
+        return queryset.filter(Exists(tagged))

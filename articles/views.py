@@ -1,0 +1,206 @@
+"""The public site's pages about articles, outlets and organizations, and the home page."""
+
+from django.db.models import Count, Q
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from annotations.highlighting import Span, highlight
+from annotations.models import Annotation, Tag
+from articles.filters import ArticleFilterSet
+from articles.models import Article, Organization, Outlet
+
+PAGE_SIZE = 20
+PREVIEW_SIZE = 20
+
+
+class FacetedListMixin:
+    """A `FilterView` whose page is never an error and whose context carries facets.
+
+    `facets()` returns `(parameter, label, options)` triples computed over the whole
+    filtered set (not just the page); the page itself is fetched with `for_listing()`.
+    """
+
+    paginate_by = PAGE_SIZE
+    facet_parameters: tuple[str, ...] = ()
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset.for_listing(), page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop(self.page_kwarg, None)
+        context["querystring"] = query.urlencode()
+        context["facets"] = [
+            {
+                "parameter": parameter,
+                "label": label,
+                "options": self.with_selected(parameter, options),
+            }
+            for parameter, label, options in self.facets(self.object_list)
+        ]
+        context["filtered"] = any(
+            value for key, value in self.request.GET.lists() if key != self.page_kwarg
+        )
+        return context
+
+    def with_selected(self, parameter, options):
+        """Mark the selected options; keep selected ones with no result so they can be unticked."""
+        selected = self.request.GET.getlist(parameter)
+        known = {option["slug"] for option in options}
+        merged = [{**option, "selected": option["slug"] in selected} for option in options]
+        merged += [
+            {"slug": slug, "name": slug, "count": 0, "selected": True}
+            for slug in dict.fromkeys(selected)
+            if slug not in known
+        ]
+        return merged
+
+    def facets(self, queryset):
+        return []
+
+
+def visible_passages(request):
+    return Annotation.objects.visible_to(request.user)
+
+
+class ArticleListView(FacetedListMixin, FilterView):
+    """`/articles/`: the published articles, filtered, with facet counts."""
+
+    filterset_class = ArticleFilterSet
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.visible_to(self.request.user)
+
+    def paginate_queryset(self, queryset, page_size):
+        queryset = queryset.with_passage_counts(visible_passages(self.request))
+        return super().paginate_queryset(queryset, page_size)
+
+    def facets(self, queryset):
+        passages = visible_passages(self.request)
+        return [
+            ("outlet", "Outlet", queryset.outlet_facets()),
+            ("organization", "Organization", queryset.organization_facets(passages)),
+            ("tag", "Tag", queryset.tag_facets(passages)),
+        ]
+
+
+def passage_spans(article: Article, passages) -> list[Span]:
+    """Highlight spans of the passages still found in the body (orphans are not placed)."""
+    spans = []
+    for passage in passages:
+        if passage.anchor_status == Annotation.AnchorStatus.ORPHANED:
+            continue
+        tags = list(passage.tags.all())
+        label = ", ".join(tag.name for tag in tags) or "untagged"
+        if passage.organization:
+            label += f" ({passage.organization.name})"
+        spans.append(
+            Span(
+                id=passage.pk,
+                start=passage.start,
+                end=passage.end,
+                tag_id=tags[0].pk if tags else None,
+                label=label,
+            )
+        )
+    return spans
+
+
+class ArticleDetailView(DetailView):
+    """`/articles/<slug>/`: the article with every visible passage highlighted and listed."""
+
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.visible_to(self.request.user).select_related("outlet")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        passages = list(
+            visible_passages(self.request)
+            .filter(article=article)
+            .select_related("organization", "annotator")
+            .prefetch_related("tags")
+        )
+        for passage in passages:
+            passage.orphaned = passage.anchor_status == Annotation.AnchorStatus.ORPHANED
+            # What the reader sees is the body's own text at the passage's offsets.
+            passage.quote = (
+                passage.exact if passage.orphaned else article.body[passage.start : passage.end]
+            )
+        context["passages"] = passages
+        context["body_html"] = highlight(article.body, passage_spans(article, passages))
+        context["organizations"] = list(article.organizations.all())
+        return context
+
+
+class OutletDetailView(DetailView):
+    """`/outlets/<slug>/`: an outlet and its latest articles."""
+
+    model = Outlet
+    template_name = "articles/outlet_detail.html"
+    context_object_name = "outlet"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        articles = Article.objects.visible_to(self.request.user).for_outlet(self.object)
+        context["article_count"] = articles.count()
+        context["articles"] = list(articles.for_listing()[:PREVIEW_SIZE])
+        context["passage_count"] = (
+            visible_passages(self.request).filter(article__outlet=self.object).count()
+        )
+        return context
+
+
+class OrganizationDetailView(DetailView):
+    """`/organizations/<slug>/`: articles that mention it, passages attributed to it, per tag."""
+
+    model = Organization
+    template_name = "articles/organization_detail.html"
+    context_object_name = "organization"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        articles = Article.objects.visible_to(self.request.user).mentioning(self.object)
+        passages = visible_passages(self.request).filter(organization=self.object)
+        context["article_count"] = articles.count()
+        context["articles"] = list(articles.for_listing()[:PREVIEW_SIZE])
+        context["passage_count"] = passages.count()
+        context["passages"] = list(passages.for_listing()[:PREVIEW_SIZE])
+        context["tag_counts"] = passages.tag_facets()
+        return context
+
+
+class HomeView(TemplateView):
+    """`/`: what the collection holds and where to start browsing."""
+
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        articles = Article.objects.published()
+        context["totals"] = articles.aggregate(
+            articles=Count("pk"), outlets=Count("outlet", distinct=True)
+        )
+        context["organization_count"] = (
+            Organization.objects.filter(
+                Q(articles__status=Article.Status.PUBLISHED)
+                | Q(passages__in=Annotation.objects.published())
+            )
+            .distinct()
+            .count()
+        )
+        context["passage_count"] = Annotation.objects.published().count()
+        context["tags"] = list(Tag.objects.with_passage_counts().order_by("name"))
+        context["latest"] = list(articles.for_listing()[:5])
+        context["outlets"] = list(
+            Outlet.objects.with_article_counts().filter(article_count__gt=0).order_by("name")
+        )
+        return context
