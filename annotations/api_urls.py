@@ -1,3 +1,11 @@
-"""URL patterns (filled in by the feature that owns this module)."""
+"""The JSON API, included at `api/` (documented in docs/api.md)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from annotations import api
+
+urlpatterns = [
+    path("annotations/", api.AnnotationListView.as_view(), name="api-annotation-list"),
+    path("annotations/<int:pk>/", api.AnnotationDetailView.as_view(), name="api-annotation-detail"),
+    path("organizations/", api.OrganizationListView.as_view(), name="api-organization-list"),
+]
