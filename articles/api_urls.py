@@ -1,3 +1,9 @@
-"""URL patterns (filled in by the feature that owns this module)."""
+"""The JSON API over articles, included at `api/`."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from articles import api
+
+urlpatterns = [
+    path("articles/<int:pk>/", api.ArticleDetailApiView.as_view(), name="api-article-detail"),
+]
