@@ -1,3 +1,14 @@
-"""URL patterns (filled in by the feature that owns this module)."""
+"""The annotation workspace, included at `workspace/`."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from annotations import workspace
+
+urlpatterns = [
+    path("", workspace.WorkspaceIndexView.as_view(), name="workspace"),
+    path(
+        "articles/<slug:slug>/",
+        workspace.WorkspaceArticleView.as_view(),
+        name="workspace-article",
+    ),
+]

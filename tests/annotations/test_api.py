@@ -152,7 +152,8 @@ def test_list_filters(client, annotator):
     assert ids(client, organization=organization.pk) == [second.pk]
     assert ids(client, annotator="bob") == [second.pk]
     assert ids(client, outlet=article.outlet.slug) == [first.pk, second.pk]
-    assert ids(client, outlet="nowhere") == []
+    assert error(client.get(LIST, {"outlet": "nowhere"}))[:2] == (400, "invalid_filter")
+    assert ids(client, q="beta") == [second.pk]
     assert ids(client, status="draft") == []  # anonymous never sees drafts
     assert ids(staff, status="draft") == [draft.pk]
 
