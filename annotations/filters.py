@@ -18,12 +18,15 @@ class PassageFilterSet(django_filters.FilterSet):
         help_text="Passages with any of these tags.",
     )
     outlet = SlugsFilter(
-        label="Outlet", queryset=Outlet.objects.all(), field_name="article__outlet", distinct=False
+        label="Outlet",
+        queryset=Outlet.objects.all(),
+        field_name="article__outlet__slug",
+        distinct=False,
     )
     organization = SlugsFilter(
         label="Organization",
         queryset=Organization.objects.all(),
-        field_name="organization",
+        field_name="organization__slug",
         distinct=False,
     )
     published_after = django_filters.DateFilter(
