@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag as TaggitTag
@@ -103,6 +103,7 @@ class AnnotationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["article", "organization"]
     show_full_result_count = False
     list_per_page = 50
+    actions = ["accept_fuzzy"]
     Media = TagChipsMedia
 
     def get_queryset(self, request):
@@ -164,6 +165,29 @@ class AnnotationAdmin(admin.ModelAdmin):
             '<span class="tag-chip tag-{}">{}</span>',
             ((tag.pk, tag.name) for tag in obj.tags.all()),
         )
+
+    @admin.action(description="Accept fuzzy matches")
+    def accept_fuzzy(self, request, queryset):
+        """Confirm each selected fuzzy passage through the service; others are skipped."""
+        accepted, refused = 0, []
+        selected = queryset.count()
+        fuzzy = queryset.filter(anchor_status=Annotation.AnchorStatus.FUZZY).select_related(None)
+        for annotation in list(fuzzy):
+            try:
+                services.annotation_accept_fuzzy(annotation=annotation, user=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                reason = " ".join(getattr(error, "messages", [str(error) or "Not allowed."]))
+                refused.append(f"{annotation}: {reason}")
+            else:
+                accepted += 1
+        skipped = selected - accepted - len(refused)
+        self.message_user(
+            request,
+            f"Accepted {accepted} fuzzy match(es); {skipped} selected passage(s) were not fuzzy.",
+            messages.SUCCESS if accepted else messages.WARNING,
+        )
+        for message in refused:
+            self.message_user(request, f"Not accepted: {message}", messages.ERROR)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
