@@ -131,6 +131,7 @@ function placeForm(rect) {
 }
 
 function resetForm() {
+  announce("");
   for (const box of tagBoxes) {
     box.checked = false;
     box.disabled = false;
