@@ -77,8 +77,10 @@ def _segment_html(body: str, segment: Segment, spans: dict[int, Span], first: se
         return format_html("{}", text)
     inner = spans[segment.covering[0]]
     classes = ["hl", f"hl-depth-{min(len(segment.covering), 3)}"]
-    if inner.tag_id is not None:
-        classes.append(f"tag-{inner.tag_id}")
+    # Colour of the innermost tagged passage; an untagged one is still marked and outlined.
+    tag_id = next((spans[pk].tag_id for pk in segment.covering if spans[pk].tag_id), None)
+    if tag_id is not None:
+        classes.append(f"tag-{tag_id}")
     classes.extend(f"hl-passage-{pk}" for pk in segment.covering)
     # The first segment of each passage carries an id, so the passage list can link back.
     anchor_ids = [pk for pk in segment.covering if pk in first]

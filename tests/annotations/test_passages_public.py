@@ -1,0 +1,157 @@
+"""`/passages/` and `/tags/<slug>/`: what anonymous visitors and staff see of passages."""
+
+import pytest
+
+from tests.factories import (
+    make_annotation,
+    make_article,
+    make_organization,
+    make_outlet,
+    make_tag,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def shown_ids(response) -> list[int]:
+    return [passage.pk for passage in response.context["passages"]]
+
+
+@pytest.fixture
+def corpus():
+    """Two outlets, two tags, an organization; published and draft passages."""
+    red, blue = make_tag("red"), make_tag("blue", colour="#0000ff")
+    org = make_organization("Union of Readers")
+    daily, weekly = make_outlet("Daily"), make_outlet("Weekly")
+    first = make_article("alpha beta gamma delta epsilon", outlet=daily)
+    second = make_article("zeta eta theta iota kappa", outlet=weekly)
+    draft_article = make_article("alpha secretword words", outlet=daily, status="draft")
+    return {
+        "red": red,
+        "blue": blue,
+        "org": org,
+        "daily": daily,
+        "weekly": weekly,
+        "alpha": make_annotation(first, exact="alpha", tags=[red], organization=org),
+        "beta": make_annotation(first, exact="beta", tags=[red, blue], note="see page 4"),
+        "zeta": make_annotation(second, exact="zeta", tags=[blue]),
+        "draft": make_annotation(second, exact="theta", tags=[red], status="draft"),
+        "in_draft": make_annotation(draft_article, exact="secretword", tags=[red]),
+    }
+
+
+def test_anonymous_visitors_see_published_passages_of_published_articles_only(client, corpus):
+    response = client.get("/passages/")
+    assert response.status_code == 200
+    assert sorted(shown_ids(response)) == sorted(
+        [corpus["alpha"].pk, corpus["beta"].pk, corpus["zeta"].pk]
+    )
+    assert b"Draft" not in response.content
+    assert b"secretword" not in response.content
+
+
+def test_staff_see_drafts_marked_as_drafts(client, corpus):
+    client.force_login(make_user())
+    response = client.get("/passages/")
+    assert corpus["draft"].pk in shown_ids(response)
+    assert corpus["in_draft"].pk in shown_ids(response)
+    assert b'<span class="draft-badge">Draft</span>' in response.content
+
+
+def test_tag_filter_is_repeatable_and_a_passage_with_both_tags_appears_once(client, corpus):
+    response = client.get("/passages/?tag=red&tag=blue")
+    assert sorted(shown_ids(response)) == sorted(
+        [corpus["alpha"].pk, corpus["beta"].pk, corpus["zeta"].pk]
+    )
+    response = client.get("/passages/?tag=blue&outlet=" + corpus["daily"].slug)
+    assert shown_ids(response) == [corpus["beta"].pk]
+
+
+def test_organization_annotator_article_and_text_filters_narrow_the_passages(client, corpus):
+    assert shown_ids(client.get(f"/passages/?organization={corpus['org'].slug}")) == [
+        corpus["alpha"].pk
+    ]
+    assert shown_ids(client.get("/passages/?q=page")) == [corpus["beta"].pk]
+    assert shown_ids(client.get("/passages/?q=zeta")) == [corpus["zeta"].pk]
+    username = corpus["zeta"].annotator.username
+    assert shown_ids(client.get(f"/passages/?annotator={username}")) == [corpus["zeta"].pk]
+    slug = corpus["zeta"].article.slug
+    assert shown_ids(client.get(f"/passages/?article={slug}")) == [corpus["zeta"].pk]
+
+
+def test_facets_count_passages_of_the_current_result_set(client, corpus):
+    response = client.get(f"/passages/?outlet={corpus['daily'].slug}")
+    facets = {f["parameter"]: f["options"] for f in response.context["facets"]}
+    assert [(o["slug"], o["count"]) for o in facets["tag"]] == [("red", 2), ("blue", 1)]
+    assert [(o["slug"], o["count"], o["selected"]) for o in facets["outlet"]] == [
+        (corpus["daily"].slug, 2, True)
+    ]
+    assert [(o["slug"], o["count"]) for o in facets["organization"]] == [(corpus["org"].slug, 1)]
+    assert b'red <span class="count">(2)</span>' in response.content
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?published_after=2020-13-45",
+        "?published_before=yesterday",
+        "?tag=no-such-tag",
+        "?outlet=nowhere&organization=nobody",
+        "?page=99999999999999999999",
+        "?page=-3",
+        "?page=abc",
+        "?q=%00%27%22",
+    ],
+)
+def test_malformed_filters_give_a_normal_page_never_a_server_error(client, corpus, query):
+    response = client.get("/passages/" + query)
+    assert response.status_code == 200
+    assert b"<h1>Passages</h1>" in response.content
+
+
+def test_unknown_tag_shows_a_form_error_and_no_results(client, corpus):
+    response = client.get("/passages/?tag=no-such-tag")
+    assert shown_ids(response) == []
+    assert b'role="alert"' in response.content
+
+
+def test_download_link_carries_the_current_filters(client, corpus):
+    response = client.get("/passages/?tag=red&outlet=" + corpus["daily"].slug + "&page=1")
+    expected = f'href="/passages/export.csv?tag=red&amp;outlet={corpus["daily"].slug}"'
+    assert expected.encode() in response.content
+
+
+def test_passages_are_shown_with_context_escaped(client):
+    article = make_article("before <b>bold</b> & after")
+    make_annotation(article, exact="<b>bold</b>", note="<script>x</script>")
+    content = client.get("/passages/").content
+    assert b"<b>bold</b>" not in content and b"<script>x" not in content
+    assert b"&lt;b&gt;bold&lt;/b&gt;" in content
+    assert b"&lt;script&gt;x&lt;/script&gt;" in content
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_passage_list_query_count_is_constant(client, django_assert_num_queries, count):
+    """count + page + tags + three facets, whatever the number of passages on the page."""
+    tag = make_tag("t")
+    article = make_article("word " * 40)
+    for i in range(count):
+        make_annotation(article, start=i * 5, end=i * 5 + 4, tags=[tag])
+    with django_assert_num_queries(6):
+        client.get("/passages/")
+    # Filtering by slugs adds one validation query per slug filter.
+    with django_assert_num_queries(8):
+        client.get(f"/passages/?tag=t&outlet={article.outlet.slug}&q=word")
+
+
+def test_tag_page_shows_its_description_and_passages_in_constant_queries(
+    client, corpus, django_assert_num_queries
+):
+    corpus["red"].description = "Red things & more"
+    corpus["red"].save()
+    with django_assert_num_queries(4):
+        response = client.get("/tags/red/")
+    assert b"Red things &amp; more" in response.content
+    assert sorted(shown_ids(response)) == sorted([corpus["alpha"].pk, corpus["beta"].pk])
+    assert client.get("/tags/nope/").status_code == 404
