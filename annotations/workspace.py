@@ -96,6 +96,7 @@ class WorkspaceIndexView(WorkspaceAccessMixin, FilterView):
                 my_count=Count("annotations", filter=Q(annotations__annotator=user)),
                 others_count=Count("annotations", filter=~Q(annotations__annotator=user)),
             )
+            .order_by("-published", "-id")
         )
 
 
