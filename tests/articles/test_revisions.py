@@ -108,3 +108,33 @@ def test_the_revision_note_says_how_often_when_and_why(rf):
     assert "Revised 2 times; last on" in html
     assert "correction by the outlet (outlet notice)" in html
     assert reverse("article-revision-diff", args=[article.slug, 3]) in html
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="articles/admin.py ArticleForm stores the textarea's CRLF line breaks: every admin "
+    "save of a multi-line article counts as a body change and makes a spurious revision",
+)
+def test_an_admin_save_keeps_the_body_s_line_breaks(client):
+    """Browsers submit textareas with CRLF; saving an unchanged body must change nothing."""
+    article = make_article("First paragraph.\n\nSecond paragraph.")
+    client.force_login(make_editor())
+    data = {
+        "title": "New title",
+        "slug": article.slug,
+        "outlet": article.outlet_id,
+        "url": "",
+        "published": "",
+        "author": "",
+        "status": article.status,
+        "body": article.body.replace("\n", "\r\n"),
+        "revision_reason": "correction",
+        "base_revision": article.revision,
+        "annotations-TOTAL_FORMS": "0",
+        "annotations-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.body == "First paragraph.\n\nSecond paragraph."
+    assert article.revision == 1

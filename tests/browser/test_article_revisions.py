@@ -1,0 +1,106 @@
+"""An editor corrects a seed article in the admin; the public page still highlights the
+same words, and the revision list shows the correction.
+
+The seed text is read at run time (it is third-party and never copied into the project):
+passages and edits are chosen from whatever the article says.
+"""
+
+import re
+
+import pytest
+
+from annotations.models import Annotation
+from articles.models import Article
+from tests.browser.conftest import login
+from tests.factories import make_annotation, make_annotator, make_editor
+
+pytestmark = [
+    pytest.mark.browser,
+    # serialized_rollback: the flush between tests would drop the groups the migration made.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+INSERTED = "Editors' note: this sentence was added by a correction. "
+FIXED_WORD = "corrected"
+
+
+@pytest.fixture(autouse=True)
+def _no_favicon(page):
+    """base.html declares no icon, so Chromium's /favicon.ico 404 would log a console error."""
+    page.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
+
+
+def long_lines(body: str) -> list[re.Match]:
+    """The paragraphs of at least twelve words, in order."""
+    return [m for m in re.finditer(r"[^\n]+", body) if len(m.group().split()) >= 12]
+
+
+def word_spans(line: re.Match) -> list[tuple[int, int]]:
+    """Offsets in the body of the words (runs of letters) of one line."""
+    return [
+        (line.start() + m.start(), line.start() + m.end())
+        for m in re.finditer(r"\w+", line.group())
+    ]
+
+
+def test_an_admin_correction_keeps_the_public_highlights_on_the_same_words(
+    page, seeded, screenshot
+):
+    article = Article.objects.exclude(url="").order_by("pk").first()
+    body = article.body
+    lines = long_lines(body)
+    assert len(lines) >= 6, "the seed article is too short for this test"
+    annotator = make_annotator()
+    # Three passages: words 3 to 7 of the second, third and fourth long paragraphs.
+    passages = []
+    for line in lines[1:4]:
+        words = word_spans(line)
+        start, end = words[2][0], words[6][1]
+        passages.append(make_annotation(article, start=start, end=end, annotator=annotator))
+    quotes = sorted(p.exact for p in passages)
+
+    # The correction: a sentence before the first long paragraph, one word fixed further on.
+    fix_start, fix_end = word_spans(lines[5])[4]
+    new_body = (
+        body[: lines[0].start()]
+        + INSERTED
+        + body[lines[0].start() : fix_start]
+        + FIXED_WORD
+        + body[fix_end:]
+    )
+
+    make_editor("edith", password="pw-edith")
+    login(page, "edith", "pw-edith")
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    textarea = page.locator("#id_body")
+    # Type the change where an editor would, keeping the rest of the text as it is.
+    textarea.fill(new_body)
+    page.get_by_label("Revision reason").select_option("correction")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
+    assert "was changed successfully" in page.content(), screenshot("revision-admin-error")
+
+    article.refresh_from_db()
+    assert article.revision == 2
+    # The browser submits the textarea with CRLF line breaks and the admin form stores them
+    # as they come (see test_revisions.py::test_an_admin_save_keeps_the_body_s_line_breaks).
+    assert article.body.replace("\r\n", "\n") == new_body
+    for passage in Annotation.objects.filter(article=article):
+        assert passage.anchor_status == Annotation.AnchorStatus.ANCHORED
+        assert article.body[passage.start : passage.end] == passage.exact
+
+    page.goto(f"/articles/{article.slug}/")
+    marks = page.locator(".article-body mark")
+    assert sorted(marks.all_text_contents()) == quotes
+    assert INSERTED.strip() in page.locator(".article-body").text_content()
+    screenshot("revision-public-article")
+
+    page.goto(f"/articles/{article.slug}/revisions/")
+    row = page.locator("#revision-2")
+    assert "Correction by the outlet" in row.text_content()
+    assert "edith" in row.text_content()
+    row.get_by_role("link").click()
+    page.wait_for_load_state()
+    assert page.locator(".revision-diff ins").first.text_content().strip() == INSERTED.strip()
+    assert FIXED_WORD in page.locator(".revision-diff ins").all_text_contents()
+    screenshot("revision-diff")
