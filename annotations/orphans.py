@@ -36,7 +36,7 @@ class ReattachForm(forms.Form):
     exact = forms.CharField(
         strip=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Text",
+        label="Selected text",
         help_text="The selected text, exactly as it reads in the article.",
     )
 

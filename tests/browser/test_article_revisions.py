@@ -104,3 +104,47 @@ def test_an_admin_correction_keeps_the_public_highlights_on_the_same_words(
     assert page.locator(".revision-diff ins").first.text_content().strip() == INSERTED.strip()
     assert FIXED_WORD in page.locator(".revision-diff ins").all_text_contents()
     screenshot("revision-diff")
+
+
+def test_an_editor_reattaches_an_orphan_by_selecting_its_new_text(page):
+    """The selection becomes code-point offsets, also after an astral character (😀)."""
+    from articles.services import article_revise
+    from tests.factories import make_article
+
+    article = make_article("😀 The court ruled on Monday that the policy was unlawful.")
+    passage = make_annotation(article, exact="the policy was unlawful")
+    new_body = "😀 The court ruled on Tuesday. 😀 It found the rule illegal and void."
+    article_revise(article=article, body=new_body, editor=None, base_revision=1)
+    passage.refresh_from_db()
+    assert passage.anchor_status == Annotation.AnchorStatus.ORPHANED
+
+    make_editor("edith", password="pw-edith")
+    login(page, "edith", "pw-edith")
+    page.goto("/workspace/orphans/")
+    page.get_by_role("link", name=f"Review passage {passage.pk}").click()
+    page.wait_for_load_state()
+    target = "the rule illegal and void"
+    # Select the target text in the article body as a mouse would, then release.
+    page.locator("[data-orphan-body]").evaluate(
+        """(body, target) => {
+            const text = body.firstChild;
+            const at = text.data.indexOf(target);
+            const range = document.createRange();
+            range.setStart(text, at);
+            range.setEnd(text, at + target.length);
+            const selection = document.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+            body.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+        }""",
+        target,
+    )
+    start = new_body.index(target)
+    assert page.get_by_label("Start").input_value() == str(start)
+    assert page.get_by_label("End").input_value() == str(start + len(target))
+    assert page.get_by_role("textbox", name="Selected text").input_value() == target
+    page.get_by_role("button", name="Re-attach").click()
+    page.wait_for_load_state()
+    assert "Re-attached the passage" in page.content()
+    passage.refresh_from_db()
+    assert (passage.start, passage.exact, passage.anchor_status) == (start, target, "anchored")
