@@ -114,13 +114,17 @@ class ArticleForm(forms.ModelForm):
         # Keep the text exactly as stored: Django strips CharField/TextField input by default.
         self.fields["body"].strip = False
 
+    def clean_body(self):
+        # Browsers submit textareas with CRLF line breaks; bodies are stored with LF (as
+        # imported), so an unchanged text must compare equal and make no revision.
+        return self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
+
+    def body_changed(self) -> bool:
+        return self.instance.pk is not None and self.cleaned_data.get("body") != self.instance.body
+
     def clean(self):
         data = super().clean()
-        if (
-            self.instance.pk
-            and "body" in self.changed_data
-            and data.get("base_revision") not in (None, self.instance.revision)
-        ):
+        if self.body_changed() and data.get("base_revision") not in (None, self.instance.revision):
             raise ValidationError(
                 "Someone else changed this article's text since you opened it (now revision "
                 "%(now)s). Reload the page and apply your change again.",
@@ -179,7 +183,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 author=data["author"],
                 status=data["status"],
             )
-            if "body" in form.changed_data:
+            if data["body"] != original.body:
                 try:
                     services.article_revise(
                         article=original,

@@ -110,11 +110,6 @@ def test_the_revision_note_says_how_often_when_and_why(rf):
     assert reverse("article-revision-diff", args=[article.slug, 3]) in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="articles/admin.py ArticleForm stores the textarea's CRLF line breaks: every admin "
-    "save of a multi-line article counts as a body change and makes a spurious revision",
-)
 def test_an_admin_save_keeps_the_body_s_line_breaks(client):
     """Browsers submit textareas with CRLF; saving an unchanged body must change nothing."""
     article = make_article("First paragraph.\n\nSecond paragraph.")
