@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from annotations.demo import demo_passages_create
 from articles.importers import ImportProblem, import_articles, import_organizations
 
 DEMO_USERS = (
@@ -58,6 +59,8 @@ class Command(BaseCommand):
                 user.save()
                 user.groups.set([Group.objects.get(name=group_name)])
                 lines.append(f"  {full_name:<15} user: {username:<10} password: {password}")
+        created = demo_passages_create(annotator=get_user_model().objects.get(username="annotator"))
+        self.stdout.write(f"Demo passages: {created} created.")
         self.stdout.write("")
         self.stdout.write(
             f"Gloss is at {host}/ ; log in at {host}/accounts/login/ or {host}/admin/"
