@@ -1,9 +1,12 @@
 """Shared fixtures. Factories live in tests/factories.py."""
 
+import importlib
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+_starting_data = importlib.import_module("annotations.migrations.0002_starting_tags_and_groups")
 
 
 @pytest.fixture(autouse=True)
@@ -33,3 +36,37 @@ def seeded(db, seeds_dir):
     import_organizations(seeds_dir / "organizations.csv")
     import_articles([seeds_dir], manifest=seeds_dir / "manifest.csv")
     return seeds_dir
+
+
+@pytest.fixture(autouse=True)
+def _starting_rows(request):
+    """Transactional tests (browser tests) flush every table after they run, dropping the
+    groups and starting tags the data migration made (post_migrate brings back only
+    content types and permissions). Put them back before each such test."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group, Permission
+
+    from annotations.models import Tag
+
+    for name, slug, colour, description in _starting_data.STARTING_TAGS:
+        Tag.objects.update_or_create(
+            slug=slug, defaults={"name": name, "colour": colour, "description": description}
+        )
+    for group_name, grants in (
+        ("annotators", _starting_data.ANNOTATOR_PERMISSIONS),
+        ("editors", _starting_data.EDITOR_PERMISSIONS),
+    ):
+        group, _ = Group.objects.get_or_create(name=group_name)
+        group.permissions.add(
+            *(
+                Permission.objects.get(
+                    content_type__app_label=app_label,
+                    codename=_starting_data.codename(action, model),
+                )
+                for (app_label, model), actions in grants.items()
+                for action in actions
+            )
+        )

@@ -5,43 +5,17 @@ code points in the stored text.
 """
 
 import csv
-import importlib
 import io
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
-from annotations.models import Annotation, Tag
+from annotations.models import Annotation
 from articles.models import Article
 from tests.browser.conftest import login
 from tests.factories import make_annotator, make_article, make_organization
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-_starting_data = importlib.import_module("annotations.migrations.0002_starting_tags_and_groups")
-
-
-@pytest.fixture(autouse=True)
-def _groups_and_tags(transactional_db):
-    """Transactional tests flush the tables, dropping the groups and starting tags the data
-    migration made (permissions come back with post_migrate); put them back."""
-    for name, slug, colour, description in _starting_data.STARTING_TAGS:
-        Tag.objects.update_or_create(
-            slug=slug, defaults={"name": name, "colour": colour, "description": description}
-        )
-    for group_name, grants in (
-        ("annotators", _starting_data.ANNOTATOR_PERMISSIONS),
-        ("editors", _starting_data.EDITOR_PERMISSIONS),
-    ):
-        group, _ = Group.objects.get_or_create(name=group_name)
-        for (app_label, model), actions in grants.items():
-            for action in actions:
-                group.permissions.add(
-                    Permission.objects.get(
-                        content_type__app_label=app_label,
-                        codename=_starting_data.codename(action, model),
-                    )
-                )
 
 
 @pytest.fixture(autouse=True)
