@@ -20,8 +20,7 @@ from annotations import services
 from annotations.auth import InvalidToken, caller_for, csrf_failure
 from annotations.filters import PassageFilterSet
 from annotations.models import Annotation
-from articles.filters import SlugsFilter
-from articles.models import Article, Organization, Outlet
+from articles.models import Article, Organization
 
 PAGE_SIZE = 100
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -148,11 +147,6 @@ class AnnotationFilter(PassageFilterSet):
 
     article = django_filters.NumberFilter(field_name="article_id")
     organization = django_filters.NumberFilter(field_name="organization_id")
-    # The public filter's `field_name="article__outlet"` compares outlet ids with slugs
-    # (a 500 on `?outlet=<slug>`); filter on the slug itself until that is fixed there.
-    outlet = SlugsFilter(
-        queryset=Outlet.objects.all(), field_name="article__outlet__slug", distinct=False
-    )
     status = django_filters.ChoiceFilter(choices=Annotation.Status.choices)
 
 
