@@ -25,29 +25,6 @@ FIXED_WORD = "corrected"
 
 
 @pytest.fixture(autouse=True)
-def _starting_groups(transactional_db):
-    """Recreate the `annotators`/`editors` groups if the flush after an earlier
-    transactional test dropped them and serialized_rollback did not bring them back.
-
-    That happens when the test database was set up (and serialized) before Playwright
-    started: the serialized contents hang on a connection object the tests inside
-    Playwright's sync loop no longer see. Runs the data migration's own function, so the
-    groups hold exactly the migrated permissions.
-    """
-    from importlib import import_module
-
-    from django.contrib.auth.models import Group
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    if Group.objects.filter(name__in=["annotators", "editors"]).count() == 2:
-        return
-    migration = "0002_starting_tags_and_groups"
-    state = MigrationExecutor(connection).loader.project_state(("annotations", migration))
-    import_module(f"annotations.migrations.{migration}").forwards(state.apps, None)
-
-
-@pytest.fixture(autouse=True)
 def _no_favicon(page):
     """base.html declares no icon, so Chromium's /favicon.ico 404 would log a console error."""
     page.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
@@ -105,9 +82,8 @@ def test_an_admin_correction_keeps_the_public_highlights_on_the_same_words(
 
     article.refresh_from_db()
     assert article.revision == 2
-    # The browser submits the textarea with CRLF line breaks and the admin form stores them
-    # as they come (see test_revisions.py::test_an_admin_save_keeps_the_body_s_line_breaks).
-    assert article.body.replace("\r\n", "\n") == new_body
+    # The browser submits the textarea with CRLF line breaks; the admin stores them as LF.
+    assert article.body == new_body
     for passage in Annotation.objects.filter(article=article):
         assert passage.anchor_status == Annotation.AnchorStatus.ANCHORED
         assert article.body[passage.start : passage.end] == passage.exact
