@@ -212,3 +212,5 @@ LOGGING = {
 GLOSS_SEEDS_DIR = Path(os.environ.get("GLOSS_SEEDS_DIR", BASE_DIR.parent / "shared" / "seeds"))
 # Rows per database round trip when streaming the CSV export.
 GLOSS_EXPORT_CHUNK_SIZE = int(os.environ.get("GLOSS_EXPORT_CHUNK_SIZE", "2000"))
+# Benchmarks only: mount `/bench/ping`, the trivial view figures are measured against.
+GLOSS_BENCH_VIEWS = env_bool("GLOSS_BENCH_VIEWS", default=False)

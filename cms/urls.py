@@ -1,7 +1,10 @@
 """URL map: the public site, the workspace and its JSON API, accounts and the admin."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+
+from cms.ping import ping
 
 admin.site.site_header = "Gloss administration"
 admin.site.site_title = "Gloss"
@@ -17,3 +20,6 @@ urlpatterns = [
     path("", include("annotations.urls")),
     path("", include("articles.urls")),
 ]
+
+if settings.GLOSS_BENCH_VIEWS:
+    urlpatterns.insert(0, path("bench/ping", ping, name="bench-ping"))
