@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from articles.mentions import MentionFinder, Named
 from articles.models import Article, ArticleRevision, Organization, Outlet
+from audit import services as audit
 
 SLUG_MAX = 200
 
@@ -28,7 +29,10 @@ def unique_slug(model, text: str, *, exclude_pk: int | None = None, fallback: st
     return candidate
 
 
-def outlet_get_or_create(*, name: str, domain: str = "") -> tuple[Outlet, bool]:
+@transaction.atomic
+def outlet_get_or_create(
+    *, name: str, domain: str = "", actor=None, via: str = audit.Via.OTHER
+) -> tuple[Outlet, bool]:
     """The outlet with this domain (or, without a domain, this name); created if missing."""
     name, domain = name.strip(), domain.strip().lower()
     if not name:
@@ -45,11 +49,37 @@ def outlet_get_or_create(*, name: str, domain: str = "") -> tuple[Outlet, bool]:
         outlet.homepage = f"https://{domain}/"
     outlet.full_clean()
     outlet.save()
+    audit.record(outlet, action=audit.Action.CREATE, actor=actor, via=via)
     return outlet, True
 
 
+@transaction.atomic
+def outlet_save(*, outlet: Outlet, actor=None, via: str = audit.Via.OTHER) -> Outlet:
+    """Create or change an outlet as edited (the admin's form)."""
+    existing = Outlet.objects.filter(pk=outlet.pk).first() if outlet.pk else None
+    before = audit.snapshot(existing) if existing else None
+    outlet.full_clean()
+    outlet.save()
+    action = audit.Action.CREATE if before is None else audit.Action.UPDATE
+    audit.record(outlet, action=action, actor=actor, via=via, before=before)
+    return outlet
+
+
+@transaction.atomic
+def outlet_delete(*, outlet: Outlet, actor=None, via: str = audit.Via.OTHER) -> None:
+    """Delete an outlet (refused by the database while it still has articles)."""
+    audit.record(outlet, action=audit.Action.DELETE, actor=actor, via=via)
+    outlet.delete()
+
+
+@transaction.atomic
 def organization_upsert(
-    *, name: str, kind: str = Organization.Kind.OTHER, aliases: Sequence[str] = ()
+    *,
+    name: str,
+    kind: str = Organization.Kind.OTHER,
+    aliases: Sequence[str] = (),
+    actor=None,
+    via: str = audit.Via.OTHER,
 ) -> tuple[Organization, bool]:
     """Create the organization, or update kind and aliases of the one with this name."""
     name = " ".join(name.split())
@@ -64,6 +94,7 @@ def organization_upsert(
     clean_aliases = list(dict.fromkeys(a.strip() for a in aliases if a.strip() and a != name))
     organization = Organization.objects.filter(name__iexact=name).first()
     created = organization is None
+    before = None if created else audit.snapshot(organization)
     if created:
         organization = Organization(
             name=name, slug=unique_slug(Organization, name, fallback="organization")
@@ -72,7 +103,39 @@ def organization_upsert(
     organization.aliases = clean_aliases
     organization.full_clean()
     organization.save()
+    action = audit.Action.CREATE if created else audit.Action.UPDATE
+    audit.record(organization, action=action, actor=actor, via=via, before=before)
     return organization, created
+
+
+@transaction.atomic
+def organization_save(
+    *, organization: Organization, actor=None, via: str = audit.Via.OTHER
+) -> Organization:
+    """Create or change an organization as edited (the admin's form)."""
+    existing = Organization.objects.filter(pk=organization.pk).first() if organization.pk else None
+    before = audit.snapshot(existing) if existing else None
+    organization.full_clean()
+    organization.save()
+    action = audit.Action.CREATE if before is None else audit.Action.UPDATE
+    audit.record(organization, action=action, actor=actor, via=via, before=before)
+    return organization
+
+
+@transaction.atomic
+def organization_delete(
+    *, organization: Organization, actor=None, via: str = audit.Via.OTHER
+) -> None:
+    """Delete an organization; passages attributed to it keep their text, not the link."""
+    from annotations.models import Annotation
+
+    passages = list(Annotation.objects.filter(organization=organization).prefetch_related("tags"))
+    befores = {passage.pk: audit.snapshot(passage) for passage in passages}
+    audit.record(organization, action=audit.Action.DELETE, actor=actor, via=via)
+    organization.delete()
+    for passage in passages:
+        passage.organization = None
+    audit.record_many(passages, action=audit.Action.UPDATE, actor=actor, via=via, befores=befores)
 
 
 def mention_finder() -> MentionFinder:
@@ -96,10 +159,18 @@ def article_detect_mentions(*, article: Article, finder: MentionFinder | None = 
 
 
 @transaction.atomic
-def article_set_organizations(*, article: Article, organizations: Iterable[Organization]) -> None:
+def article_set_organizations(
+    *,
+    article: Article,
+    organizations: Iterable[Organization],
+    actor=None,
+    via: str = audit.Via.OTHER,
+) -> None:
     """Set the mentioned organizations by hand, then add any the text names."""
+    before = audit.snapshot(article)
     article.organizations.set(organizations)
     article_detect_mentions(article=article)
+    audit.record(article, action=audit.Action.UPDATE, actor=actor, via=via, before=before)
 
 
 def _check_body(body: str) -> None:
@@ -121,6 +192,7 @@ def article_create(
     source_sha256: str = "",
     organizations: Iterable[Organization] = (),
     finder: MentionFinder | None = None,
+    via: str = audit.Via.OTHER,
 ) -> Article:
     """Create an article with its first revision and its detected mentions."""
     _check_body(body)
@@ -144,6 +216,7 @@ def article_create(
     if organizations:
         article.organizations.add(*organizations)
     article_detect_mentions(article=article, finder=finder)
+    audit.record(article, action=audit.Action.CREATE, actor=editor, via=via)
     return article
 
 
@@ -159,8 +232,12 @@ def article_update(
     author: str | None = None,
     status: str | None = None,
     source_sha256: str | None = None,
+    actor=None,
+    via: str = audit.Via.OTHER,
 ) -> Article:
     """Change an article's metadata (never its body: that is `article_revise`)."""
+    stored = Article.objects.filter(pk=article.pk).first()
+    before = audit.snapshot(stored) if stored else None
     if title is not None:
         article.title = " ".join(title.split())
     if slug is not None:
@@ -179,7 +256,22 @@ def article_update(
         article.source_sha256 = source_sha256
     article.full_clean()
     article.save()
+    audit.record(article, action=audit.Action.UPDATE, actor=actor, via=via, before=before)
     return article
+
+
+@transaction.atomic
+def article_delete(*, article: Article, actor=None, via: str = audit.Via.OTHER) -> None:
+    """Delete an article and its revisions; refused while it holds passages."""
+    from annotations.models import Annotation
+
+    if Annotation.objects.filter(article=article).exists():
+        raise ValidationError(
+            "This article still has passages: delete or move them first.",
+            code="article_has_passages",
+        )
+    audit.record(article, action=audit.Action.DELETE, actor=actor, via=via)
+    article.delete()
 
 
 class RevisionConflict(ValidationError):
@@ -195,6 +287,7 @@ def article_revise(
     reason: str = ArticleRevision.Reason.OTHER,
     comment: str = "",
     base_revision: int | None = None,
+    via: str = audit.Via.OTHER,
 ) -> ArticleRevision | None:
     """Replace the body, store it as a new immutable revision, and re-anchor every passage.
 
@@ -217,12 +310,13 @@ def article_revise(
         )
     if body == current.body:
         return None
+    before = audit.snapshot(current)
     old_body = current.body
     article.body = body
     article.revision = current.revision + 1
     article.full_clean()
     article.save(update_fields=["body", "revision", "modified"])
-    revision = ArticleRevision.objects.create(
+    revision = ArticleRevision(
         article=article,
         number=article.revision,
         body=body,
@@ -230,6 +324,9 @@ def article_revise(
         reason=reason,
         comment=comment,
     )
-    annotations_reanchor(article=article, old_body=old_body)
+    revision.full_clean()
+    revision.save()
+    annotations_reanchor(article=article, old_body=old_body, actor=editor)
     article_detect_mentions(article=article)
+    audit.record(article, action=audit.Action.UPDATE, actor=editor, via=via, before=before)
     return revision

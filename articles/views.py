@@ -138,6 +138,10 @@ class ArticleDetailView(DetailView):
         context["passages"] = passages
         context["body_html"] = highlight(article.body, passage_spans(article, passages))
         context["organizations"] = list(article.organizations.all())
+        # One more query, only for revised articles: when and why it last changed.
+        context["latest_revision"] = (
+            article.revisions.order_by("-number").first() if article.revision > 1 else None
+        )
         return context
 
 

@@ -133,3 +133,25 @@ def test_an_admin_save_keeps_the_body_s_line_breaks(client):
     article.refresh_from_db()
     assert article.body == "First paragraph.\n\nSecond paragraph."
     assert article.revision == 1
+
+
+def test_the_public_article_page_says_when_and_why_it_was_revised(client):
+    article = make_article("A text.")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "revision-note" not in page
+    revised(article, "A text, corrected.", comment="outlet notice")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Revised 1 time; last on" in page
+    assert "correction by the outlet (outlet notice)" in page
+    assert reverse("article-revision-diff", args=[article.slug, 2]) in page
+
+
+def test_an_overlong_revision_comment_is_a_validation_error_and_writes_nothing():
+    from django.core.exceptions import ValidationError
+
+    article = make_article("A text.")
+    with pytest.raises(ValidationError) as error:
+        revised(article, "A new text.", comment="x" * 501)
+    assert "comment" in error.value.message_dict
+    article.refresh_from_db()
+    assert (article.body, article.revision, article.revisions.count()) == ("A text.", 1, 1)
