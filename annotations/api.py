@@ -6,61 +6,17 @@ a stable `code`; nothing is written on any error because the services are atomic
 all parsing happens before them.
 """
 
-import json
-
 import django_filters
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse, JsonResponse
-from django.utils.decorators import method_decorator
-from django.views import View
-from django.views.decorators.csrf import csrf_exempt
 
 from annotations import services
-from annotations.auth import InvalidToken, caller_for, csrf_failure
 from annotations.filters import PassageFilterSet
 from annotations.models import Annotation
 from articles.models import Article, Organization
+from cms.jsonapi import ApiError, ApiView, field_error, parse_object
 
 PAGE_SIZE = 100
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
-
-    def response(self) -> JsonResponse:
-        body = {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
-        response = JsonResponse(body, status=self.status)
-        if self.status == 401:
-            response["WWW-Authenticate"] = 'Bearer realm="gloss"'
-        return response
-
-
-def _field_error(code: str, message: str) -> dict:
-    return {"code": code, "message": message}
-
-
-def _messages(error: ValidationError) -> list[dict]:
-    return [
-        _field_error(e.code or "invalid", e.message % e.params if e.params else e.message)
-        for e in error.error_list
-    ]
-
-
-def from_validation_error(error: ValidationError) -> ApiError:
-    """A service's ValidationError as a 400 whose code is its first error's code."""
-    if hasattr(error, "error_dict"):
-        fields = {
-            ("non_field" if name == "__all__" else name): _messages(ValidationError(errors))
-            for name, errors in error.error_dict.items()
-        }
-        first = next(iter(fields.values()))[0]
-        return ApiError(400, first["code"], first["message"], fields)
-    first = _messages(error)[0]
-    return ApiError(400, first["code"], first["message"])
 
 
 def annotation_json(annotation: Annotation) -> dict:
@@ -96,7 +52,7 @@ def organization_json(organization: Organization, *, mentioned: bool) -> dict:
 _INT = ((int,), "a whole number")
 _STR = ((str,), "text")
 _INT_OR_NULL = ((int, type(None)), "an id or null")
-_TAGS = ((list,), "a list of tag slugs or names")
+_TAGS = ((list,), "a list of tag slugs or names", str)
 CREATE_FIELDS = {
     "article": _INT,
     "start": _INT,
@@ -111,36 +67,6 @@ CREATE_REQUIRED = ("article", "start", "end", "exact")
 UPDATE_FIELDS = {"tags": _TAGS, "organization": _INT_OR_NULL, "note": _STR, "status": _STR}
 
 
-def parse_object(request, allowed: dict, required: tuple[str, ...] = ()) -> dict:
-    """The request body as a JSON object whose fields have the expected types."""
-    try:
-        data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "malformed_json", "The body is not valid UTF-8 JSON.") from None
-    if not isinstance(data, dict):
-        raise ApiError(400, "malformed_json", "The body must be a JSON object.")
-    fields: dict[str, list[dict]] = {}
-    for name in data:
-        if name not in allowed:
-            fields[name] = [_field_error("unknown_field", f"{name!r} cannot be set here.")]
-    for name in required:
-        if name not in data:
-            fields[name] = [_field_error("required", "This field is required.")]
-    for name, (types, label) in allowed.items():
-        if name not in data:
-            continue
-        value = data[name]
-        # bool is an int subclass; `true` is never a valid offset or id.
-        if isinstance(value, bool) or not isinstance(value, types):
-            fields[name] = [_field_error("invalid_type", f"Must be {label}.")]
-        elif name == "tags" and not all(isinstance(tag, str) for tag in value):
-            fields[name] = [_field_error("invalid_type", f"Must be {label}.")]
-    if fields:
-        first = next(iter(fields.values()))[0]
-        raise ApiError(400, first["code"], first["message"], fields)
-    return data
-
-
 class AnnotationFilter(PassageFilterSet):
     """The public listing's filters (`q`, `tag`, `outlet`, `annotator`, dates), except that
     the API names articles and organizations by id, as its JSON does, and adds `status`."""
@@ -148,48 +74,6 @@ class AnnotationFilter(PassageFilterSet):
     article = django_filters.NumberFilter(field_name="article_id")
     organization = django_filters.NumberFilter(field_name="organization_id")
     status = django_filters.ChoiceFilter(choices=Annotation.Status.choices)
-
-
-@method_decorator(csrf_exempt, name="dispatch")
-class ApiView(View):
-    """Authenticates the caller, enforces CSRF for session writes, and turns errors into JSON.
-
-    Exempt from the CSRF middleware because token requests carry no cookie to forge;
-    session requests are checked here instead, with Django's own CSRF logic.
-    """
-
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            caller = caller_for(request)
-        except InvalidToken as error:
-            return ApiError(401, "invalid_token", str(error)).response()
-        request.user = caller.user
-        if request.method not in SAFE_METHODS:
-            if not caller.user.is_authenticated:
-                return ApiError(
-                    401, "authentication_required", "Log in or send an API token."
-                ).response()
-            if not caller.by_token:
-                reason = csrf_failure(request)
-                if reason:
-                    return ApiError(403, "csrf_failed", f"CSRF check failed: {reason}").response()
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except ApiError as error:
-            return error.response()
-        except ValidationError as error:
-            return from_validation_error(error).response()
-        except PermissionDenied as error:
-            return ApiError(403, "forbidden", str(error) or "Not allowed.").response()
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        response = ApiError(
-            405, "method_not_allowed", f"{request.method} is not allowed here."
-        ).response()
-        response["Allow"] = ", ".join(m.upper() for m in self._allowed_methods())
-        return response
 
 
 class AnnotationListView(ApiView):
@@ -200,7 +84,7 @@ class AnnotationListView(ApiView):
         filterset = AnnotationFilter(request.GET, queryset=queryset)
         if not filterset.is_valid():
             fields = {
-                name: [_field_error(e.code or "invalid", str(e.message % (e.params or {})))]
+                name: [field_error(e.code or "invalid", str(e.message % (e.params or {})))]
                 for name, errors in filterset.errors.as_data().items()
                 for e in errors[:1]
             }
@@ -239,7 +123,7 @@ class AnnotationListView(ApiView):
                 400,
                 "unknown_article",
                 message,
-                {"article": [_field_error("unknown_article", message)]},
+                {"article": [field_error("unknown_article", message)]},
             )
         annotation = services.annotation_create(
             article=article,
@@ -308,7 +192,7 @@ class OrganizationListView(ApiView):
         if article is not None and not article.isdigit():
             message = "`article` must be an article id."
             raise ApiError(
-                400, "invalid_filter", message, {"article": [_field_error("invalid", message)]}
+                400, "invalid_filter", message, {"article": [field_error("invalid", message)]}
             )
         ranked = organizations_ranked(
             int(article) if article else None, request.GET.get("q", "").strip()

@@ -6,21 +6,14 @@ session with Django's CSRF check for writes. Every failure is
 before `article_revise`, which is atomic, so nothing is written on any error.
 """
 
-import json
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import JsonResponse
-from django.utils.decorators import method_decorator
-from django.views import View
-from django.views.decorators.csrf import csrf_exempt
 
-from annotations.auth import InvalidToken, caller_for, csrf_failure
 from annotations.models import Annotation
 from articles import services
 from articles.models import Article, ArticleRevision
-
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+from cms.jsonapi import ApiError, ApiView, field_error, parse_object
 
 # Field: (accepted types, description for the message).
 PATCH_FIELDS = {
@@ -31,74 +24,10 @@ PATCH_FIELDS = {
 }
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
-
-    def response(self) -> JsonResponse:
-        body = {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
-        response = JsonResponse(body, status=self.status)
-        if self.status == 401:
-            response["WWW-Authenticate"] = 'Bearer realm="gloss"'
-        return response
-
-
-def field_error(code: str, message: str) -> dict:
-    return {"code": code, "message": message}
-
-
-def _rendered(error: ValidationError) -> list[dict]:
-    return [
-        field_error(e.code or "invalid", e.message % e.params if e.params else e.message)
-        for e in error.error_list
-    ]
-
-
-def from_validation_error(error: ValidationError, status: int = 400) -> ApiError:
-    """A service's ValidationError as an ApiError whose code is its first error's code."""
-    if hasattr(error, "error_dict"):
-        fields = {
-            ("non_field" if name == "__all__" else name): _rendered(ValidationError(errors))
-            for name, errors in error.error_dict.items()
-        }
-        first = next(iter(fields.values()))[0]
-        return ApiError(status, first["code"], first["message"], fields)
-    first = _rendered(error)[0]
-    return ApiError(status, first["code"], first["message"])
-
-
-def parse_patch(request) -> dict:
-    """The body as a JSON object of known fields with the right types; `base_revision`
-    is required with `body`."""
-    try:
-        data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "malformed_json", "The body is not valid UTF-8 JSON.") from None
-    if not isinstance(data, dict):
-        raise ApiError(400, "malformed_json", "The body must be a JSON object.")
-    fields: dict[str, list[dict]] = {}
-    for name, value in data.items():
-        if name not in PATCH_FIELDS:
-            fields[name] = [field_error("unknown_field", f"{name!r} cannot be set here.")]
-            continue
-        types, label = PATCH_FIELDS[name]
-        # bool is an int subclass; `true` is never a revision number.
-        if isinstance(value, bool) or not isinstance(value, types):
-            fields[name] = [field_error("invalid_type", f"Must be {label}.")]
-    if "body" not in data:
-        fields.setdefault("body", [field_error("required", "This field is required.")])
-    if "base_revision" not in data:
-        fields["base_revision"] = [
-            field_error(
-                "required",
-                "Send the revision your change is based on, so a concurrent edit is not lost.",
-            )
-        ]
-    if fields:
-        first = next(iter(fields.values()))[0]
-        raise ApiError(400, first["code"], first["message"], fields)
-    return data
+PATCH_REQUIRED = {
+    "body": "",
+    "base_revision": "Send the revision your change is based on, so a concurrent edit is not lost.",
+}
 
 
 def article_json(article: Article) -> dict:
@@ -130,48 +59,10 @@ def anchor_counts(article: Article) -> dict[str, int]:
     return counts
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class ArticleDetailApiView(View):
-    """`GET` and `PATCH /api/articles/<id>/`.
-
-    Exempt from the CSRF middleware because token requests carry no cookie to forge;
-    session writes are checked here with Django's own CSRF logic.
-    """
+class ArticleDetailApiView(ApiView):
+    """`GET` and `PATCH /api/articles/<id>/` (a stale `base_revision` is a 409)."""
 
     http_method_names = ["get", "patch", "head", "options"]
-
-    def dispatch(self, request, *args, **kwargs):
-        try:
-            caller = caller_for(request)
-        except InvalidToken as error:
-            return ApiError(401, "invalid_token", str(error)).response()
-        request.user = caller.user
-        if request.method not in SAFE_METHODS:
-            if not caller.user.is_authenticated:
-                return ApiError(
-                    401, "authentication_required", "Log in or send an API token."
-                ).response()
-            if not caller.by_token:
-                reason = csrf_failure(request)
-                if reason:
-                    return ApiError(403, "csrf_failed", f"CSRF check failed: {reason}").response()
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except ApiError as error:
-            return error.response()
-        except services.RevisionConflict as error:
-            return from_validation_error(error, status=409).response()
-        except ValidationError as error:
-            return from_validation_error(error).response()
-        except PermissionDenied as error:
-            return ApiError(403, "forbidden", str(error) or "Not allowed.").response()
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        response = ApiError(
-            405, "method_not_allowed", f"{request.method} is not allowed here."
-        ).response()
-        response["Allow"] = ", ".join(m.upper() for m in self._allowed_methods())
-        return response
 
     def get_object(self, request, pk: int) -> Article:
         article = (
@@ -188,7 +79,7 @@ class ArticleDetailApiView(View):
         if not request.user.has_perm("articles.change_article"):
             raise PermissionDenied("Only editors may change articles.")
         article = self.get_object(request, pk)
-        data = parse_patch(request)
+        data = parse_object(request, PATCH_FIELDS, PATCH_REQUIRED)
         reason = data.get("reason", ArticleRevision.Reason.OTHER)
         if reason not in ArticleRevision.Reason.values:
             message = f"Reason must be one of: {', '.join(ArticleRevision.Reason.values)}."

@@ -277,6 +277,8 @@ def article_delete(*, article: Article, actor=None, via: str = audit.Via.OTHER) 
 class RevisionConflict(ValidationError):
     """The change was based on a revision that is no longer the current one."""
 
+    status = 409  # the HTTP status the JSON API answers with
+
 
 @transaction.atomic
 def article_revise(

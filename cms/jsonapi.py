@@ -1,0 +1,145 @@
+"""Plumbing shared by Gloss's JSON APIs (`/api/annotations/`, `/api/articles/`).
+
+One error envelope, `{"error": {"code", "message", "fields"}}` with a stable `code`;
+strict parsing of JSON objects at the edge; and a base view that authenticates the caller
+(personal token or session), enforces CSRF for session writes, and turns the services'
+exceptions into JSON. Parsing happens before any service call and the services are
+atomic, so nothing is written on any error.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from annotations.auth import InvalidToken, caller_for, csrf_failure
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+    def response(self) -> JsonResponse:
+        body = {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+        response = JsonResponse(body, status=self.status)
+        if self.status == 401:
+            response["WWW-Authenticate"] = 'Bearer realm="gloss"'
+        return response
+
+
+def field_error(code: str, message: str) -> dict:
+    return {"code": code, "message": message}
+
+
+def _rendered(error: ValidationError) -> list[dict]:
+    return [
+        field_error(e.code or "invalid", e.message % e.params if e.params else e.message)
+        for e in error.error_list
+    ]
+
+
+def from_validation_error(error: ValidationError) -> ApiError:
+    """A service's ValidationError as an ApiError coded by its first error.
+
+    The status is 400, or the error's own `status` (409 for `RevisionConflict`).
+    """
+    status = getattr(error, "status", 400)
+    if hasattr(error, "error_dict"):
+        fields = {
+            ("non_field" if name == "__all__" else name): _rendered(ValidationError(errors))
+            for name, errors in error.error_dict.items()
+        }
+        first = next(iter(fields.values()))[0]
+        return ApiError(status, first["code"], first["message"], fields)
+    first = _rendered(error)[0]
+    return ApiError(status, first["code"], first["message"])
+
+
+# A field spec: (accepted types, what to call them in a message[, type of list items]).
+FieldSpec = tuple
+
+
+def parse_object(
+    request, allowed: Mapping[str, FieldSpec], required: Sequence[str] | Mapping[str, str] = ()
+) -> dict:
+    """The request body as a JSON object whose fields are known and of the expected types.
+
+    `required` names the fields that must be present; as a mapping, it also gives the
+    message that says why.
+    """
+    try:
+        data = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "malformed_json", "The body is not valid UTF-8 JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed_json", "The body must be a JSON object.")
+    fields: dict[str, list[dict]] = {}
+    for name in data:
+        if name not in allowed:
+            fields[name] = [field_error("unknown_field", f"{name!r} cannot be set here.")]
+    messages = required if isinstance(required, Mapping) else dict.fromkeys(required, "")
+    for name, why in messages.items():
+        if name not in data:
+            fields[name] = [field_error("required", why or "This field is required.")]
+    for name, (types, label, *item_types) in allowed.items():
+        if name not in data:
+            continue
+        value = data[name]
+        # bool is an int subclass; `true` is never a valid offset, id or revision.
+        if isinstance(value, bool) or not isinstance(value, types):
+            fields[name] = [field_error("invalid_type", f"Must be {label}.")]
+        elif item_types and not all(isinstance(item, item_types[0]) for item in value):
+            fields[name] = [field_error("invalid_type", f"Must be {label}.")]
+    if fields:
+        first = next(iter(fields.values()))[0]
+        raise ApiError(400, first["code"], first["message"], fields)
+    return data
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class ApiView(View):
+    """Authenticates the caller, enforces CSRF for session writes, and turns errors into JSON.
+
+    Exempt from the CSRF middleware because token requests carry no cookie to forge;
+    session requests are checked here instead, with Django's own CSRF logic.
+    """
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            caller = caller_for(request)
+        except InvalidToken as error:
+            return ApiError(401, "invalid_token", str(error)).response()
+        request.user = caller.user
+        if request.method not in SAFE_METHODS:
+            if not caller.user.is_authenticated:
+                return ApiError(
+                    401, "authentication_required", "Log in or send an API token."
+                ).response()
+            if not caller.by_token:
+                reason = csrf_failure(request)
+                if reason:
+                    return ApiError(403, "csrf_failed", f"CSRF check failed: {reason}").response()
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except ApiError as error:
+            return error.response()
+        except ValidationError as error:
+            return from_validation_error(error).response()
+        except PermissionDenied as error:
+            return ApiError(403, "forbidden", str(error) or "Not allowed.").response()
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        response = ApiError(
+            405, "method_not_allowed", f"{request.method} is not allowed here."
+        ).response()
+        response["Allow"] = ", ".join(m.upper() for m in self._allowed_methods())
+        return response
