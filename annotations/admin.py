@@ -1,6 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag as TaggitTag
@@ -23,6 +27,17 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="Tag", ordering="name")
     def chip(self, obj):
         return format_html('<span class="tag-chip tag-{}">{}</span>', obj.pk, obj.name)
+
+    def save_model(self, request, obj, form, change):
+        services.tag_save(tag=obj, actor=request.user, via="admin")
+
+    def delete_model(self, request, obj):
+        services.tag_delete(tag=obj, actor=request.user, via="admin")
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for tag in queryset:
+                services.tag_delete(tag=tag, actor=request.user, via="admin")
 
 
 class TagListFilter(admin.SimpleListFilter):
@@ -174,7 +189,9 @@ class AnnotationAdmin(admin.ModelAdmin):
         fuzzy = queryset.filter(anchor_status=Annotation.AnchorStatus.FUZZY).select_related(None)
         for annotation in list(fuzzy):
             try:
-                services.annotation_accept_fuzzy(annotation=annotation, user=request.user)
+                services.annotation_accept_fuzzy(
+                    annotation=annotation, user=request.user, via="admin"
+                )
             except (ValidationError, PermissionDenied) as error:
                 reason = " ".join(getattr(error, "messages", [str(error) or "Not allowed."]))
                 refused.append(f"{annotation}: {reason}")
@@ -199,6 +216,7 @@ class AnnotationAdmin(admin.ModelAdmin):
                 organization=data["organization"],
                 note=data["note"],
                 status=data["status"],
+                via="admin",
             )
         else:
             created = services.annotation_create(
@@ -211,6 +229,7 @@ class AnnotationAdmin(admin.ModelAdmin):
                 note=data["note"],
                 status=data["status"],
                 annotator=request.user,
+                via="admin",
             )
             obj.pk = created.pk
             obj._state.adding = False
@@ -220,11 +239,20 @@ class AnnotationAdmin(admin.ModelAdmin):
         pass
 
     def delete_model(self, request, obj):
-        services.annotation_delete(annotation=obj, user=request.user)
+        services.annotation_delete(annotation=obj, user=request.user, via="admin")
 
     def delete_queryset(self, request, queryset):
-        for annotation in queryset:
-            services.annotation_delete(annotation=annotation, user=request.user)
+        with transaction.atomic():
+            for annotation in queryset:
+                services.annotation_delete(annotation=annotation, user=request.user, via="admin")
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The passage's own history (every write, with restore), not the admin's log."""
+        return redirect(
+            reverse("admin:audit_historyrecord_changelist")
+            + f"?content_type__id__exact={ContentType.objects.get_for_model(Annotation).pk}"
+            + f"&object_id={int(object_id)}"
+        )
 
 
 class ApiTokenForm(forms.ModelForm):

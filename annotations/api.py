@@ -6,6 +6,8 @@ a stable `code`; nothing is written on any error because the services are atomic
 all parsing happens before them.
 """
 
+from datetime import datetime
+
 import django_filters
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse, JsonResponse
@@ -37,6 +39,37 @@ def annotation_json(annotation: Annotation) -> dict:
         "created": annotation.created.isoformat(),
         "modified": annotation.modified.isoformat(),
     }
+
+
+def etag(annotation: Annotation) -> str:
+    """The passage's version for `ETag` / `If-Match`: its `modified` time, quoted."""
+    return f'"{annotation.modified.isoformat()}"'
+
+
+def with_etag(response: JsonResponse, annotation: Annotation) -> JsonResponse:
+    response["ETag"] = etag(annotation)
+    return response
+
+
+def if_match(request) -> datetime | None:
+    """The version the client says it read (`If-Match`), or None when it sent none or `*`."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    value = header.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ApiError(
+            400,
+            "invalid_if_match",
+            "If-Match must be the passage's ETag, as GET, POST and PATCH send it.",
+        )
+    return parsed
 
 
 def organization_json(organization: Organization, *, mentioned: bool) -> dict:
@@ -135,9 +168,10 @@ class AnnotationListView(ApiView):
             note=data.get("note", ""),
             status=data.get("status", Annotation.Status.PUBLISHED),
             annotator=request.user,
+            via=request.via,
         )
         fresh = Annotation.objects.for_api().get(pk=annotation.pk)
-        response = JsonResponse(annotation_json(fresh), status=201)
+        response = with_etag(JsonResponse(annotation_json(fresh), status=201), fresh)
         response["Location"] = request.build_absolute_uri(f"{request.path}{fresh.pk}/")
         return response
 
@@ -152,17 +186,25 @@ class AnnotationDetailView(ApiView):
         return annotation
 
     def get(self, request, pk: int):
-        return JsonResponse(annotation_json(self.get_object(request, pk)))
+        annotation = self.get_object(request, pk)
+        return with_etag(JsonResponse(annotation_json(annotation)), annotation)
 
     def patch(self, request, pk: int):
+        """With `If-Match: <ETag>`, refused (409 `stale_passage`) if the passage changed."""
         annotation = self.get_object(request, pk)
+        expected = if_match(request)
         data = parse_object(request, UPDATE_FIELDS)
-        services.annotation_update(annotation=annotation, user=request.user, **data)
+        services.annotation_update(
+            annotation=annotation, user=request.user, if_modified=expected, via=request.via, **data
+        )
         fresh = Annotation.objects.for_api().get(pk=pk)
-        return JsonResponse(annotation_json(fresh))
+        return with_etag(JsonResponse(annotation_json(fresh)), fresh)
 
     def delete(self, request, pk: int):
-        services.annotation_delete(annotation=self.get_object(request, pk), user=request.user)
+        annotation = self.get_object(request, pk)
+        services.annotation_delete(
+            annotation=annotation, user=request.user, if_modified=if_match(request), via=request.via
+        )
         return HttpResponse(status=204)
 
 

@@ -9,13 +9,36 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 
 from annotations import anchoring
 from annotations.models import Annotation, ApiToken, Tag
 from articles.models import Article, Organization
+from audit import services as audit
 
 UNSET = object()
+
+
+class StalePassage(ValidationError):
+    """The passage changed since the caller read it (its `modified` is not the one sent)."""
+
+    status = 409  # the JSON API's reply
+
+
+def _lock_current(annotation: Annotation, if_modified) -> Annotation:
+    """Lock the passage's row and reload it, so concurrent writes serialise and each one
+    starts from the latest committed state; refuse with `stale_passage` when the caller
+    read a version (`if_modified`, the passage's `modified`) that is no longer current."""
+    current = Annotation.objects.select_for_update().filter(pk=annotation.pk).first()
+    if current is None:
+        raise Annotation.DoesNotExist(f"No passage with id {annotation.pk}.")
+    if if_modified is not None and current.modified != if_modified:
+        raise StalePassage(
+            "This passage changed since you read it. Reload it and apply your change again.",
+            code="stale_passage",
+        )
+    annotation.refresh_from_db()
+    return annotation
 
 
 def can_edit(user, annotation: Annotation) -> bool:
@@ -170,6 +193,7 @@ def annotation_create(
     note: str = "",
     annotator,
     status: str = Annotation.Status.PUBLISHED,
+    via: str = audit.Via.OTHER,
 ) -> Annotation:
     """Create a passage of `article` at code points [start, end) with its context."""
     if not (annotator and annotator.is_authenticated and annotator.is_active) or not (
@@ -200,6 +224,7 @@ def annotation_create(
     annotation.save()
     if resolved_tags:
         annotation.tags.set(resolved_tags)
+    audit.record(annotation, action=audit.Action.CREATE, actor=annotator, via=via)
     return annotation
 
 
@@ -212,10 +237,18 @@ def annotation_update(
     organization=UNSET,
     note=UNSET,
     status=UNSET,
+    if_modified=None,
+    via: str = audit.Via.OTHER,
 ) -> Annotation:
-    """Change a passage's coding (tags, organization, note, status); never its span."""
+    """Change a passage's coding (tags, organization, note, status); never its span.
+
+    `if_modified`: the `modified` time the caller read; if the passage changed since, a
+    `StalePassage` (code `stale_passage`) is raised and nothing is written.
+    """
     if not can_edit(user, annotation):
         raise PermissionDenied("You may only change your own passages.")
+    _lock_current(annotation, if_modified)
+    before = audit.snapshot(annotation)
     if note is not UNSET:
         if not isinstance(note, str):
             raise ValidationError({"note": ValidationError("Must be text.", code="invalid_note")})
@@ -230,16 +263,24 @@ def annotation_update(
     annotation.save()
     if resolved_tags is not None:
         annotation.tags.set(resolved_tags)
+    audit.record(annotation, action=audit.Action.UPDATE, actor=user, via=via, before=before)
     return annotation
 
 
 @transaction.atomic
 def annotation_reattach(
-    *, annotation: Annotation, user, start: int, end: int, exact: str
+    *,
+    annotation: Annotation,
+    user,
+    start: int,
+    end: int,
+    exact: str,
+    via: str = audit.Via.ORPHAN_QUEUE,
 ) -> Annotation:
     """Point a passage (typically orphaned or fuzzy) at new text of the current body."""
     if not can_edit(user, annotation):
         raise PermissionDenied("You may only change your own passages.")
+    before = audit.snapshot(annotation)
     article = Article.objects.get(pk=annotation.article_id)
     text = resolve_span(body=article.body, start=start, end=end, exact=exact)
     annotation.start, annotation.end, annotation.exact = start, end, text
@@ -249,11 +290,14 @@ def annotation_reattach(
     annotation.previous_exact = ""
     annotation.full_clean(exclude=["tags"])
     annotation.save()
+    audit.record(annotation, action=audit.Action.UPDATE, actor=user, via=via, before=before)
     return annotation
 
 
 @transaction.atomic
-def annotation_accept_fuzzy(*, annotation: Annotation, user) -> Annotation:
+def annotation_accept_fuzzy(
+    *, annotation: Annotation, user, via: str = audit.Via.ORPHAN_QUEUE
+) -> Annotation:
     """Confirm a fuzzy match: the passage now reads its new text and counts as anchored."""
     if not can_edit(user, annotation):
         raise PermissionDenied("You may only change your own passages.")
@@ -265,32 +309,36 @@ def annotation_accept_fuzzy(*, annotation: Annotation, user) -> Annotation:
         start=annotation.start,
         end=annotation.end,
         exact=annotation.exact,
+        via=via,
     )
 
 
 @transaction.atomic
-def annotation_delete(*, annotation: Annotation, user) -> None:
+def annotation_delete(
+    *, annotation: Annotation, user, if_modified=None, via: str = audit.Via.OTHER
+) -> None:
+    """Delete a passage; its last state stays in the history, where editors restore it."""
     if not can_delete(user, annotation):
         raise PermissionDenied("You may only delete your own passages.")
+    _lock_current(annotation, if_modified)
+    audit.record(annotation, action=audit.Action.DELETE, actor=user, via=via)
     annotation.delete()
 
 
 @transaction.atomic
-def annotations_reanchor(*, article: Article, old_body: str) -> dict[str, int]:
+def annotations_reanchor(*, article: Article, old_body: str, actor=None) -> dict[str, int]:
     """Re-place every passage of `article` after its body changed from `old_body`.
 
     Called by `articles.services.article_revise` inside its transaction. No passage is
     ever deleted: those that cannot be found are marked orphaned and keep their quote.
     Returns how many passages ended in each anchor status.
     """
-    passages = list(
-        Annotation.objects.select_for_update()
-        .filter(article=article)
-        .only("id", "start", "end", "exact", "prefix", "suffix", "anchor_status", "previous_exact")
-        .order_by("id")
-    )
+    passages = list(Annotation.objects.select_for_update().filter(article=article).order_by("id"))
     if not passages:
         return {}
+    # Whole rows and their tags (two queries): the history keeps a full snapshot of each.
+    prefetch_related_objects(passages, "tags")
+    befores = {passage.pk: audit.snapshot(passage) for passage in passages}
     placements = anchoring.reanchor(
         old_body,
         article.body,
@@ -326,7 +374,35 @@ def annotations_reanchor(*, article: Article, old_body: str) -> dict[str, int]:
         ],
         batch_size=500,
     )
+    audit.record_many(
+        changed, action=audit.Action.UPDATE, actor=actor, via=audit.Via.REANCHOR, befores=befores
+    )
     return counts
+
+
+@transaction.atomic
+def tag_save(*, tag: Tag, actor=None, via: str = audit.Via.OTHER) -> Tag:
+    """Create or change a tag (name, slug, colour, description)."""
+    existing = Tag.objects.filter(pk=tag.pk).first() if tag.pk else None
+    before = audit.snapshot(existing) if existing else None
+    tag.full_clean()
+    tag.save()
+    action = audit.Action.CREATE if before is None else audit.Action.UPDATE
+    audit.record(tag, action=action, actor=actor, via=via, before=before)
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, tag: Tag, actor=None, via: str = audit.Via.OTHER) -> None:
+    """Delete a tag; the passages that carried it lose it (each one's history shows it)."""
+    passages = list(Annotation.objects.filter(tags=tag).prefetch_related("tags"))
+    befores = {passage.pk: audit.snapshot(passage) for passage in passages}
+    audit.record(tag, action=audit.Action.DELETE, actor=actor, via=via)
+    tag.delete()
+    for passage in passages:
+        passage._prefetched_objects_cache.clear()
+    prefetch_related_objects(passages, "tags")
+    audit.record_many(passages, action=audit.Action.UPDATE, actor=actor, via=via, befores=befores)
 
 
 @transaction.atomic

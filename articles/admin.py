@@ -14,6 +14,17 @@ class OutletAdmin(admin.ModelAdmin):
     search_fields = ["name", "domain"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change):
+        services.outlet_save(outlet=obj, actor=request.user, via="admin")
+
+    def delete_model(self, request, obj):
+        services.outlet_delete(outlet=obj, actor=request.user, via="admin")
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for outlet in queryset:
+                services.outlet_delete(outlet=outlet, actor=request.user, via="admin")
+
 
 class AliasesField(forms.CharField):
     """Edits the JSON list of aliases as one alias per line."""
@@ -52,6 +63,19 @@ class OrganizationAdmin(admin.ModelAdmin):
     @admin.display(description="Aliases")
     def alias_list(self, obj):
         return ", ".join(obj.aliases)
+
+    def save_model(self, request, obj, form, change):
+        services.organization_save(organization=obj, actor=request.user, via="admin")
+
+    def delete_model(self, request, obj):
+        services.organization_delete(organization=obj, actor=request.user, via="admin")
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for organization in queryset:
+                services.organization_delete(
+                    organization=organization, actor=request.user, via="admin"
+                )
 
 
 class AnnotationInline(admin.TabularInline):
@@ -167,6 +191,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 author=data["author"],
                 status=data["status"],
                 editor=request.user,
+                via="admin",
             )
             obj.pk, obj.slug = article.pk, article.slug
             obj._state.adding = False
@@ -182,6 +207,8 @@ class ArticleAdmin(admin.ModelAdmin):
                 published=data["published"],
                 author=data["author"],
                 status=data["status"],
+                actor=request.user,
+                via="admin",
             )
             if data["body"] != original.body:
                 try:
@@ -191,6 +218,7 @@ class ArticleAdmin(admin.ModelAdmin):
                         editor=request.user,
                         reason=data.get("revision_reason") or ArticleRevision.Reason.OTHER,
                         base_revision=data.get("base_revision"),
+                        via="admin",
                     )
                 except services.RevisionConflict as conflict:
                     messages.error(request, conflict.messages[0])
@@ -203,8 +231,19 @@ class ArticleAdmin(admin.ModelAdmin):
         for formset in formsets:
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         services.article_set_organizations(
-            article=form.instance, organizations=form.cleaned_data["organizations"]
+            article=form.instance,
+            organizations=form.cleaned_data["organizations"],
+            actor=request.user,
+            via="admin",
         )
+
+    def delete_model(self, request, obj):
+        services.article_delete(article=obj, actor=request.user, via="admin")
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for article in queryset:
+                services.article_delete(article=article, actor=request.user, via="admin")
 
 
 @admin.register(ArticleRevision)

@@ -197,7 +197,9 @@ def import_organizations(path: Path) -> tuple[int, int]:
     rows = read_organizations(path)
     created = updated = 0
     for name, kind, aliases in rows:
-        _, was_created = services.organization_upsert(name=name, kind=kind, aliases=aliases)
+        _, was_created = services.organization_upsert(
+            name=name, kind=kind, aliases=aliases, via="import"
+        )
         created += was_created
         updated += not was_created
     return created, updated
@@ -253,9 +255,11 @@ def import_articles(
 def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
     meta = article_file.meta
     if meta:
-        outlet, _ = services.outlet_get_or_create(name=meta.outlet, domain=meta.outlet_domain)
+        outlet, _ = services.outlet_get_or_create(
+            name=meta.outlet, domain=meta.outlet_domain, actor=editor, via="import"
+        )
     else:
-        outlet, _ = services.outlet_get_or_create(name="Unknown outlet")
+        outlet, _ = services.outlet_get_or_create(name="Unknown outlet", actor=editor, via="import")
     url = meta.url if meta else ""
     existing = (
         Article.objects.filter(url=url).first()
@@ -274,6 +278,7 @@ def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
             editor=editor,
             source_sha256=article_file.sha256,
             finder=finder,
+            via="import",
         )
         return "created"
     changed_meta = (
@@ -291,6 +296,8 @@ def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
             outlet=outlet,
             published=meta.published if meta else None,
             author=meta.author if meta else None,
+            actor=editor,
+            via="import",
         )
     if existing.source_sha256 != article_file.sha256 and existing.body != article_file.body:
         services.article_revise(
@@ -299,7 +306,10 @@ def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
             editor=editor,
             reason=ArticleRevision.Reason.REIMPORT,
             comment=f"Re-imported from {article_file.path.name}",
+            via="import",
         )
-        services.article_update(article=existing, source_sha256=article_file.sha256)
+        services.article_update(
+            article=existing, source_sha256=article_file.sha256, actor=editor, via="import"
+        )
         return "revised"
     return "updated" if changed_meta else "unchanged"

@@ -119,6 +119,8 @@ class ApiView(View):
         except InvalidToken as error:
             return ApiError(401, "invalid_token", str(error)).response()
         request.user = caller.user
+        # Which door a write came through, for the history: a script or the workspace page.
+        request.via = "api" if caller.by_token else "workspace"
         if request.method not in SAFE_METHODS:
             if not caller.user.is_authenticated:
                 return ApiError(
