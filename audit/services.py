@@ -8,6 +8,7 @@ Nothing else writes `HistoryRecord` rows, and nothing changes or deletes them.
 import json
 from collections.abc import Iterable, Mapping
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -40,11 +41,15 @@ def snapshot(obj) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+# Bookkeeping that moves on every save; it is in the snapshot, never a change by itself.
+_NOT_A_CHANGE = {"modified"}
+
+
 def diff(before: Mapping | None, after: Mapping) -> dict:
-    """`{field: [old, new]}` for every field whose value differs."""
+    """`{field: [old, new]}` for every field whose value differs (`modified` aside)."""
     if before is None:
         return {}
-    keys = list(dict.fromkeys([*before, *after]))
+    keys = [key for key in dict.fromkeys([*before, *after]) if key not in _NOT_A_CHANGE]
     return {
         key: [before.get(key), after.get(key)] for key in keys if before.get(key) != after.get(key)
     }
@@ -205,9 +210,9 @@ def annotation_restore(*, record: HistoryRecord, user, via: str = Via.ADMIN):
         raise ValidationError(
             "The article of this passage has been deleted.", code="article_deleted"
         )
-    annotator = (
-        type(user).objects.filter(pk=data["annotator_id"]).first() if data["annotator_id"] else None
-    )
+    # Annotator is PROTECT while the passage exists; after a delete the account may be gone,
+    # and the passage then comes back as the restoring editor's.
+    annotator = get_user_model().objects.filter(pk=data["annotator_id"]).first()
     status, start, end, exact, prefix, suffix, revision = _placement(article, data)
     passage = Annotation(
         pk=record.object_id,
