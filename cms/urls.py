@@ -4,12 +4,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from cms.health import healthz
 from cms.ping import ping
 
 admin.site.site_header = "Gloss administration"
 admin.site.site_title = "Gloss"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("workspace/orphans/", include("annotations.orphan_urls")),
