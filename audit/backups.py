@@ -1,0 +1,355 @@
+"""Complete, versioned backups as JSON Lines: `manage.py export_backup` / `import_backup`.
+
+Line 1 is a header, `{"format": "gloss-backup", "version": 1, "with_passwords": ...}`;
+every other line is one row, `{"model": "app.model", "pk": ..., "fields": {...}}`, models
+in dependency order and rows by primary key, keys sorted, so the same database always
+gives the same bytes, on SQLite or PostgreSQL. Times keep their microseconds.
+
+What is in it: user accounts (groups by name; the password hash only with
+`--with-passwords`, otherwise imported accounts cannot log in until given a password),
+outlets, organizations, articles (mentions as organization ids) with every revision,
+tags, passages (tags as tag ids) and the whole history. Not in it: API tokens (people
+make new ones), sessions, login-throttling records, and derived tables that are
+recomputed after an import.
+
+Import is all or nothing (one transaction, every line parsed and checked first), into a
+database that holds no accounts, outlets, organizations, articles or passages (only what
+the migrations create: groups are matched by name; the starting tags are replaced by the
+backup's). `replace=True` first deletes all of those rows, in the same transaction.
+Ids are kept, so links and history stay valid; PostgreSQL sequences are moved past them.
+"""
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import IO
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.management.color import no_style
+from django.db import DataError, IntegrityError, connection, transaction
+
+from annotations.models import Annotation, Tag, TaggedAnnotation
+from articles.models import Article, ArticleRevision, Organization, Outlet
+from audit.models import HistoryRecord
+
+FORMAT = "gloss-backup"
+VERSION = 1
+USER_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "date_joined",
+    "last_login",
+]
+
+
+class BackupProblem(Exception):
+    """A backup that cannot be imported (or a database it cannot be imported into)."""
+
+
+def _label(model) -> str:
+    return f"{model._meta.app_label}.{model._meta.model_name}"
+
+
+def _plain(value):
+    """A field value as JSON: times in full ISO 8601 (microseconds kept)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _fields(obj, skip=()) -> dict:
+    return {
+        field.attname: _plain(field.value_from_object(obj))
+        for field in obj._meta.concrete_fields
+        if not field.primary_key and field.name not in skip
+    }
+
+
+# Models in the order they are written and read back (every FK points backwards).
+CONTENT_MODELS = [Outlet, Organization, Article, ArticleRevision, Tag, Annotation, HistoryRecord]
+
+
+def _users(with_passwords: bool) -> Iterator[dict]:
+    User = get_user_model()
+    groups: dict[int, list[str]] = {}
+    for user_id, name in User.groups.through.objects.values_list("user_id", "group__name"):
+        groups.setdefault(user_id, []).append(name)
+    permissions: dict[int, list[str]] = {}
+    through = User.user_permissions.through.objects.values_list(
+        "user_id", "permission__content_type__app_label", "permission__codename"
+    )
+    for user_id, app_label, codename in through:
+        permissions.setdefault(user_id, []).append(f"{app_label}.{codename}")
+    for user in User.objects.order_by("pk"):
+        fields = {name: _plain(getattr(user, name)) for name in USER_FIELDS}
+        fields["groups"] = sorted(groups.get(user.pk, []))
+        fields["user_permissions"] = sorted(permissions.get(user.pk, []))
+        if with_passwords:
+            fields["password"] = user.password
+        yield {"model": "auth.user", "pk": user.pk, "fields": fields}
+
+
+def _rows(model) -> Iterator[dict]:
+    queryset = model.objects.order_by("pk")
+    extra: dict[int, list] = {}
+    if model is Article:
+        pairs = Article.organizations.through.objects.values_list("article_id", "organization_id")
+    elif model is Annotation:
+        pairs = TaggedAnnotation.objects.values_list("content_object_id", "tag_id")
+    else:
+        pairs = []
+    for owner, other in pairs:
+        extra.setdefault(owner, []).append(other)
+    content_types = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
+    for obj in queryset.iterator(chunk_size=2000):
+        fields = _fields(obj)
+        if model is Article:
+            fields["organizations"] = sorted(extra.get(obj.pk, []))
+        elif model is Annotation:
+            fields["tags"] = sorted(extra.get(obj.pk, []))
+        elif model is HistoryRecord:
+            fields["content_type_id"] = content_types[fields["content_type_id"]]
+        yield {"model": _label(model), "pk": obj.pk, "fields": fields}
+
+
+def export_lines(*, with_passwords: bool = False) -> Iterator[str]:
+    """The backup, one JSON text per line (without the newline)."""
+
+    def dump(value) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    yield dump({"format": FORMAT, "version": VERSION, "with_passwords": with_passwords})
+    for row in _users(with_passwords):
+        yield dump(row)
+    for model in CONTENT_MODELS:
+        for row in _rows(model):
+            yield dump(row)
+
+
+def export_backup(out: IO[str], *, with_passwords: bool = False) -> int:
+    """Write the backup to `out`; returns the number of rows. One read transaction, so the
+    dump is a consistent picture even while people keep working."""
+    count = 0
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        for line in export_lines(with_passwords=with_passwords):
+            out.write(line + "\n")
+            count += 1
+    return count - 1
+
+
+# Import -------------------------------------------------------------------------------------
+
+
+def _parse(lines: Iterable[str]) -> tuple[dict, list[dict]]:
+    rows: list[dict] = []
+    header = None
+    known = {"auth.user", *(_label(m) for m in CONTENT_MODELS)}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            raise BackupProblem(f"line {number}: not JSON") from None
+        if header is None:
+            if not isinstance(item, dict) or item.get("format") != FORMAT:
+                raise BackupProblem("line 1: not a Gloss backup (no gloss-backup header)")
+            if item.get("version") != VERSION:
+                raise BackupProblem(
+                    f"line 1: backup format version {item.get('version')!r} is not supported "
+                    f"(this Gloss reads version {VERSION})"
+                )
+            header = item
+            continue
+        if (
+            not isinstance(item, dict)
+            or item.get("model") not in known
+            or not isinstance(item.get("pk"), int)
+            or not isinstance(item.get("fields"), dict)
+        ):
+            raise BackupProblem(f"line {number}: not a row of a known model")
+        item["line"] = number
+        rows.append(item)
+    if header is None:
+        raise BackupProblem("empty file: no gloss-backup header")
+    return header, rows
+
+
+@contextmanager
+def _keeping_timestamps(models):
+    """Let rows keep their stored created/modified times (auto_now would stamp 'now')."""
+    saved = []
+    for model in models:
+        for field in model._meta.concrete_fields:
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                saved.append((field, field.auto_now, field.auto_now_add))
+                field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, auto_now, auto_now_add in saved:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
+
+
+def _occupied() -> list[str]:
+    return [
+        str(model._meta.verbose_name_plural)
+        for model in [get_user_model(), Outlet, Organization, Article, Annotation]
+        if model.objects.exists()
+    ]
+
+
+def _wipe() -> None:
+    HistoryRecord.objects.all().delete()
+    Annotation.objects.all().delete()
+    ArticleRevision.objects.all().delete()
+    Article.objects.all().delete()
+    Organization.objects.all().delete()
+    Outlet.objects.all().delete()
+    get_user_model().objects.all().delete()
+
+
+def _build(model, row: dict):
+    fields = dict(row["fields"])
+    obj = model(pk=row["pk"])
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.attname not in fields:
+            raise BackupProblem(f"line {row['line']}: {_label(model)} without {field.attname}")
+        setattr(obj, field.attname, field.to_python(fields[field.attname]))
+    return obj
+
+
+def import_lines(lines: Iterable[str], *, replace: bool = False) -> dict[str, int]:
+    """Import a backup; returns rows per model. Raises BackupProblem and writes nothing."""
+    try:
+        return _import(lines, replace=replace)
+    except (IntegrityError, DataError, ValidationError, TypeError, ValueError) as error:
+        # A value of the wrong type, a dangling id, a duplicate: the transaction rolled back.
+        raise BackupProblem(f"rejected by the database, nothing imported: {error}") from None
+
+
+def _import(lines: Iterable[str], *, replace: bool) -> dict[str, int]:
+    header, rows = _parse(lines)
+    by_model: dict[str, list[dict]] = {}
+    for row in rows:
+        by_model.setdefault(row["model"], []).append(row)
+    User = get_user_model()
+    content_types = {f"{ct.app_label}.{ct.model}": ct.pk for ct in ContentType.objects.all()}
+    groups = {group.name: group for group in Group.objects.all()}
+    permissions = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    counts: dict[str, int] = {}
+    with transaction.atomic(), _keeping_timestamps(CONTENT_MODELS):
+        if replace:
+            _wipe()
+        occupied = _occupied()
+        if occupied:
+            raise BackupProblem(
+                "the database already holds " + ", ".join(occupied) + "; import into an empty "
+                "database, or pass --replace to delete them first"
+            )
+        # The starting tags the migrations make give way to the backup's own.
+        Tag.objects.all().delete()
+
+        users, memberships, grants = [], [], []
+        for row in by_model.get("auth.user", []):
+            fields = row["fields"]
+            user = User(pk=row["pk"])
+            for name in USER_FIELDS:
+                field = User._meta.get_field(name)
+                setattr(user, name, field.to_python(fields.get(name)))
+            user.password = fields.get("password") or "!"  # unusable without the hash
+            users.append(user)
+            for name in fields.get("groups", []):
+                if name not in groups:
+                    groups[name] = Group.objects.create(name=name)
+                memberships.append(User.groups.through(user_id=user.pk, group_id=groups[name].pk))
+            for label in fields.get("user_permissions", []):
+                if label not in permissions:
+                    raise BackupProblem(f"line {row['line']}: unknown permission {label}")
+                grants.append(
+                    User.user_permissions.through(user_id=user.pk, permission_id=permissions[label])
+                )
+        User.objects.bulk_create(users, batch_size=500)
+        User.groups.through.objects.bulk_create(memberships, batch_size=500)
+        User.user_permissions.through.objects.bulk_create(grants, batch_size=500)
+        counts["auth.user"] = len(users)
+
+        for model in CONTENT_MODELS:
+            objects, links = [], []
+            for row in by_model.get(_label(model), []):
+                fields = row["fields"]
+                if model is HistoryRecord:
+                    label = fields.get("content_type_id")
+                    if label not in content_types:
+                        raise BackupProblem(f"line {row['line']}: unknown content type {label}")
+                    fields = {**fields, "content_type_id": content_types[label]}
+                    row = {**row, "fields": fields}
+                objects.append(_build(model, row))
+                if model is Article:
+                    links += [
+                        Article.organizations.through(article_id=row["pk"], organization_id=o)
+                        for o in fields.get("organizations", [])
+                    ]
+                elif model is Annotation:
+                    links += [
+                        TaggedAnnotation(content_object_id=row["pk"], tag_id=t)
+                        for t in fields.get("tags", [])
+                    ]
+            model.objects.bulk_create(objects, batch_size=500)
+            if links:
+                type(links[0]).objects.bulk_create(links, batch_size=500)
+            counts[_label(model)] = len(objects)
+        _check_references()
+        _reset_sequences([User, *CONTENT_MODELS])
+        _recount_derived()
+    counts["with_passwords"] = bool(header.get("with_passwords"))
+    return counts
+
+
+def _check_references() -> None:
+    """Check every foreign key now, inside the transaction, not at a commit that may be an
+    outer transaction's: a dangling id fails the import here."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    else:
+        connection.check_constraints()
+
+
+def _reset_sequences(models) -> None:
+    """Move PostgreSQL's id sequences past the imported ids (SQLite needs nothing)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
+def _recount_derived() -> None:
+    """Tables derived from the imported rows (maintained facet counts) are rebuilt."""
+    try:
+        from annotations.facets import facet_counts_rebuild
+    except ImportError:  # a Gloss without maintained facet counts
+        return
+    facet_counts_rebuild()

@@ -1,0 +1,226 @@
+"""Backups: complete, versioned, byte-identical round trips between SQLite and PostgreSQL."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from annotations import services
+from annotations.models import Annotation, Tag
+from articles.models import Article, ArticleRevision
+from articles.services import article_revise
+from audit.backups import export_backup
+from audit.models import HistoryRecord
+from tests.factories import (
+    make_annotation,
+    make_annotator,
+    make_article,
+    make_editor,
+    make_organization,
+    make_tag,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+def corpus():
+    """A bit of everything: accounts, mentions, a revision, tags, a deleted passage, history."""
+    editor = make_editor("ed", first_name="Éd", email="ed@example.org")
+    annotator = make_annotator("ann")
+    organization = make_organization("Refugee Council", aliases=["RC", "R.C."])
+    article = make_article(
+        "RC said 42\u00a0percent failed. \U0001f1fa\U0001f1f8 Caf\u00e9 \u201cquoted\u201d.",
+        title='A <b>"title"</b>',
+        url="https://news.example/a",
+    )
+    tag = make_tag("custom", colour="#123456", description="Mine")
+    kept = make_annotation(article, exact="42\u00a0percent", annotator=annotator, tags=[tag])
+    gone = make_annotation(article, exact="Caf\u00e9", annotator=annotator, note="<i>n</i>")
+    services.annotation_update(annotation=kept, user=annotator, organization=organization.pk)
+    services.annotation_delete(annotation=gone, user=editor)
+    article_revise(article=article, body="Update. " + article.body, editor=editor)
+    return editor, annotator, article
+
+
+def dump(**options) -> str:
+    out = io.StringIO()
+    export_backup(out, **options)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_backup_is_versioned_ordered_and_holds_everything():
+    corpus()
+    lines = dump().splitlines()
+    assert json.loads(lines[0]) == {"format": "gloss-backup", "version": 1, "with_passwords": False}
+    models = [json.loads(line)["model"] for line in lines[1:]]
+    order = [
+        "auth.user",
+        "articles.outlet",
+        "articles.organization",
+        "articles.article",
+        "articles.articlerevision",
+        "annotations.tag",
+        "annotations.annotation",
+        "audit.historyrecord",
+    ]
+    assert list(dict.fromkeys(models)) == order
+    assert models.count("articles.articlerevision") == ArticleRevision.objects.count() == 2
+    assert models.count("audit.historyrecord") == HistoryRecord.objects.count()
+    passage = next(json.loads(x) for x in lines if '"annotations.annotation"' in x)
+    assert passage["fields"]["tags"] == [Tag.objects.get(slug="custom").pk]
+    user = next(json.loads(x) for x in lines if '"auth.user"' in x)
+    assert "password" not in user["fields"]
+    assert user["fields"]["groups"] == ["editors"]
+    # Microseconds are kept.
+    assert (
+        user["fields"]["date_joined"]
+        == get_user_model().objects.get(username="ed").date_joined.isoformat()
+    )
+
+
+@pytest.mark.django_db
+def test_password_hashes_only_when_asked_for():
+    corpus()
+    hashed = [json.loads(x) for x in dump(with_passwords=True).splitlines()[1:3]]
+    assert all(row["fields"]["password"].startswith("md5$") for row in hashed)
+
+
+def run(database_url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env |= {"DATABASE_URL": database_url, "DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY": "test"}
+    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def fresh_sqlite(tmp_path, name: str) -> str:
+    url = f"sqlite:///{tmp_path / name}"
+    run(url, "migrate", "--no-input", "-v", "0")
+    return url
+
+
+def postgres_answers() -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=3).close()
+    except Exception:  # noqa: BLE001 - any failure means: no server to test against
+        return False
+    return True
+
+
+@pytest.fixture
+def postgres_database():
+    """A fresh, migrated PostgreSQL database of its own, dropped afterwards."""
+    if not postgres_answers():
+        pytest.skip(f"no PostgreSQL server answers at {PG_SERVER} (CI starts one)")
+    import psycopg
+
+    name = f"gloss_backup_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = f"{PG_SERVER}/{name}"
+    try:
+        run(url, "migrate", "--no-input", "-v", "0")
+        yield url
+    finally:
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def round_trip(source: Path, url: str, tmp_path: Path, name: str) -> bytes:
+    run(url, "import_backup", str(source))
+    again = tmp_path / name
+    run(url, "export_backup", str(again), "--with-passwords")
+    return again.read_bytes()
+
+
+@pytest.mark.django_db
+def test_round_trip_sqlite_to_postgresql_and_back_is_byte_identical(tmp_path, postgres_database):
+    """Export (this test database) → SQLite → PostgreSQL → SQLite: the same bytes each time."""
+    corpus()
+    first = tmp_path / "first.jsonl"
+    first.write_text(dump(with_passwords=True), encoding="utf-8")
+    on_sqlite = round_trip(first, fresh_sqlite(tmp_path, "a.sqlite3"), tmp_path, "b.jsonl")
+    assert on_sqlite == first.read_bytes()
+    on_postgres = round_trip(tmp_path / "b.jsonl", postgres_database, tmp_path, "c.jsonl")
+    assert on_postgres == first.read_bytes()
+    back = round_trip(tmp_path / "c.jsonl", fresh_sqlite(tmp_path, "d.sqlite3"), tmp_path, "e")
+    assert back == first.read_bytes()
+
+
+@pytest.mark.django_db
+def test_round_trip_between_two_sqlite_databases_keeps_ids_and_logins(tmp_path):
+    """An imported database works: password hashes kept, new rows get fresh ids."""
+    corpus()
+    source = tmp_path / "backup.jsonl"
+    source.write_text(dump(with_passwords=True), encoding="utf-8")
+    url = fresh_sqlite(tmp_path, "copy.sqlite3")
+    assert round_trip(source, url, tmp_path, "again.jsonl") == source.read_bytes()
+    check = (
+        "from django.contrib.auth import get_user_model;"
+        "from tests.factories import make_article;"
+        "print(get_user_model().objects.get(username='ann').password);"
+        "print(make_article().pk)"
+    )
+    password, new_pk = run(url, "shell", "-v", "0", "-c", check).stdout.split()
+    assert password == get_user_model().objects.get(username="ann").password
+    assert int(new_pk) > Article.objects.latest("pk").pk
+
+
+@pytest.mark.django_db
+def test_import_refuses_a_non_empty_database_and_an_unknown_version(tmp_path):
+    corpus()
+    backup = tmp_path / "b.jsonl"
+    backup.write_text(dump(), encoding="utf-8")
+    with pytest.raises(CommandError, match="already holds"):
+        call_command("import_backup", str(backup))
+    future = tmp_path / "future.jsonl"
+    future.write_text('{"format":"gloss-backup","version":99}\n', encoding="utf-8")
+    with pytest.raises(CommandError, match="version 99 is not supported"):
+        call_command("import_backup", str(future), "--replace")
+    assert Annotation.objects.count() == 1  # --replace did not run: nothing was touched
+
+
+@pytest.mark.django_db
+def test_import_is_all_or_nothing(tmp_path):
+    """A bad row at the end (a passage on a missing article) leaves the database as it was."""
+    corpus()
+    lines = dump().splitlines()
+    passage = next(json.loads(x) for x in lines if '"annotations.annotation"' in x)
+    passage["pk"] += 1000
+    passage["fields"]["article_id"] = 999_999
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join([*lines, json.dumps(passage)]) + "\n", encoding="utf-8")
+    before = dump()
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command("import_backup", str(broken), "--replace")
+    assert dump() == before
+
+
+@pytest.mark.django_db
+def test_replace_restores_the_backup_exactly(tmp_path):
+    corpus()
+    backup = tmp_path / "b.jsonl"
+    backup.write_text(dump(with_passwords=True), encoding="utf-8")
+    make_article("Written after the backup.")
+    Annotation.objects.all().delete()
+    call_command("import_backup", str(backup), "--replace", stdout=io.StringIO())
+    assert dump(with_passwords=True) == backup.read_text(encoding="utf-8")
