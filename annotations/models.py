@@ -262,3 +262,46 @@ class ApiToken(models.Model):
     @staticmethod
     def generate_key() -> str:
         return secrets.token_urlsafe(32)
+
+
+class FacetCount(models.Model):
+    """How many rows of an unfiltered listing fall under one facet option, kept current.
+
+    `count` is a number of passages (listing `passages`) or of articles (listing
+    `articles`) that `audience` may see, carrying the tag, from the outlet or attributed
+    to (or mentioning) the organization whose id is `value_id`; facet `total` (value 0)
+    is the listing's row count. Maintained by `annotations.facets` inside the write
+    services' transactions; `value_id` has no foreign key, so a deleted option's row is
+    simply never joined.
+    """
+
+    class Listing(models.TextChoices):
+        PASSAGES = "passages", "Passages"
+        ARTICLES = "articles", "Articles"
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", "Public"
+        STAFF = "staff", "Staff"
+
+    class Facet(models.TextChoices):
+        TAG = "tag", "Tag"
+        OUTLET = "outlet", "Outlet"
+        ORGANIZATION = "organization", "Organization"
+        TOTAL = "total", "Total"
+
+    listing = models.CharField(max_length=16, choices=Listing.choices)
+    audience = models.CharField(max_length=16, choices=Audience.choices)
+    facet = models.CharField(max_length=16, choices=Facet.choices)
+    value_id = models.BigIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "audience", "facet", "value_id"],
+                name="annotations_facetcount_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing}/{self.audience}/{self.facet}/{self.value_id}: {self.count}"

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
 
 from annotations import anchoring
+from annotations.facets import facet_counts_recounted
 from annotations.models import Annotation, ApiToken, Tag
 from articles.models import Article, Organization
 from audit import services as audit
@@ -221,9 +222,10 @@ def annotation_create(
         anchored_revision=article.revision,
     )
     annotation.full_clean(exclude=["tags"])
-    annotation.save()
-    if resolved_tags:
-        annotation.tags.set(resolved_tags)
+    with facet_counts_recounted(article.pk):
+        annotation.save()
+        if resolved_tags:
+            annotation.tags.set(resolved_tags)
     audit.record(annotation, action=audit.Action.CREATE, actor=annotator, via=via)
     return annotation
 
@@ -260,9 +262,10 @@ def annotation_update(
         annotation.organization = resolve_organization(organization)
     resolved_tags = resolve_tags(tags) if tags is not UNSET else None
     annotation.full_clean(exclude=["tags"])
-    annotation.save()
-    if resolved_tags is not None:
-        annotation.tags.set(resolved_tags)
+    with facet_counts_recounted(annotation.article_id):
+        annotation.save()
+        if resolved_tags is not None:
+            annotation.tags.set(resolved_tags)
     audit.record(annotation, action=audit.Action.UPDATE, actor=user, via=via, before=before)
     return annotation
 
@@ -322,7 +325,8 @@ def annotation_delete(
         raise PermissionDenied("You may only delete your own passages.")
     _lock_current(annotation, if_modified)
     audit.record(annotation, action=audit.Action.DELETE, actor=user, via=via)
-    annotation.delete()
+    with facet_counts_recounted(annotation.article_id):
+        annotation.delete()
 
 
 @transaction.atomic

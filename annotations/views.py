@@ -8,8 +8,9 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from annotations.exports import passages_csv
+from annotations.facets import facet_options
 from annotations.filters import PassageFilterSet
-from annotations.models import Annotation, Tag, TaggedAnnotation
+from annotations.models import Annotation, FacetCount, Tag, TaggedAnnotation
 from articles.views import PREVIEW_SIZE, FacetedListMixin
 
 
@@ -37,11 +38,19 @@ class PassageListView(FacetedListMixin, FilterView):
     filterset_class = PassageFilterSet
     template_name = "annotations/passage_list.html"
     context_object_name = "passages"
+    facet_listing = FacetCount.Listing.PASSAGES
 
     def get_queryset(self):
         return Annotation.objects.visible_to(self.request.user)
 
     def facets(self, queryset):
+        if self.unfiltered():
+            listing, audience, F = self.facet_listing, self.audience(), FacetCount.Facet
+            return [
+                ("tag", "Tag", facet_options(listing, audience, F.TAG)),
+                ("outlet", "Outlet", facet_options(listing, audience, F.OUTLET)),
+                ("organization", "Organization", facet_options(listing, audience, F.ORGANIZATION)),
+            ]
         return [
             ("tag", "Tag", queryset.tag_facets()),
             ("outlet", "Outlet", queryset.outlet_facets()),

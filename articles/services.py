@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from annotations.facets import facet_counts_recounted
 from articles.mentions import MentionFinder, Named
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit import services as audit
@@ -154,7 +155,8 @@ def article_detect_mentions(*, article: Article, finder: MentionFinder | None = 
     finder = finder or mention_finder()
     found = finder.find(f"{article.title}\n{article.body}")
     if found:
-        article.organizations.add(*found)
+        with facet_counts_recounted(article.pk):
+            article.organizations.add(*found)
     return found
 
 
@@ -168,7 +170,8 @@ def article_set_organizations(
 ) -> None:
     """Set the mentioned organizations by hand, then add any the text names."""
     before = audit.snapshot(article)
-    article.organizations.set(organizations)
+    with facet_counts_recounted(article.pk):
+        article.organizations.set(organizations)
     article_detect_mentions(article=article)
     audit.record(article, action=audit.Action.UPDATE, actor=actor, via=via, before=before)
 
@@ -210,11 +213,16 @@ def article_create(
     )
     article.full_clean()
     article.save()
-    ArticleRevision.objects.create(
-        article=article, number=1, body=body, editor=editor, reason=ArticleRevision.Reason.IMPORT
-    )
-    if organizations:
-        article.organizations.add(*organizations)
+    with facet_counts_recounted(article.pk, created=True):
+        ArticleRevision.objects.create(
+            article=article,
+            number=1,
+            body=body,
+            editor=editor,
+            reason=ArticleRevision.Reason.IMPORT,
+        )
+        if organizations:
+            article.organizations.add(*organizations)
     article_detect_mentions(article=article, finder=finder)
     audit.record(article, action=audit.Action.CREATE, actor=editor, via=via)
     return article
@@ -255,7 +263,8 @@ def article_update(
     if source_sha256 is not None:
         article.source_sha256 = source_sha256
     article.full_clean()
-    article.save()
+    with facet_counts_recounted(article.pk):
+        article.save()
     audit.record(article, action=audit.Action.UPDATE, actor=actor, via=via, before=before)
     return article
 
@@ -271,7 +280,8 @@ def article_delete(*, article: Article, actor=None, via: str = audit.Via.OTHER) 
             code="article_has_passages",
         )
     audit.record(article, action=audit.Action.DELETE, actor=actor, via=via)
-    article.delete()
+    with facet_counts_recounted(article.pk):
+        article.delete()
 
 
 class RevisionConflict(ValidationError):

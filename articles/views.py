@@ -4,8 +4,9 @@ from django.db.models import Count, Q
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
+from annotations.facets import audience_of, facet_options, facet_total
 from annotations.highlighting import Span, highlight
-from annotations.models import Annotation, Tag
+from annotations.models import Annotation, FacetCount, Tag
 from articles.filters import ArticleFilterSet
 from articles.models import Article, Organization, Outlet
 
@@ -22,9 +23,29 @@ class FacetedListMixin:
 
     paginate_by = PAGE_SIZE
     facet_parameters: tuple[str, ...] = ()
+    # Which maintained counts (annotations.facets) serve this listing when unfiltered.
+    facet_listing: str = ""
+
+    def unfiltered(self) -> bool:
+        """True when no filter narrows the listing (paging and sorting do not).
+
+        Then the row count and the facets come from the maintained counts instead of
+        counting and grouping the whole archive on every view.
+        """
+        filterset = self.filterset
+        if not filterset.is_bound:
+            return True
+        return filterset.is_valid() and not any(
+            value for name, value in filterset.form.cleaned_data.items() if name != "ordering"
+        )
+
+    def audience(self) -> str:
+        return audience_of(self.request.user)
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset.for_listing(), page_size)
+        if self.facet_listing and self.unfiltered():
+            paginator.count = facet_total(self.facet_listing, self.audience())
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()
 
@@ -72,6 +93,7 @@ class ArticleListView(FacetedListMixin, FilterView):
     filterset_class = ArticleFilterSet
     template_name = "articles/article_list.html"
     context_object_name = "articles"
+    facet_listing = FacetCount.Listing.ARTICLES
 
     def get_queryset(self):
         return Article.objects.visible_to(self.request.user)
@@ -81,6 +103,13 @@ class ArticleListView(FacetedListMixin, FilterView):
         return super().paginate_queryset(queryset, page_size)
 
     def facets(self, queryset):
+        if self.unfiltered():
+            listing, audience, F = self.facet_listing, self.audience(), FacetCount.Facet
+            return [
+                ("outlet", "Outlet", facet_options(listing, audience, F.OUTLET)),
+                ("organization", "Organization", facet_options(listing, audience, F.ORGANIZATION)),
+                ("tag", "Tag", facet_options(listing, audience, F.TAG)),
+            ]
         passages = visible_passages(self.request)
         return [
             ("outlet", "Outlet", queryset.outlet_facets()),

@@ -178,6 +178,7 @@ def annotation_restore(*, record: HistoryRecord, user, via: str = Via.ADMIN):
     passage gets the recorded coding back (tags, organization, note, status); its span
     stays where re-anchoring put it. Tags and organizations deleted since are dropped.
     """
+    from annotations.facets import facet_counts_recounted
     from annotations.models import Annotation, Tag
     from articles.models import Article, Organization
 
@@ -201,8 +202,9 @@ def annotation_restore(*, record: HistoryRecord, user, via: str = Via.ADMIN):
             organization,
         )
         passage.full_clean(exclude=["tags"])
-        passage.save()
-        passage.tags.set(tags)
+        with facet_counts_recounted(passage.article_id):  # maintained listing counts
+            passage.save()
+            passage.tags.set(tags)
         _build_and_save(passage, user=user, via=via, before=before, source=record)
         return passage
     article = Article.objects.select_for_update().filter(pk=data["article_id"]).first()
@@ -231,8 +233,9 @@ def annotation_restore(*, record: HistoryRecord, user, via: str = Via.ADMIN):
         previous_exact=data["exact"] if status == Annotation.AnchorStatus.FUZZY else "",
     )
     passage.full_clean(exclude=["tags"])
-    passage.save(force_insert=True)
-    passage.tags.set(tags)
+    with facet_counts_recounted(article.pk):  # maintained listing counts
+        passage.save(force_insert=True)
+        passage.tags.set(tags)
     _build_and_save(passage, user=user, via=via, before=None, source=record)
     return passage
 

@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Full-text search expressions and their GIN indexes (inert on SQLite).
+    "django.contrib.postgres",
     "django_filters",
     "taggit",
     "articles",
