@@ -11,6 +11,7 @@ from taggit.models import Tag as TaggitTag
 
 from annotations import services
 from annotations.models import Annotation, ApiToken, Tag
+from annotations.paginators import EstimatedCountPaginator
 
 
 class TagChipsMedia:
@@ -108,9 +109,11 @@ class AnnotationAdmin(admin.ModelAdmin):
     list_select_related = ["article__outlet", "organization", "annotator"]
     list_filter = [
         TagListFilter,
-        ("article__outlet", admin.RelatedOnlyFieldListFilter),
-        ("organization", admin.RelatedOnlyFieldListFilter),
-        ("annotator", admin.RelatedOnlyFieldListFilter),
+        # Every outlet, organization and user, not only those with passages: "related
+        # only" asks for the DISTINCT values over the whole passage table on each page.
+        "article__outlet",
+        "organization",
+        "annotator",
         "status",
         "anchor_status",
     ]
@@ -118,6 +121,10 @@ class AnnotationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["article", "organization"]
     show_full_result_count = False
     list_per_page = 50
+    # Newest first by primary key: an index scan, where the model's ordering (by article
+    # date, joined) sorts every passage; and no COUNT(*) per page (see the paginator).
+    ordering = ["-id"]
+    paginator = EstimatedCountPaginator
     actions = ["accept_fuzzy"]
     Media = TagChipsMedia
 

@@ -5,6 +5,7 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from annotations.exports import HEADER, neutralise
@@ -195,7 +196,8 @@ def test_large_export_streams_every_row_in_chunks_with_constant_queries(
     tag.tagged_annotations.model.objects.bulk_create(
         tag.tagged_annotations.model(content_object=p, tag=tag) for p in passages
     )
-    with django_assert_num_queries(5):
+    # PostgreSQL: the count, then one COPY that Django's query log does not see.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 5):
         response = client.get(EXPORT)
         chunks = list(response.streaming_content)
     assert response["X-Gloss-Row-Count"] == "1200"
