@@ -8,7 +8,7 @@ PORT ?= 8000
 # Two pytest workers: the machines have two cores.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format check bench browser serve clean
+.PHONY: run test lint format check bench browser serve soak clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), f"Gloss needs Python 3.13, $(PYTHON) is {sys.version.split()[0]}"'
@@ -69,6 +69,11 @@ serve: $(VENV)/.installed .env
 # BENCH_SCALE=small for a quick run. Results: bench/results.json and a printed table.
 bench: $(VENV)/.installed .env
 	$(BIN)/python tests/bench/run.py
+
+# Concurrency soak (not part of `make test`): 20 annotators against gunicorn + PostgreSQL
+# for SOAK_SECONDS (120); see tests/soak/soak.py. Needs PostgreSQL on 127.0.0.1:5432.
+soak: $(VENV)/.installed
+	$(BIN)/python tests/soak/soak.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

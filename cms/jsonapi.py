@@ -10,7 +10,7 @@ atomic, so nothing is written on any error.
 import json
 from collections.abc import Mapping, Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -136,6 +136,9 @@ class ApiView(View):
             return error.response()
         except ValidationError as error:
             return from_validation_error(error).response()
+        except ObjectDoesNotExist as error:
+            # Deleted by someone else between reading it and locking it for the write.
+            return ApiError(404, "not_found", str(error) or "No such object.").response()
         except PermissionDenied as error:
             return ApiError(403, "forbidden", str(error) or "Not allowed.").response()
 
