@@ -62,6 +62,18 @@ def from_validation_error(error: ValidationError) -> ApiError:
     return ApiError(status, first["code"], first["message"])
 
 
+def _storable(value) -> bool:
+    """False if any text in `value` holds NUL (PostgreSQL refuses it) or a lone surrogate
+    (JSON's \\ud800 escapes decode to one; UTF-8 cannot encode it)."""
+    if isinstance(value, str):
+        return "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, list):
+        return all(_storable(item) for item in value)
+    if isinstance(value, dict):
+        return all(_storable(k) and _storable(v) for k, v in value.items())
+    return True
+
+
 # A field spec: (accepted types, what to call them in a message[, type of list items]).
 FieldSpec = tuple
 
@@ -81,15 +93,24 @@ def parse_object(
     if not isinstance(data, dict):
         raise ApiError(400, "malformed_json", "The body must be a JSON object.")
     fields: dict[str, list[dict]] = {}
+    for name, value in data.items():
+        if not (_storable(name) and _storable(value)):
+            fields[name if _storable(name) else "non_field"] = [
+                field_error(
+                    "invalid_text",
+                    "Text may not contain NUL characters or unpaired surrogates (\\u0000, "
+                    "\\ud800-\\udfff): no database stores them.",
+                )
+            ]
     for name in data:
-        if name not in allowed:
+        if name not in allowed and name not in fields:
             fields[name] = [field_error("unknown_field", f"{name!r} cannot be set here.")]
     messages = required if isinstance(required, Mapping) else dict.fromkeys(required, "")
     for name, why in messages.items():
         if name not in data:
             fields[name] = [field_error("required", why or "This field is required.")]
     for name, (types, label, *item_types) in allowed.items():
-        if name not in data:
+        if name not in data or name in fields:
             continue
         value = data[name]
         # bool is an int subclass; `true` is never a valid offset, id or revision.
