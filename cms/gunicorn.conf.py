@@ -32,8 +32,8 @@ graceful_timeout = int(_env("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(_env("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so a slow leak cannot grow without bound; the jitter
 # keeps them from restarting all at once.
-max_requests = int(_env("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = int(_env("GUNICORN_MAX_REQUESTS_JITTER", "500"))
+max_requests = int(_env("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = int(_env("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
 # Django is imported once in the arbiter and shared copy-on-write by the workers.
 # Database connections are opened lazily per thread, after the fork, so none is shared.
 preload_app = True

@@ -1,0 +1,505 @@
+"""`make bench`: the speed goals of issue 6, measured as ratios on this machine.
+
+Builds (once) a synthetic corpus in its own PostgreSQL database, serves the site with
+gunicorn in its production configuration (cms/gunicorn.conf.py), drives it with wrk on
+loopback, and compares every figure with a baseline measured in the same run, right
+before it: the trivial `/bench/ping` view through the same middleware and server, and
+for the CSV export PostgreSQL's own `COPY (the same SELECT) TO STDOUT`.
+
+    BENCH_SCALE=small|medium|full   2k/20k, 20k/200k, 100k/1M articles/passages (full)
+    BENCH_SECONDS=8                 length of each wrk run
+    BENCH_DATABASE_URL              server to create gloss_bench_<scale> on
+
+Writes bench/results.json and prints a table. Needs PostgreSQL on 127.0.0.1:5432
+(`.ci/postgres` installs one) and installs Debian's wrk when it is missing.
+"""
+
+# A local benchmark driver: it runs known tools (psql, wrk, gunicorn) and SQL built
+# from its own constants.
+# ruff: noqa: S603, S607, S608
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+SCALES = {"small": (2_000, 20_000), "medium": (20_000, 200_000), "full": (100_000, 1_000_000)}
+SCALE = os.environ.get("BENCH_SCALE", "full")
+ARTICLES, PASSAGES = SCALES[SCALE]
+SEED = 1
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = f"gloss_bench_{SCALE}"
+DATABASE_URL = f"{SERVER}/{DB_NAME}"
+HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8799"))
+BASE = f"http://{HOST}:{PORT}"
+WRK_SCRIPT = ROOT / "tests" / "bench" / "wrk_report.lua"
+
+ENV = {
+    **os.environ,
+    "DATABASE_URL": DATABASE_URL,
+    "DJANGO_DEBUG": "0",
+    "DJANGO_HTTPS": "0",
+    "DJANGO_PLAIN_STATIC": "0",
+    "DJANGO_ALLOWED_HOSTS": HOST,
+    "DJANGO_LOG_LEVEL": "WARNING",
+    "GLOSS_BENCH_VIEWS": "1",
+    "GUNICORN_BIND": f"{HOST}:{PORT}",
+    # The access log costs every request the same; off so wrk measures the application.
+    "GUNICORN_ACCESS_LOG": "",
+    # Steady state: no worker recycling in the middle of a run (ping alone serves
+    # thousands of requests a second).
+    "GUNICORN_MAX_REQUESTS": "0",
+}
+
+
+def manage(*args, capture=True) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=ENV, capture_output=capture, text=True
+    )
+    if result.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout if capture else ""
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    url = f"{SERVER}/{db}"
+    return subprocess.run(
+        ["psql", url, "-tAc", sql], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    print("Installing Debian's wrk")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "wrk"],
+        check=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
+
+
+def ensure_corpus() -> dict:
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'") != "1":
+        psql(f'CREATE DATABASE "{DB_NAME}"')
+    manage("migrate", "--no-input")
+    have = psql(
+        "SELECT (SELECT count(*) FROM articles_article) || ' ' || "
+        "(SELECT count(*) FROM annotations_annotation WHERE annotator_id IN "
+        "(SELECT id FROM auth_user WHERE username LIKE 'bench-annotator-%'))",
+        DB_NAME,
+    )
+    if have != f"{ARTICLES} {PASSAGES}":
+        print(f"Generating {ARTICLES} articles / {PASSAGES} passages (seed {SEED}) ...")
+        started = time.monotonic()
+        out = manage(
+            "generate_corpus",
+            f"--articles={ARTICLES}",
+            f"--passages={PASSAGES}",
+            f"--seed={SEED}",
+            "--replace",
+        )
+        print(out.strip())
+        generated = {"seconds": round(time.monotonic() - started, 1), "output": out.strip()}
+    else:
+        generated = {"reused": True}
+    manage("collectstatic", "--no-input", "--verbosity", "0")
+    return generated
+
+
+def fixtures() -> dict:
+    """An admin session, an API token, and the corpus's search terms and articles."""
+    code = """
+import json
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from annotations import services
+from articles.models import Article
+from articles.synthetic import CorpusGenerator, BUSY_ARTICLE_SLUG
+User = get_user_model()
+admin, _ = User.objects.get_or_create(username="bench-admin")
+admin.is_staff = admin.is_superuser = True
+admin.set_password("bench-admin-password")
+admin.save()
+session = SessionStore()
+session[SESSION_KEY] = str(admin.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = admin.get_session_auth_hash()
+session.create()
+token = services.api_token_create(user=admin, name="bench")
+target = Article.objects.published().exclude(slug=BUSY_ARTICLE_SLUG).order_by("pk").first()
+words = target.body.split(" ")
+exact = " ".join(words[1:6])
+start = target.body.index(exact)
+gen = CorpusGenerator(articles=1, passages=0, seed=SEED)
+print(json.dumps({"session": session.session_key, "token": token, "common": gen.common_word,
+    "rare": gen.rare_word, "article": target.pk, "start": start, "end": start + len(exact),
+    "exact": exact}))
+""".replace("SEED", str(SEED))
+    return json.loads(manage("shell", "-c", code).strip().splitlines()[-1])
+
+
+class Server:
+    def __init__(self, **env):
+        self.env = {**ENV, **env}
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "cms/gunicorn.conf.py", "cms.wsgi"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(ROOT / "bench" / "gunicorn.log", "a"),  # noqa: SIM115
+        )
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection(HOST, PORT, timeout=2).request("GET", "/bench/ping")
+                return self
+            except OSError:
+                time.sleep(0.2)
+        sys.exit("gunicorn did not start; see bench/gunicorn.log")
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
+        ).stdout
+        return [int(pid) for pid in out.split()]
+
+    def peak_rss_mb(self) -> float:
+        peaks = []
+        for pid in self.worker_pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)
+        return round(max(peaks), 1)
+
+    def __exit__(self, *exc):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
+def wrk(path: str, *, connections=8, headers=(), script=None) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "--timeout", "30s"]
+    for header in headers:
+        command += ["-H", header]
+    command += ["-s", str(script or WRK_SCRIPT), BASE + path]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    report = json.loads(out[out.index("{") :].splitlines()[0])
+    report["non_2xx"] = int(m.group(1)) if (m := re.search(r"Non-2xx.*?(\d+)", out)) else 0
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    report["socket_errors"] = sum(map(int, errors.groups())) if errors else 0
+    return report
+
+
+def paired(name: str, path: str, goal: str, limit: float, metric: str, **kwargs) -> dict:
+    """`path` against /bench/ping measured just before it, under the same load."""
+    ping = wrk("/bench/ping", connections=kwargs.get("connections", 8))
+    target = wrk(path, **kwargs)
+    cancel_stragglers()
+    if metric == "throughput":
+        ratio = ping["rps"] / max(target["rps"], 1e-9)  # how many times slower
+    else:
+        ratio = target["p95_ms"] / max(ping["p95_ms"], 1e-9)
+    row = {
+        "name": name,
+        "path": path,
+        "goal": goal,
+        "limit": limit,
+        "ratio": round(ratio, 1),
+        "met": ratio <= limit
+        and target["requests"] > 0
+        and not target["non_2xx"]
+        and not target["socket_errors"],
+        "target": target,
+        "baseline": ping,
+    }
+    print(f"  {name:38} {ratio:7.1f}x  (limit {limit}x)  {target['rps']:8.1f} req/s")
+    return row
+
+
+def cancel_stragglers() -> None:
+    """Queries wrk gave up on keep running in PostgreSQL; stop them so the next
+    measurement starts on an idle machine."""
+    psql(
+        "SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity WHERE state = 'active' "
+        f"AND datname = '{DB_NAME}' AND pid <> pg_backend_pid()"
+    )
+
+
+def count_rows(stream) -> tuple[int, int]:
+    rows = size = 0
+    tail = b""
+    while chunk := stream.read(1 << 20):
+        size += len(chunk)
+        rows += (tail + chunk).count(b"\r\n") - tail.count(b"\r\n")
+        tail = chunk[-1:]
+    return rows, size
+
+
+def http_export(query: str = "") -> dict:
+    connection = http.client.HTTPConnection(HOST, PORT, timeout=600)
+    started = time.monotonic()
+    connection.request("GET", "/passages/export.csv" + query)
+    response = connection.getresponse()
+    expected = int(response.getheader("X-Gloss-Row-Count"))
+    try:
+        rows, size = count_rows(response)
+        complete = True
+    except http.client.IncompleteRead:
+        rows, size, complete = -1, -1, False
+    return {
+        "seconds": round(time.monotonic() - started, 2),
+        "status": response.status,
+        "header_rows": expected,
+        "rows": rows - 1,  # the header line
+        "bytes": size,
+        "complete": complete,
+    }
+
+
+def copy_baseline(query: str = "") -> dict:
+    """The same SELECT as the export, through PostgreSQL's COPY, read by a client."""
+    code = f"""
+import time
+from django.http import QueryDict
+from django.contrib.auth.models import AnonymousUser
+from annotations.exports import copy_select
+from annotations.filters import PassageFilterSet
+from annotations.models import Annotation
+from django.db import connection
+visible = Annotation.objects.visible_to(AnonymousUser())
+f = PassageFilterSet(QueryDict({query.lstrip("?")!r}) or None, queryset=visible)
+sql, params = copy_select(f.qs.for_listing(), "http://{HOST}:{PORT}").query.get_compiler(connection=connection).as_sql()
+started = time.monotonic(); rows = size = 0
+with connection.cursor() as cursor:
+    with cursor.cursor.copy(f"COPY ({{sql}}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+        for row in copy:
+            rows += 1; size += len(row)
+print(time.monotonic() - started, rows, size)
+"""
+    seconds, rows, size = manage("shell", "-c", code).split()[-3:]
+    return {"seconds": round(float(seconds), 2), "rows": int(rows), "bytes": int(size)}
+
+
+def export_benchmarks(server: Server, cutoff: str) -> dict:
+    small_query = f"?published_after={cutoff}"
+    small = http_export(small_query)
+    small["peak_rss_mb"] = server.peak_rss_mb()
+    small_copy = copy_baseline(small_query)
+    full_copy = copy_baseline()
+    full = http_export()
+    full["peak_rss_mb"] = server.peak_rss_mb()
+    ratio = full["seconds"] / full_copy["seconds"]
+    met = (
+        ratio <= 3
+        and full["complete"]
+        and full["rows"] == full["header_rows"] == full_copy["rows"]
+        and full["peak_rss_mb"] <= 150
+        and full["peak_rss_mb"] <= 1.2 * small["peak_rss_mb"]
+    )
+    print(
+        f"  {'CSV export, all passages':38} {ratio:7.1f}x  (limit 3x)  {full['rows']} rows, "
+        f"{full['seconds']} s vs COPY {full_copy['seconds']} s, peak RSS {full['peak_rss_mb']} MB "
+        f"(subset of {small['rows']} rows: {small['peak_rss_mb']} MB)"
+    )
+    return {
+        "name": "CSV export, all passages",
+        "goal": "HTTP export within 3x of COPY; peak worker RSS <= 150 MB and <= 1.2x the subset's",
+        "limit": 3,
+        "ratio": round(ratio, 2),
+        "met": met,
+        "full": full,
+        "full_copy": full_copy,
+        "subset": small,
+        "subset_copy": small_copy,
+    }
+
+
+def truncation_check() -> dict:
+    """Kill the export's database session mid-stream: the client must see a broken body."""
+    result = {}
+
+    def killer():
+        time.sleep(1.5)
+        result["killed"] = psql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE query LIKE 'COPY (%' AND pid <> pg_backend_pid()",
+            DB_NAME,
+        )
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    outcome = http_export()
+    thread.join()
+    visible = not outcome["complete"] or outcome["rows"] != outcome["header_rows"]
+    print(f"  {'export killed mid-stream':38} failure visible to the client: {visible}")
+    return {"name": "export killed mid-stream", "met": visible, "killed": result, **outcome}
+
+
+def reanchor_benchmark() -> dict:
+    script = ROOT / "tests" / "bench" / "bench_reanchor.py"
+    if not script.is_file():
+        return {"name": "re-anchoring", "skipped": "tests/bench/bench_reanchor.py not found"}
+    result = subprocess.run(
+        [PYTHON, str(script)],
+        cwd=ROOT,
+        env={**ENV, "DJANGO_DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    print("  re-anchoring benchmark: exit", result.returncode)
+    return {
+        "name": "re-anchoring (bench_reanchor.py)",
+        "exit": result.returncode,
+        "output": result.stdout[-4000:],
+    }
+
+
+def api_create_script(fx: dict) -> Path:
+    body = json.dumps(
+        {"article": fx["article"], "start": fx["start"], "end": fx["end"], "exact": fx["exact"]}
+    )
+    path = ROOT / "bench" / "wrk_create.lua"
+    path.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = {json.dumps(body)}\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.headers["Authorization"] = "Bearer {fx["token"]}"\n' + WRK_SCRIPT.read_text()
+    )
+    return path
+
+
+def main() -> None:
+    ensure_wrk()
+    (ROOT / "bench").mkdir(exist_ok=True)
+    print(f"Scale {SCALE}: {ARTICLES} articles, {PASSAGES} passages; database {DB_NAME}")
+    generated = ensure_corpus()
+    fx = fixtures()
+    cutoff = psql(
+        "SELECT published FROM articles_article ORDER BY published DESC "
+        f"OFFSET {ARTICLES // 10} LIMIT 1",
+        DB_NAME,
+    )
+    outlet = psql(
+        "SELECT o.slug FROM articles_outlet o JOIN articles_article a ON a.outlet_id = o.id "
+        "GROUP BY o.slug ORDER BY count(*) DESC OFFSET 20 LIMIT 1",
+        DB_NAME,
+    )
+    admin = [f"Cookie: sessionid={fx['session']}"]
+    results = []
+    with Server() as server:
+        print("Pages (ratio = times slower than /bench/ping; p95 ratio for search and detail):")
+        for name, path in (
+            ("/passages/ unfiltered", "/passages/"),
+            ("/passages/ filtered by outlet", f"/passages/?outlet={outlet}"),
+            ("/articles/ unfiltered", "/articles/"),
+            ("/articles/ filtered by outlet", f"/articles/?outlet={outlet}"),
+        ):
+            results.append(paired(name, path, "throughput >= 1/10 of ping", 10, "throughput"))
+        for name, path in (
+            ("search passages, rare term", f"/passages/?q={fx['rare']}"),
+            ("search passages, common term", f"/passages/?q={fx['common']}"),
+            ("search articles, rare term", f"/articles/?q={fx['rare']}"),
+            ("search articles, common term", f"/articles/?q={fx['common']}"),
+        ):
+            results.append(paired(name, path, "p95 within 10x of ping's", 10, "p95"))
+        results.append(
+            paired(
+                "article with 500 passages",
+                "/articles/bench-busy-article/",
+                "p95 within 10x of ping's",
+                10,
+                "p95",
+            )
+        )
+        results.append(
+            paired(
+                "admin passage changelist",
+                "/admin/annotations/annotation/",
+                "p95 within 20x of ping's",
+                20,
+                "p95",
+                headers=admin,
+            )
+        )
+        create = paired(
+            "API create, 20 clients",
+            "/api/annotations/",
+            "no errors; throughput reported",
+            float("inf"),
+            "throughput",
+            connections=20,
+            script=api_create_script(fx),
+        )
+        t = create["target"]
+        create["met"] = t["requests"] > 0 and not t["non_2xx"] and not t["socket_errors"]
+        results.append(create)
+        print("Export (ratio = HTTP time / COPY time of the same SELECT):")
+        results.append(export_benchmarks(server, cutoff))
+    # A short heartbeat timeout proves the long export is not killed by it.
+    with Server(GUNICORN_TIMEOUT="5"):
+        results.append(truncation_check())
+    results.append(reanchor_benchmark())
+    machine = {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
+        "postgresql": psql("SHOW server_version"),
+        "python": sys.version.split()[0],
+    }
+    report = {
+        "scale": SCALE,
+        "articles": ARTICLES,
+        "passages": PASSAGES,
+        "seconds_per_run": SECONDS,
+        "machine": machine,
+        "corpus": generated,
+        "results": results,
+    }
+    out = ROOT / "bench" / ("results.json" if SCALE == "full" else f"results-{SCALE}.json")
+    out.write_text(json.dumps(report, indent=2))
+    print_table(report)
+    print(f"Wrote {out.relative_to(ROOT)}")
+
+
+def print_table(report: dict) -> None:
+    print(f"\n| benchmark ({report['scale']}) | ratio | limit | met | detail |")
+    print("| --- | ---: | ---: | :---: | --- |")
+    for row in report["results"]:
+        if "ratio" not in row:
+            detail = row.get("skipped") or f"exit {row.get('exit')}"
+            if "killed" in row:
+                detail = f"complete={row['complete']}, status {row['status']}"
+            print(f"| {row['name']} | | | {'yes' if row.get('met') else '-'} | {detail} |")
+            continue
+        if "target" in row:
+            t = row["target"]
+            b = row["baseline"]
+            detail = (
+                f"{t['rps']:.0f} req/s, p95 {t['p95_ms']:.1f} ms "
+                f"(ping {b['rps']:.0f} req/s, p95 {b['p95_ms']:.1f} ms)"
+            )
+        else:
+            f = row["full"]
+            detail = (
+                f"{f['rows']} rows in {f['seconds']} s (COPY {row['full_copy']['seconds']} s), "
+                f"peak RSS {f['peak_rss_mb']} MB (subset {row['subset']['peak_rss_mb']} MB)"
+            )
+        limit = "-" if row["limit"] == float("inf") else f"{row['limit']}x"
+        met = "yes" if row["met"] else "NO"
+        print(f"| {row['name']} | {row['ratio']}x | {limit} | {met} | {detail} |")
+
+
+if __name__ == "__main__":
+    main()
