@@ -87,7 +87,7 @@ def test_the_workspace_and_the_api_escape_everything(hostile):
     article, passage, *_ = hostile
     client = Client()
     client.force_login(passage.annotator)
-    for url in ["/workspace/", f"/workspace/articles/{article.pk}/", "/workspace/orphans/"]:
+    for url in ["/workspace/", f"/workspace/articles/{article.slug}/", "/workspace/orphans/"]:
         response = client.get(url)
         assert response.status_code in (200, 404), url
         assert_inert(response.content)
