@@ -172,4 +172,6 @@ class OrphanDeleteView(OrphanActionView):
         return super().get_template_names()
 
     def perform(self, form) -> None:
-        services.annotation_delete(annotation=self.object, user=self.request.user)
+        services.annotation_delete(
+            annotation=self.object, user=self.request.user, via="orphan-queue"
+        )
