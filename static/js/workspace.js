@@ -192,10 +192,14 @@ function organizationValue() {
   return id ? { id } : { error: `No organization is called “${name}”. Pick one from the list.` };
 }
 
-async function send(method, url, payload) {
+// `version` is the passage's `modified` as last read: sent as If-Match, so a change made by
+// someone else in the meantime is refused (409 stale_passage) instead of overwritten.
+async function send(method, url, payload, version) {
+  const headers = { "Content-Type": "application/json", "X-CSRFToken": csrfToken() };
+  if (version) headers["If-Match"] = `"${version}"`;
   const response = await fetch(url, {
     method,
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    headers,
     credentials: "same-origin",
     body: payload === undefined ? undefined : JSON.stringify(payload),
   });
@@ -234,7 +238,7 @@ async function save() {
             exact: editing.exact,
             ...coding,
           })
-        : await send("PATCH", `${API}${editing.passage.id}/`, coding);
+        : await send("PATCH", `${API}${editing.passage.id}/`, coding, editing.passage.modified);
     if (!result.ok) {
       showError(result.json);
       return;
@@ -259,7 +263,12 @@ async function remove() {
   if (!editing || editing.mode !== "edit") return;
   // eslint-disable-next-line no-alert -- a native, accessible confirmation
   if (!window.confirm("Delete this passage? This cannot be undone.")) return;
-  const result = await send("DELETE", `${API}${editing.passage.id}/`);
+  const result = await send(
+    "DELETE",
+    `${API}${editing.passage.id}/`,
+    undefined,
+    editing.passage.modified,
+  );
   if (!result.ok) {
     showError(result.json);
     return;
