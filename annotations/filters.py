@@ -50,8 +50,11 @@ class PassageFilterSet(django_filters.FilterSet):
         model = Annotation
         fields: list[str] = []
 
+    # Set by the listing pages to bound the search (see `text_search`); the export keeps None.
+    search_limit: int | None = None
+
     def filter_q(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value, limit=self.search_limit)
 
     def filter_tag(self, queryset, name, value):
         if not value:

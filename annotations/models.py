@@ -85,11 +85,11 @@ class AnnotationQuerySet(models.QuerySet):
     def with_tags(self):
         return self.prefetch_related("tags")
 
-    def search(self, q: str):
+    def search(self, q: str, *, limit: int | None = None):
         """Passages whose quote or note match `q` (full text on PostgreSQL, words elsewhere)."""
         from articles.models import text_search
 
-        return text_search(self, q, ["exact", "note"])
+        return text_search(self, q, ["exact", "note"], limit=limit)
 
     def for_listing(self):
         """Fetch plan of the public passage listings and the CSV export.

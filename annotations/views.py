@@ -51,6 +51,7 @@ class PassageListView(FacetedListMixin, FilterView):
                 ("outlet", "Outlet", facet_options(listing, audience, F.OUTLET)),
                 ("organization", "Organization", facet_options(listing, audience, F.ORGANIZATION)),
             ]
+        queryset = self.facet_base(queryset)
         return [
             ("tag", "Tag", queryset.tag_facets()),
             ("outlet", "Outlet", queryset.outlet_facets()),

@@ -69,8 +69,11 @@ class ArticleFilterSet(django_filters.FilterSet):
         user = getattr(self.request, "user", None)
         return Annotation.objects.visible_to(user) if user else Annotation.objects.published()
 
+    # Set by the listing pages to bound the search (see `text_search`); the export keeps None.
+    search_limit: int | None = None
+
     def filter_q(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value, limit=self.search_limit)
 
     def filter_outlet(self, queryset, name, value):
         return queryset.filter(outlet__in=value) if value else queryset

@@ -1,8 +1,9 @@
 """Outlets, organizations and the articles that passages point into."""
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import models
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery, TextField, Value
 from django.urls import reverse
 
 
@@ -103,9 +104,9 @@ class ArticleQuerySet(models.QuerySet):
     def mentioning(self, organization):
         return self.filter(organizations=organization)
 
-    def search(self, q: str):
+    def search(self, q: str, *, limit: int | None = None):
         """Articles whose title or body match `q` (see `text_search`)."""
-        return text_search(self, q, ["title", "body"])
+        return text_search(self, q, ["title", "body"], limit=limit)
 
     def for_listing(self):
         """Fetch plan of the public article listings: outlet joined, body left behind."""
@@ -122,7 +123,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.annotate(passage_count=Subquery(counted))
 
     # Facets: how many of these articles fall under each outlet, organization and tag.
-    # One GROUP BY (or one correlated) query each, whatever the number of articles.
+    # One GROUP BY query each over the set's ids, whatever the number of articles or
+    # options (callers bound the set: see FacetedListMixin).
 
     def outlet_facets(self) -> list[dict]:
         rows = (
@@ -134,26 +136,38 @@ class ArticleQuerySet(models.QuerySet):
         return [{"slug": slug, "name": name, "count": count} for slug, name, count in rows]
 
     def organization_facets(self, passages) -> list[dict]:
-        """Per organization: articles that mention it or hold one of `passages` attributed to it."""
-        mentions = Article.organizations.through.objects.filter(
-            article_id=OuterRef("pk"), organization_id=OuterRef(OuterRef("pk"))
+        """Per organization: articles that mention it or hold one of `passages` attributed to it.
+
+        One GROUP BY over the distinct (article, organization) pairs of both kinds; a
+        correlated count per organization took seconds on a large archive.
+        """
+        from django.db import connections
+
+        ids = self.order_by().values("pk")
+        mentions = Article.organizations.through.objects.filter(article_id__in=ids).values_list(
+            "article_id", "organization_id"
         )
-        attributed = passages.filter(
-            article_id=OuterRef("pk"), organization_id=OuterRef(OuterRef("pk"))
+        attributed = (
+            passages.order_by()
+            .filter(article_id__in=ids, organization__isnull=False)
+            .values_list("article_id", "organization_id")
         )
-        matching = (
-            self.order_by()
-            .filter(Q(Exists(mentions)) | Q(Exists(attributed)))
-            # COUNT as a plain function: an aggregate here would add a GROUP BY.
-            .annotate(n=Func(F("pk"), function="COUNT"))
-            .values("n")
+        connection = connections[self.db]
+        try:
+            pairs_sql, params = (
+                mentions.union(attributed).query.get_compiler(connection=connection).as_sql()
+            )
+        except EmptyResultSet:  # no articles at all (e.g. an invalid filter)
+            return []
+        org = connection.ops.quote_name(Organization._meta.db_table)
+        sql = (
+            f"SELECT o.slug, o.name, p.n FROM (SELECT pairs.organization_id, COUNT(*) AS n "  # noqa: S608
+            f"FROM ({pairs_sql}) pairs GROUP BY pairs.organization_id) p "
+            f"JOIN {org} o ON o.id = p.organization_id ORDER BY p.n DESC, o.name ASC"
         )
-        return list(
-            Organization.objects.annotate(count=Subquery(matching))
-            .filter(count__gt=0)
-            .values("slug", "name", "count")
-            .order_by("-count", "name")
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [{"slug": s, "name": n, "count": c} for s, n, c in cursor.fetchall()]
 
     def tag_facets(self, passages) -> list[dict]:
         """Per tag: articles holding one of `passages` that carries it."""
@@ -161,9 +175,9 @@ class ArticleQuerySet(models.QuerySet):
 
         return list(
             TaggedAnnotation.objects.filter(
-                content_object_id__in=passages.filter(
-                    article__in=self.order_by().values("pk")
-                ).values("pk")
+                content_object_id__in=passages.order_by()
+                .filter(article_id__in=self.order_by().values("pk"))
+                .values("pk")
             )
             .values("tag_id", slug=F("tag__slug"), name=F("tag__name"))
             .annotate(count=Count("content_object__article", distinct=True))
@@ -171,23 +185,42 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-def text_search(queryset, q: str, fields: list[str]):
+def text_search(
+    queryset, q: str, fields: list[str], *, limit: int | None = None, _planned: bool = False
+):
     """Rows of `queryset` matching the words of `q` in any of `fields`.
 
     PostgreSQL: full-text search with web-search syntax ("quoted phrase", -word, or).
     Elsewhere (SQLite): every word must occur, case-insensitively, in one of the fields.
     Both keep the query a single WHERE clause, so callers can stack it with other filters.
+
+    `limit` bounds the work for pages: only the first `limit` matching rows (in no
+    particular order) are kept, found through the full-text index first. PostgreSQL
+    cannot estimate how rare a word is, and for a rare one it walked the listing order
+    re-computing `to_tsvector` per row (seconds); `id IN (... LIMIT n)` cannot be
+    flattened, so the GIN index is read first and the rest of the query sees at most n
+    rows. The export passes no limit.
     """
     from django.db import connections
 
     words = q.split()
     if not words:
         return queryset
+    if limit is not None:
+        matching = text_search(queryset.order_by(), q, fields, _planned=True).values("pk")
+        return queryset.filter(pk__in=Subquery(matching[:limit]))
     if connections[queryset.db].vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
+        value = q
+        if _planned:
+            # With word statistics PostgreSQL sees a common word matches nearly every
+            # row and reads the table re-computing `to_tsvector` (about 1 ms per
+            # article body) instead of the index (a few ms for any word). A scalar
+            # subquery hides the word, so the plan is the index's whatever the word.
+            value = Func(Value(q), template="(SELECT %(expressions)s)", output_field=TextField())
         return queryset.alias(_text_search=SearchVector(*fields, config="english")).filter(
-            _text_search=SearchQuery(q, search_type="websearch", config="english")
+            _text_search=SearchQuery(value, search_type="websearch", config="english")
         )
     for word in words:
         word = word.strip("\"'")

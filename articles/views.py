@@ -14,6 +14,10 @@ PAGE_SIZE = 20
 PREVIEW_SIZE = 20
 # Options shown per facet, largest first.
 FACET_OPTIONS = 25
+# A filtered listing counts, pages through and computes facets over at most this many
+# matching rows; beyond it the page says "more than" and that facets are a sample.
+# Search finds its candidates through the full-text index, at most this many.
+MATCH_CAP = 1000
 
 
 class FacetedListMixin:
@@ -44,10 +48,38 @@ class FacetedListMixin:
     def audience(self) -> str:
         return audience_of(self.request.user)
 
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        # Pages search among the first MATCH_CAP index matches (the export among all).
+        filterset.search_limit = MATCH_CAP + 1
+        return filterset
+
+    def matched(self, queryset) -> int:
+        """How many rows the filters match, counted up to MATCH_CAP + 1 (one query).
+
+        Sets `self.capped` when there are more: then the page says "more than", pages
+        stop at MATCH_CAP rows and facets are computed over the first MATCH_CAP found.
+        """
+        if not hasattr(self, "_matched_ids"):
+            # The ids, not just a count: the facets then group over at most MATCH_CAP
+            # known rows instead of re-running the filters (a search) once per facet.
+            self._matched_ids = list(
+                self.object_list.order_by().values_list("pk", flat=True)[: MATCH_CAP + 1]
+            )
+            self.capped = len(self._matched_ids) > MATCH_CAP
+        return len(self._matched_ids)
+
+    def facet_base(self, queryset):
+        """The rows facets are computed over: all matches, or the first MATCH_CAP."""
+        self.matched(queryset)
+        return queryset.model.objects.filter(pk__in=self._matched_ids[:MATCH_CAP])
+
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset.for_listing(), page_size)
         if self.facet_listing and self.unfiltered():
             paginator.count = facet_total(self.facet_listing, self.audience())
+        else:
+            paginator.count = min(self.matched(queryset), MATCH_CAP)
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()
 
@@ -67,6 +99,8 @@ class FacetedListMixin:
         context["filtered"] = any(
             value for key, value in self.request.GET.lists() if key != self.page_kwarg
         )
+        context["capped"] = getattr(self, "capped", False)
+        context["match_cap"] = MATCH_CAP
         return context
 
     def with_selected(self, parameter, options):
@@ -120,6 +154,7 @@ class ArticleListView(FacetedListMixin, FilterView):
                 ("tag", "Tag", facet_options(listing, audience, F.TAG)),
             ]
         passages = visible_passages(self.request)
+        queryset = self.facet_base(queryset)
         return [
             ("outlet", "Outlet", queryset.outlet_facets()),
             ("organization", "Organization", queryset.organization_facets(passages)),

@@ -1,0 +1,76 @@
+"""Filtered listings bound their work: counts, pages and facets over at most MATCH_CAP rows."""
+
+import pytest
+
+from articles.services import article_set_organizations
+from tests.factories import make_annotation, make_article, make_organization, make_outlet, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cap(monkeypatch):
+    monkeypatch.setattr("articles.views.MATCH_CAP", 2)
+    return 2
+
+
+def test_a_search_matching_more_than_the_cap_says_so_and_samples_the_facets(client, cap):
+    """Three matching articles, cap 2: "more than 2", two rows, facet counts over two."""
+    outlet = make_outlet("Daily")
+    for i in range(3):
+        make_article(f"common word {i}", title=f"A{i}", outlet=outlet)
+    make_article("something else", outlet=outlet)
+    response = client.get("/articles/?q=common")
+    assert response.context["capped"] is True
+    assert b"More than 2 articles match these filters" in response.content
+    assert b"the filter counts are over these 2 only" in response.content
+    assert response.context["paginator"].count == 2
+    outlets = response.context["facets"][0]["options"]
+    assert [(o["slug"], o["count"]) for o in outlets] == [("daily", 2)]
+
+
+def test_a_search_within_the_cap_is_exact_and_not_flagged(client, cap):
+    make_article("common word", title="One")
+    make_article("common word", title="Two")
+    response = client.get("/articles/?q=common")
+    assert response.context["capped"] is False
+    assert response.context["paginator"].count == 2
+    assert b"More than" not in response.content
+    assert b"2 articles match these filters" in response.content
+
+
+def test_passage_listing_over_the_cap_keeps_the_full_export_link(client, cap):
+    article = make_article("alpha beta gamma delta")
+    tag = make_tag("t")
+    for word in ("alpha", "beta", "gamma"):
+        make_annotation(article, exact=word, tags=[tag])
+    response = client.get("/passages/?tag=t")
+    assert response.context["capped"] is True
+    assert b"More than 2 passages match these filters" in response.content
+    assert b"Download every matching passage as CSV" in response.content
+    tags = response.context["facets"][0]["options"]
+    assert [(t["slug"], t["count"]) for t in tags] == [("t", 2)]
+    # The export is not capped.
+    export = client.get("/passages/export.csv?tag=t")
+    assert export["X-Gloss-Row-Count"] == "3"
+
+
+def test_organization_facet_counts_articles_mentioning_or_attributed_once_each(client):
+    """One GROUP BY over (article, organization) pairs: an article that both mentions an
+    organization and holds a passage attributed to it counts once."""
+    union = make_organization("Readers Union")
+    court = make_organization("High Court")
+    outlet = make_outlet("Daily")
+    both = make_article("words here", outlet=outlet)
+    article_set_organizations(article=both, organizations=[union])
+    make_annotation(both, exact="words", organization=union)
+    attributed = make_article("other words", outlet=outlet)
+    make_annotation(attributed, exact="other", organization=court)
+    make_annotation(attributed, exact="words", organization=union)
+    make_article("unrelated", outlet=make_outlet("Weekly"))
+    response = client.get("/articles/?outlet=daily")
+    organizations = response.context["facets"][1]["options"]
+    assert [(o["slug"], o["count"]) for o in organizations] == [
+        ("readers-union", 2),
+        ("high-court", 1),
+    ]
