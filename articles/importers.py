@@ -109,6 +109,9 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str,
         raise ImportProblem(path, f"cannot read: {error.strerror}") from None
     except UnicodeDecodeError:
         raise ImportProblem(path, "not UTF-8 text") from None
+    if "\x00" in text:
+        # PostgreSQL cannot store NUL in text; refuse the file rather than fail mid-import.
+        raise ImportProblem(path, "contains NUL bytes: not a CSV text file")
     reader = csv.DictReader(text.splitlines(), strict=True)
     try:
         header = reader.fieldnames or []

@@ -61,7 +61,21 @@ print(json.dumps({
 
 
 def test_security_headers_and_cookies_with_the_production_environment(tmp_path):
-    env = production_env(tmp_path) | {"DJANGO_SETTINGS_MODULE": "cms.settings"}
+    env = production_env(tmp_path) | {
+        "DJANGO_SETTINGS_MODULE": "cms.settings",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    # Production pages need the hashed-files manifest, as `make serve` builds it; a clean
+    # checkout has none, so collect into a throwaway folder first.
+    collected = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert collected.returncode == 0, collected.stderr
     result = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", PROBE],
         cwd=ROOT,
