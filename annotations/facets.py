@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 
 from annotations.models import Annotation, FacetCount, Tag, TaggedAnnotation
+from annotations.page_cache import corpus_changed
 from articles.models import Article, Organization, Outlet
 
 PUBLISHED = "published"
@@ -131,6 +132,12 @@ def facet_counts_recounted(*article_ids: int, created: bool = False):
 @transaction.atomic
 def facet_counts_rebuild() -> None:
     """Recount every facet from scratch."""
+    corpus_changed()
+    facet_counts_recount_all()
+
+
+def facet_counts_recount_all() -> None:
+    """The recount itself, for migrations older than the corpus version's table."""
     FacetCount.objects.all().delete()
     _apply(contributions())
 

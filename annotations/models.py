@@ -305,3 +305,23 @@ class FacetCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing}/{self.audience}/{self.facet}/{self.value_id}: {self.count}"
+
+
+class CorpusVersion(models.Model):
+    """The single row whose `version` moves on every write to what the public pages show.
+
+    Bumped first thing in every write service's transaction
+    (`annotations.page_cache.corpus_changed`); cached renderings of public pages are keyed
+    by it, so a committed write makes every page cached before it unreachable.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="annotations_corpusversion_one_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"corpus version {self.version}"

@@ -14,6 +14,7 @@ from django.db.models import Q, prefetch_related_objects
 from annotations import anchoring
 from annotations.facets import facet_counts_recounted
 from annotations.models import Annotation, ApiToken, Tag
+from annotations.page_cache import corpus_changed
 from articles.models import Article, Organization
 from audit import services as audit
 
@@ -197,6 +198,7 @@ def annotation_create(
     via: str = audit.Via.OTHER,
 ) -> Annotation:
     """Create a passage of `article` at code points [start, end) with its context."""
+    corpus_changed()
     if not (annotator and annotator.is_authenticated and annotator.is_active) or not (
         annotator.has_perm("annotations.add_annotation")
     ):
@@ -247,6 +249,7 @@ def annotation_update(
     `if_modified`: the `modified` time the caller read; if the passage changed since, a
     `StalePassage` (code `stale_passage`) is raised and nothing is written.
     """
+    corpus_changed()
     if not can_edit(user, annotation):
         raise PermissionDenied("You may only change your own passages.")
     _lock_current(annotation, if_modified)
@@ -281,6 +284,7 @@ def annotation_reattach(
     via: str = audit.Via.ORPHAN_QUEUE,
 ) -> Annotation:
     """Point a passage (typically orphaned or fuzzy) at new text of the current body."""
+    corpus_changed()
     if not can_edit(user, annotation):
         raise PermissionDenied("You may only change your own passages.")
     before = audit.snapshot(annotation)
@@ -302,6 +306,7 @@ def annotation_accept_fuzzy(
     *, annotation: Annotation, user, via: str = audit.Via.ORPHAN_QUEUE
 ) -> Annotation:
     """Confirm a fuzzy match: the passage now reads its new text and counts as anchored."""
+    corpus_changed()
     if not can_edit(user, annotation):
         raise PermissionDenied("You may only change your own passages.")
     if annotation.anchor_status != Annotation.AnchorStatus.FUZZY:
@@ -321,6 +326,7 @@ def annotation_delete(
     *, annotation: Annotation, user, if_modified=None, via: str = audit.Via.OTHER
 ) -> None:
     """Delete a passage; its last state stays in the history, where editors restore it."""
+    corpus_changed()
     if not can_delete(user, annotation):
         raise PermissionDenied("You may only delete your own passages.")
     _lock_current(annotation, if_modified)
@@ -337,6 +343,7 @@ def annotations_reanchor(*, article: Article, old_body: str, actor=None) -> dict
     ever deleted: those that cannot be found are marked orphaned and keep their quote.
     Returns how many passages ended in each anchor status.
     """
+    corpus_changed()
     passages = list(Annotation.objects.select_for_update().filter(article=article).order_by("id"))
     if not passages:
         return {}
@@ -387,6 +394,7 @@ def annotations_reanchor(*, article: Article, old_body: str, actor=None) -> dict
 @transaction.atomic
 def tag_save(*, tag: Tag, actor=None, via: str = audit.Via.OTHER) -> Tag:
     """Create or change a tag (name, slug, colour, description)."""
+    corpus_changed()
     existing = Tag.objects.filter(pk=tag.pk).first() if tag.pk else None
     before = audit.snapshot(existing) if existing else None
     tag.full_clean()
@@ -399,6 +407,7 @@ def tag_save(*, tag: Tag, actor=None, via: str = audit.Via.OTHER) -> Tag:
 @transaction.atomic
 def tag_delete(*, tag: Tag, actor=None, via: str = audit.Via.OTHER) -> None:
     """Delete a tag; the passages that carried it lose it (each one's history shows it)."""
+    corpus_changed()
     passages = list(Annotation.objects.filter(tags=tag).prefetch_related("tags"))
     befores = {passage.pk: audit.snapshot(passage) for passage in passages}
     audit.record(tag, action=audit.Action.DELETE, actor=actor, via=via)

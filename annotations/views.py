@@ -11,6 +11,7 @@ from annotations.exports import passages_csv
 from annotations.facets import facet_options
 from annotations.filters import PassageFilterSet
 from annotations.models import Annotation, FacetCount, Tag, TaggedAnnotation
+from annotations.page_cache import CachedPublicPageMixin
 from articles.views import PREVIEW_SIZE, FacetedListMixin
 
 
@@ -32,7 +33,7 @@ class TagStylesView(View):
         return response
 
 
-class PassageListView(FacetedListMixin, FilterView):
+class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
     """`/passages/`: every visible passage, filtered, with facet counts and a CSV link."""
 
     filterset_class = PassageFilterSet
@@ -88,7 +89,7 @@ class PassageExportView(View):
         return response
 
 
-class TagDetailView(DetailView):
+class TagDetailView(CachedPublicPageMixin, DetailView):
     """`/tags/<slug>/`: what a tag means and the latest passages carrying it."""
 
     model = Tag

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from annotations.facets import facet_counts_recounted
+from annotations.page_cache import corpus_changed
 from articles.mentions import MentionFinder, Named
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit import services as audit
@@ -35,6 +36,7 @@ def outlet_get_or_create(
     *, name: str, domain: str = "", actor=None, via: str = audit.Via.OTHER
 ) -> tuple[Outlet, bool]:
     """The outlet with this domain (or, without a domain, this name); created if missing."""
+    corpus_changed()
     name, domain = name.strip(), domain.strip().lower()
     if not name:
         raise ValidationError("An outlet needs a name.", code="outlet_name_missing")
@@ -57,6 +59,7 @@ def outlet_get_or_create(
 @transaction.atomic
 def outlet_save(*, outlet: Outlet, actor=None, via: str = audit.Via.OTHER) -> Outlet:
     """Create or change an outlet as edited (the admin's form)."""
+    corpus_changed()
     existing = Outlet.objects.filter(pk=outlet.pk).first() if outlet.pk else None
     before = audit.snapshot(existing) if existing else None
     outlet.full_clean()
@@ -69,6 +72,7 @@ def outlet_save(*, outlet: Outlet, actor=None, via: str = audit.Via.OTHER) -> Ou
 @transaction.atomic
 def outlet_delete(*, outlet: Outlet, actor=None, via: str = audit.Via.OTHER) -> None:
     """Delete an outlet (refused by the database while it still has articles)."""
+    corpus_changed()
     audit.record(outlet, action=audit.Action.DELETE, actor=actor, via=via)
     outlet.delete()
 
@@ -83,6 +87,7 @@ def organization_upsert(
     via: str = audit.Via.OTHER,
 ) -> tuple[Organization, bool]:
     """Create the organization, or update kind and aliases of the one with this name."""
+    corpus_changed()
     name = " ".join(name.split())
     if not name:
         raise ValidationError("An organization needs a name.", code="organization_name_missing")
@@ -114,6 +119,7 @@ def organization_save(
     *, organization: Organization, actor=None, via: str = audit.Via.OTHER
 ) -> Organization:
     """Create or change an organization as edited (the admin's form)."""
+    corpus_changed()
     existing = Organization.objects.filter(pk=organization.pk).first() if organization.pk else None
     before = audit.snapshot(existing) if existing else None
     organization.full_clean()
@@ -129,6 +135,8 @@ def organization_delete(
 ) -> None:
     """Delete an organization; passages attributed to it keep their text, not the link."""
     from annotations.models import Annotation
+
+    corpus_changed()
 
     passages = list(Annotation.objects.filter(organization=organization).prefetch_related("tags"))
     befores = {passage.pk: audit.snapshot(passage) for passage in passages}
@@ -147,11 +155,13 @@ def mention_finder() -> MentionFinder:
     )
 
 
+@transaction.atomic
 def article_detect_mentions(*, article: Article, finder: MentionFinder | None = None) -> set[int]:
     """Add the organizations named in the title or body to `article.organizations`.
 
     Only adds: a mention an editor set by hand is never taken away by detection.
     """
+    corpus_changed()
     finder = finder or mention_finder()
     found = finder.find(f"{article.title}\n{article.body}")
     if found:
@@ -169,6 +179,7 @@ def article_set_organizations(
     via: str = audit.Via.OTHER,
 ) -> None:
     """Set the mentioned organizations by hand, then add any the text names."""
+    corpus_changed()
     before = audit.snapshot(article)
     with facet_counts_recounted(article.pk):
         article.organizations.set(organizations)
@@ -198,6 +209,7 @@ def article_create(
     via: str = audit.Via.OTHER,
 ) -> Article:
     """Create an article with its first revision and its detected mentions."""
+    corpus_changed()
     _check_body(body)
     title = " ".join(title.split())
     article = Article(
@@ -244,6 +256,7 @@ def article_update(
     via: str = audit.Via.OTHER,
 ) -> Article:
     """Change an article's metadata (never its body: that is `article_revise`)."""
+    corpus_changed()
     stored = Article.objects.filter(pk=article.pk).first()
     before = audit.snapshot(stored) if stored else None
     if title is not None:
@@ -273,6 +286,8 @@ def article_update(
 def article_delete(*, article: Article, actor=None, via: str = audit.Via.OTHER) -> None:
     """Delete an article and its revisions; refused while it holds passages."""
     from annotations.models import Annotation
+
+    corpus_changed()
 
     if Annotation.objects.filter(article=article).exists():
         raise ValidationError(
@@ -308,6 +323,8 @@ def article_revise(
     Returns None when the body is unchanged.
     """
     from annotations.services import annotations_reanchor  # avoid an import cycle
+
+    corpus_changed()
 
     _check_body(body)
     if reason not in ArticleRevision.Reason.values:

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from annotations.anchoring import context
 from annotations.facets import facet_counts_rebuild
 from annotations.models import Annotation, Tag, TaggedAnnotation
+from annotations.page_cache import corpus_changed
 from articles.models import Article, ArticleRevision, Organization, Outlet
 
 SYLLABLES = (
@@ -178,6 +179,12 @@ def corpus_clear() -> None:
     """Delete every article, passage, outlet and organization (tags and users stay)."""
     models = [TaggedAnnotation, Annotation, ArticleRevision, Article.organizations.through]
     models += [Article, Outlet, Organization]
+    with transaction.atomic():
+        corpus_changed()
+        _truncate(models)
+
+
+def _truncate(models) -> None:
     if connection.vendor == "postgresql":
         tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
         with connection.cursor() as cursor:
@@ -200,6 +207,7 @@ def generate_corpus(*, articles: int, passages: int, seed: int, progress=None) -
     gen = CorpusGenerator(articles=articles, passages=passages, seed=seed)
     summary = CorpusSummary(common_word=gen.common_word, rare_word=gen.rare_word)
     with transaction.atomic():
+        corpus_changed()
         _reference_rows(gen, summary)
         _articles_and_passages(gen, summary, progress)
     _reset_sequences()

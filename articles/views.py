@@ -7,6 +7,7 @@ from django_filters.views import FilterView
 from annotations.facets import audience_of, facet_options, facet_total
 from annotations.highlighting import Span, highlight
 from annotations.models import Annotation, FacetCount, Tag, TaggedAnnotation
+from annotations.page_cache import CachedPublicPageMixin
 from articles.filters import ArticleFilterSet
 from articles.models import Article, Organization, Outlet
 
@@ -130,7 +131,7 @@ def visible_passages(request):
     return Annotation.objects.visible_to(request.user)
 
 
-class ArticleListView(FacetedListMixin, FilterView):
+class ArticleListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
     """`/articles/`: the published articles, filtered, with facet counts."""
 
     filterset_class = ArticleFilterSet
@@ -184,7 +185,7 @@ def passage_spans(article: Article, passages) -> list[Span]:
     return spans
 
 
-class ArticleDetailView(DetailView):
+class ArticleDetailView(CachedPublicPageMixin, DetailView):
     """`/articles/<slug>/`: the article with every visible passage highlighted and listed."""
 
     template_name = "articles/article_detail.html"
@@ -235,7 +236,7 @@ class ArticleDetailView(DetailView):
         return context
 
 
-class OutletDetailView(DetailView):
+class OutletDetailView(CachedPublicPageMixin, DetailView):
     """`/outlets/<slug>/`: an outlet and its latest articles."""
 
     model = Outlet
@@ -253,7 +254,7 @@ class OutletDetailView(DetailView):
         return context
 
 
-class OrganizationDetailView(DetailView):
+class OrganizationDetailView(CachedPublicPageMixin, DetailView):
     """`/organizations/<slug>/`: articles that mention it, passages attributed to it, per tag."""
 
     model = Organization
@@ -272,7 +273,7 @@ class OrganizationDetailView(DetailView):
         return context
 
 
-class HomeView(TemplateView):
+class HomeView(CachedPublicPageMixin, TemplateView):
     """`/`: what the collection holds and where to start browsing."""
 
     template_name = "home.html"

@@ -33,6 +33,7 @@ from django.core.management.color import no_style
 from django.db import DataError, IntegrityError, connection, transaction
 
 from annotations.models import Annotation, Tag, TaggedAnnotation
+from annotations.page_cache import corpus_changed
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit.models import HistoryRecord
 
@@ -259,6 +260,7 @@ def _import(lines: Iterable[str], *, replace: bool) -> dict[str, int]:
     }
     counts: dict[str, int] = {}
     with transaction.atomic(), _keeping_timestamps(CONTENT_MODELS):
+        corpus_changed()
         if replace:
             _wipe()
         occupied = _occupied()

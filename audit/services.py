@@ -180,7 +180,10 @@ def annotation_restore(*, record: HistoryRecord, user, via: str = Via.ADMIN):
     """
     from annotations.facets import facet_counts_recounted
     from annotations.models import Annotation, Tag
+    from annotations.page_cache import corpus_changed
     from articles.models import Article, Organization
+
+    corpus_changed()
 
     if not can_restore(user):
         raise PermissionDenied("Only editors may restore passages.")

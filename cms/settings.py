@@ -74,6 +74,21 @@ def database_from_url(url: str) -> dict:
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
 
 
+def cache_from_url(url: str) -> dict:
+    """Django CACHES entry for `locmem://` (per process, the default) or `redis://host:port/db`
+    (shared by every process; needs the `redis` package)."""
+    scheme = urlsplit(url).scheme
+    if scheme == "locmem":
+        # Counted in pages, not bytes: a listing is 50-150 KB, the busiest article page ~1 MB.
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 300},
+        }
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"GLOSS_CACHE_URL scheme {scheme!r} is not supported")
+
+
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -145,6 +160,12 @@ DATABASES = {
     "default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3")),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rendered public pages for anonymous visitors, keyed by the corpus version every write
+# service bumps (annotations/page_cache.py); 0 seconds turns that cache off.
+CACHES = {"default": cache_from_url(os.environ.get("GLOSS_CACHE_URL") or "locmem://")}
+GLOSS_PAGE_CACHE = "default"
+GLOSS_PAGE_CACHE_SECONDS = int(os.environ.get("GLOSS_PAGE_CACHE_SECONDS") or "600")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -74,3 +74,12 @@ def _starting_rows(request):
     Group.objects.get(name="editors").permissions.add(
         Permission.objects.get(content_type__app_label="audit", codename="view_historyrecord")
     )
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Every test starts with no cached page (the locmem cache outlives a test's rollback,
+    and the corpus version restarts with each test's database)."""
+    from django.core.cache import caches
+
+    caches[settings.GLOSS_PAGE_CACHE].clear()
