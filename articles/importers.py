@@ -39,6 +39,7 @@ class ManifestRow:
     url: str
     published: date | None
     author: str
+    title: str = ""  # optional column: overrides the file's first line (scraped chrome)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +133,8 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str,
 
 
 def read_manifest(path: Path) -> dict[str, ManifestRow]:
-    """Manifest rows keyed by file name (columns file,outlet,outlet_domain,url,published,author)."""
+    """Manifest rows keyed by file name (columns file,outlet,outlet_domain,url,published,author
+    and, optionally, title)."""
     result: dict[str, ManifestRow] = {}
     validate_url = URLValidator(schemes=["http", "https"])
     for line, row in _read_csv(path, MANIFEST_COLUMNS):
@@ -155,6 +157,7 @@ def read_manifest(path: Path) -> dict[str, ManifestRow]:
             url=row["url"],
             published=_parse_date(row["published"], source),
             author=row["author"],
+            title=" ".join(row.get("title", "").split()),
         )
     return result
 
@@ -231,7 +234,7 @@ def import_articles(
         parsed.append(
             ArticleFile(
                 path=article_file.path,
-                title=article_file.title,
+                title=meta.title if meta and meta.title else article_file.title,
                 body=article_file.body,
                 sha256=article_file.sha256,
                 meta=meta,
@@ -284,8 +287,13 @@ def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
             via="import",
         )
         return "created"
+    # The file's first line is its title only when the article is new or its file changed:
+    # an editor's corrected title (a scraped "Skip to main content", say) must survive a
+    # re-import of the same file. A manifest `title` column always applies.
+    file_changed = existing.source_sha256 != article_file.sha256
+    title_authoritative = file_changed or (meta is not None and bool(meta.title))
     changed_meta = (
-        existing.title != article_file.title
+        (title_authoritative and existing.title != article_file.title)
         or existing.outlet_id != outlet.pk
         or (
             meta is not None
@@ -295,7 +303,7 @@ def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
     if changed_meta:
         services.article_update(
             article=existing,
-            title=article_file.title,
+            title=article_file.title if title_authoritative else None,
             outlet=outlet,
             published=meta.published if meta else None,
             author=meta.author if meta else None,

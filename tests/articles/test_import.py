@@ -215,3 +215,28 @@ def test_import_organizations_updates_aliases_and_refuses_bad_rows(tmp_path):
     with pytest.raises(CommandError, match=r"o.csv, line 3: unknown kind 'spaceship'"):
         call_command("import_organizations", path, verbosity=0)
     assert not Organization.objects.filter(name="New Org").exists()
+
+
+def test_a_manifest_title_column_overrides_scraped_chrome(tmp_path):
+    """Scrapers leave site chrome on the first line; the manifest may name the real title."""
+    write(tmp_path / "a.txt", "Skip to main content\n\nThe body.")
+    manifest = write(
+        tmp_path / "m.csv",
+        "file,outlet,outlet_domain,url,published,author,title\n"
+        "a.txt,Outlet,outlet.example,,2020-01-01,,The Real Headline\n",
+    )
+    import_articles([tmp_path / "a.txt"], manifest=manifest)
+    assert Article.objects.get().title == "The Real Headline"
+
+
+def test_reimporting_the_same_file_keeps_an_editors_corrected_title(tmp_path):
+    from articles.services import article_update
+
+    write(tmp_path / "a.txt", "Skip to main content\n\nThe body.")
+    import_articles([tmp_path])
+    article = Article.objects.get()
+    article_update(article=article, title="Corrected by an editor")
+    report = import_articles([tmp_path])
+    article.refresh_from_db()
+    assert article.title == "Corrected by an editor"
+    assert report.unchanged == 1
