@@ -33,3 +33,36 @@ def test_changelist_query_count_does_not_grow_with_passages_and_counts_are_cappe
     assert not [
         sql for sql in many if 'DISTINCT "' in sql and 'FROM "annotations_annotation"' in sql
     ]
+
+
+def test_row_checkboxes_are_the_bytes_django_renders(client):
+    """The changelist writes its checkbox directly instead of through a widget template."""
+    from django.contrib.admin import ModelAdmin, site
+
+    from annotations.models import Annotation
+
+    passage = make_annotation(make_article("Fish & <chips> here."), exact="Fish & <chips>")
+    ours = site.get_model_admin(Annotation).action_checkbox(passage)
+    assert ours == ModelAdmin.action_checkbox(site.get_model_admin(Annotation), passage)
+
+
+def test_changelist_shows_each_rows_tags_and_the_busiest_outlets(client):
+    """Tag chips in the order they were added; the outlet filter lists the 25 outlets with
+    the most passages (maintained counts) plus the one selected, not every outlet."""
+    from tests.factories import make_outlet
+
+    client.force_login(make_editor())
+    red, blue = make_tag("red"), make_tag("blue")
+    outlets = [make_outlet(f"Outlet {i:02}") for i in range(27)]
+    for i, outlet in enumerate(outlets):
+        article = make_article("word " * 10, outlet=outlet)
+        for j in range(1 if i < 2 else 2):
+            make_annotation(article, start=j * 5, end=j * 5 + 4, tags=[blue, red])
+    url = reverse("admin:annotations_annotation_changelist")
+    html = client.get(url).content.decode()
+    assert f'tag-chip tag-{blue.pk}">blue</span> <span class="tag-chip tag-{red.pk}">red' in html
+    listed = [o for o in outlets if f'?article__outlet__id__exact={o.pk}"' in html]
+    assert listed == outlets[2:]
+    quiet = outlets[0]
+    html = client.get(f"{url}?article__outlet__id__exact={quiet.pk}").content.decode()
+    assert f"article__outlet__id__exact={quiet.pk}" in html and "Outlet 00" in html
