@@ -395,13 +395,7 @@ def annotations_reanchor(*, article: Article, old_body: str, actor=None) -> dict
 def tag_save(*, tag: Tag, actor=None, via: str = audit.Via.OTHER) -> Tag:
     """Create or change a tag (name, slug, colour, description)."""
     corpus_changed()
-    existing = Tag.objects.filter(pk=tag.pk).first() if tag.pk else None
-    before = audit.snapshot(existing) if existing else None
-    tag.full_clean()
-    tag.save()
-    action = audit.Action.CREATE if before is None else audit.Action.UPDATE
-    audit.record(tag, action=action, actor=actor, via=via, before=before)
-    return tag
+    return audit.save_recorded(tag, actor=actor, via=via)
 
 
 @transaction.atomic

@@ -60,13 +60,7 @@ def outlet_get_or_create(
 def outlet_save(*, outlet: Outlet, actor=None, via: str = audit.Via.OTHER) -> Outlet:
     """Create or change an outlet as edited (the admin's form)."""
     corpus_changed()
-    existing = Outlet.objects.filter(pk=outlet.pk).first() if outlet.pk else None
-    before = audit.snapshot(existing) if existing else None
-    outlet.full_clean()
-    outlet.save()
-    action = audit.Action.CREATE if before is None else audit.Action.UPDATE
-    audit.record(outlet, action=action, actor=actor, via=via, before=before)
-    return outlet
+    return audit.save_recorded(outlet, actor=actor, via=via)
 
 
 @transaction.atomic
@@ -120,13 +114,7 @@ def organization_save(
 ) -> Organization:
     """Create or change an organization as edited (the admin's form)."""
     corpus_changed()
-    existing = Organization.objects.filter(pk=organization.pk).first() if organization.pk else None
-    before = audit.snapshot(existing) if existing else None
-    organization.full_clean()
-    organization.save()
-    action = audit.Action.CREATE if before is None else audit.Action.UPDATE
-    audit.record(organization, action=action, actor=actor, via=via, before=before)
-    return organization
+    return audit.save_recorded(organization, actor=actor, via=via)
 
 
 @transaction.atomic

@@ -99,6 +99,21 @@ def record(
     return history
 
 
+def save_recorded(obj, *, actor=None, via: str = Via.OTHER):
+    """Validate and save `obj` as edited in a form, recording a create or an update.
+
+    The plain-record writes (outlets, organizations, tags) have no rules beyond their
+    fields', so their services are this; call it inside the write's transaction.
+    """
+    existing = type(obj).objects.filter(pk=obj.pk).first() if obj.pk else None
+    before = snapshot(existing) if existing else None
+    obj.full_clean()
+    obj.save()
+    action = Action.CREATE if before is None else Action.UPDATE
+    record(obj, action=action, actor=actor, via=via, before=before)
+    return obj
+
+
 def record_many(
     objects: Iterable, *, action: str, actor=None, via: str = Via.OTHER, befores=None
 ) -> list[HistoryRecord]:

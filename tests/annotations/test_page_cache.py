@@ -207,6 +207,7 @@ NOT_CORPUS_WRITES = {
     "api_token_create",
     "api_tokens_revoke",
     # parts of a write, only ever run inside one that bumps
+    "save_recorded",
     "facet_counts_recounted",
     "facet_counts_recount_all",
 }
