@@ -8,7 +8,6 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from annotations.exports import passages_csv
-from annotations.facets import facet_options
 from annotations.filters import PassageFilterSet
 from annotations.models import Annotation, FacetCount, Tag, TaggedAnnotation
 from annotations.page_cache import CachedPublicPageMixin
@@ -40,24 +39,17 @@ class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
     template_name = "annotations/passage_list.html"
     context_object_name = "passages"
     facet_listing = FacetCount.Listing.PASSAGES
+    facet_parameters = (("tag", "Tag"), ("outlet", "Outlet"), ("organization", "Organization"))
 
     def get_queryset(self):
         return Annotation.objects.visible_to(self.request.user)
 
-    def facets(self, queryset):
-        if self.unfiltered():
-            listing, audience, F = self.facet_listing, self.audience(), FacetCount.Facet
-            return [
-                ("tag", "Tag", facet_options(listing, audience, F.TAG)),
-                ("outlet", "Outlet", facet_options(listing, audience, F.OUTLET)),
-                ("organization", "Organization", facet_options(listing, audience, F.ORGANIZATION)),
-            ]
-        queryset = self.facet_base(queryset)
-        return [
-            ("tag", "Tag", queryset.tag_facets()),
-            ("outlet", "Outlet", queryset.outlet_facets()),
-            ("organization", "Organization", queryset.organization_facets()),
-        ]
+    def facet_counts(self, parameter, rows):
+        if parameter == "tag":
+            return rows.tag_facets()
+        if parameter == "outlet":
+            return rows.outlet_facets()
+        return rows.organization_facets()
 
 
 class PassageExportView(View):

@@ -24,26 +24,35 @@ MATCH_CAP = 1000
 class FacetedListMixin:
     """A `FilterView` whose page is never an error and whose context carries facets.
 
-    `facets()` returns `(parameter, label, options)` triples computed over the whole
-    filtered set (not just the page); the page itself is fetched with `for_listing()`.
+    Facets are disjunctive (OR within a facet, AND across facets): each facet's counts
+    are over the rows every *other* active filter matches, so after ticking one tag the
+    other tags stay listed with the rows they would add. A facet whose own parameter is
+    not in use groups over the listing's own matches; one whose parameter is the only
+    filter in use reads the maintained counts (`annotations.facets`), as does every facet
+    of an unfiltered listing. `facet_counts()` computes one facet over a set of rows; the
+    page itself is fetched with `for_listing()`.
     """
 
     paginate_by = PAGE_SIZE
-    facet_parameters: tuple[str, ...] = ()
+    # (parameter, label) of each facet, in page order; the parameter names the FilterSet's
+    # filter and the `FacetCount.Facet` of its maintained counts.
+    facet_parameters: tuple[tuple[str, str], ...] = ()
     # Which maintained counts (annotations.facets) serve this listing when unfiltered.
     facet_listing: str = ""
 
-    def unfiltered(self) -> bool:
+    def unfiltered(self, ignoring: str | None = None) -> bool:
         """True when no filter narrows the listing (paging and sorting do not).
 
         Then the row count and the facets come from the maintained counts instead of
-        counting and grouping the whole archive on every view.
+        counting and grouping the whole archive on every view. With `ignoring`, whether
+        no filter but that one narrows it (an invalid value there does not count).
         """
         filterset = self.filterset
         if not filterset.is_bound:
             return True
-        return filterset.is_valid() and not any(
-            value for name, value in filterset.form.cleaned_data.items() if name != "ordering"
+        form = filterset.form
+        return set(form.errors) <= {ignoring} and not any(
+            value for name, value in form.cleaned_data.items() if name not in ("ordering", ignoring)
         )
 
     def audience(self) -> str:
@@ -55,6 +64,10 @@ class FacetedListMixin:
         filterset.search_limit = MATCH_CAP + 1
         return filterset
 
+    def first_ids(self, queryset) -> list[int]:
+        """Up to MATCH_CAP + 1 ids of `queryset`, in no particular order (one query)."""
+        return list(queryset.order_by().values_list("pk", flat=True)[: MATCH_CAP + 1])
+
     def matched(self, queryset) -> int:
         """How many rows the filters match, counted up to MATCH_CAP + 1 (one query).
 
@@ -64,16 +77,71 @@ class FacetedListMixin:
         if not hasattr(self, "_matched_ids"):
             # The ids, not just a count: the facets then group over at most MATCH_CAP
             # known rows instead of re-running the filters (a search) once per facet.
-            self._matched_ids = list(
-                self.object_list.order_by().values_list("pk", flat=True)[: MATCH_CAP + 1]
-            )
+            self._matched_ids = self.first_ids(self.object_list)
             self.capped = len(self._matched_ids) > MATCH_CAP
         return len(self._matched_ids)
 
-    def facet_base(self, queryset):
-        """The rows facets are computed over: all matches, or the first MATCH_CAP."""
-        self.matched(queryset)
-        return queryset.model.objects.filter(pk__in=self._matched_ids[:MATCH_CAP])
+    def filtered_without(self, parameter: str):
+        """The rows every active filter but `parameter` matches: one facet's base.
+
+        The listing's FilterSet class, bound to the request's data minus `parameter`. Its
+        filters are applied to the values the listing's own form already cleaned: cleaning
+        again would repeat every slug filter's validation query. An invalid value in any
+        other filter leaves no rows, as it leaves the listing none.
+        """
+        filterset = self.filterset
+        data = filterset.data.copy()
+        data.pop(parameter, None)
+        base = type(filterset)(data, queryset=filterset.queryset, request=self.request)
+        base.search_limit = filterset.search_limit
+        queryset = base.queryset.all()
+        if set(filterset.form.errors) - {parameter}:
+            return queryset.none()
+        for name, value in filterset.form.cleaned_data.items():
+            if name != parameter:
+                queryset = base.filters[name].filter(queryset, value)
+        return queryset
+
+    def facet_base(self, queryset, parameter: str):
+        """The rows a facet's counts are over, and whether they were cut at MATCH_CAP.
+
+        None when no other filter is in use: then the maintained counts serve the facet.
+        A facet whose own parameter is not in use shares the listing's matches (no query);
+        otherwise its base is one more query for its first MATCH_CAP + 1 ids.
+        """
+        if self.unfiltered(ignoring=parameter):
+            return None, False
+        form = self.filterset.form
+        if form.cleaned_data.get(parameter) or parameter in form.errors:
+            ids = self.first_ids(self.filtered_without(parameter))
+        else:
+            self.matched(queryset)
+            ids = self._matched_ids
+        rows = queryset.model.objects.filter(pk__in=ids[:MATCH_CAP])
+        return rows, len(ids) > MATCH_CAP
+
+    def facets(self, queryset) -> list[dict]:
+        """Every facet: its parameter, label, options (largest first) and whether capped."""
+        facets = []
+        for parameter, label in self.facet_parameters:
+            rows, capped = self.facet_base(queryset, parameter)
+            if rows is None:
+                options = facet_options(self.facet_listing, self.audience(), parameter)
+            else:
+                options = self.facet_counts(parameter, rows)
+            facets.append(
+                {
+                    "parameter": parameter,
+                    "label": label,
+                    "options": self.with_selected(parameter, options),
+                    "capped": capped,
+                }
+            )
+        return facets
+
+    def facet_counts(self, parameter: str, rows) -> list[dict]:
+        """One facet's options counted over `rows` (a GROUP BY, one query)."""
+        raise NotImplementedError
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset.for_listing(), page_size)
@@ -89,14 +157,7 @@ class FacetedListMixin:
         query = self.request.GET.copy()
         query.pop(self.page_kwarg, None)
         context["querystring"] = query.urlencode()
-        context["facets"] = [
-            {
-                "parameter": parameter,
-                "label": label,
-                "options": self.with_selected(parameter, options),
-            }
-            for parameter, label, options in self.facets(self.object_list)
-        ]
+        context["facets"] = self.facets(self.object_list)
         context["filtered"] = any(
             value for key, value in self.request.GET.lists() if key != self.page_kwarg
         )
@@ -123,9 +184,6 @@ class FacetedListMixin:
         ]
         return merged
 
-    def facets(self, queryset):
-        return []
-
 
 def visible_passages(request):
     return Annotation.objects.visible_to(request.user)
@@ -138,6 +196,7 @@ class ArticleListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     facet_listing = FacetCount.Listing.ARTICLES
+    facet_parameters = (("outlet", "Outlet"), ("organization", "Organization"), ("tag", "Tag"))
 
     def get_queryset(self):
         return Article.objects.visible_to(self.request.user)
@@ -146,21 +205,12 @@ class ArticleListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
         queryset = queryset.with_passage_counts(visible_passages(self.request))
         return super().paginate_queryset(queryset, page_size)
 
-    def facets(self, queryset):
-        if self.unfiltered():
-            listing, audience, F = self.facet_listing, self.audience(), FacetCount.Facet
-            return [
-                ("outlet", "Outlet", facet_options(listing, audience, F.OUTLET)),
-                ("organization", "Organization", facet_options(listing, audience, F.ORGANIZATION)),
-                ("tag", "Tag", facet_options(listing, audience, F.TAG)),
-            ]
-        passages = visible_passages(self.request)
-        queryset = self.facet_base(queryset)
-        return [
-            ("outlet", "Outlet", queryset.outlet_facets()),
-            ("organization", "Organization", queryset.organization_facets(passages)),
-            ("tag", "Tag", queryset.tag_facets(passages)),
-        ]
+    def facet_counts(self, parameter, rows):
+        if parameter == "outlet":
+            return rows.outlet_facets()
+        if parameter == "organization":
+            return rows.organization_facets(visible_passages(self.request))
+        return rows.tag_facets(visible_passages(self.request))
 
 
 def passage_spans(article: Article, passages) -> list[Span]:

@@ -75,6 +75,25 @@ def test_unfiltered_listings_read_the_maintained_counts(client):
     assert filtered.context["paginator"].count == 0
 
 
+def test_a_facet_whose_own_parameter_is_the_only_filter_reads_the_maintained_counts(client):
+    """Disjunctive facets: `?tag=claim` leaves the tag facet unfiltered, so it is served by
+    `FacetCount` (no GROUP BY over the archive); the other facets count the results."""
+    claim, number = make_tag("claim"), make_tag("number")
+    article = make_article("The court ruled on asylum.")
+    make_annotation(article, exact="court ruled", tags=[claim])
+    make_annotation(article, exact="asylum", tags=[number])
+    Annotation.objects.filter(exact="asylum").update(status="draft")  # counts unchanged
+    for listing in ("/passages/", "/articles/"):
+        response = client.get(listing + "?tag=claim")
+        facets = {f["parameter"]: f["options"] for f in response.context["facets"]}
+        assert [(o["slug"], o["count"]) for o in facets["tag"]] == [("claim", 1), ("number", 1)]
+        assert [o["count"] for o in facets["outlet"]] == [1]
+    facet_counts_rebuild()
+    response = client.get("/passages/?tag=claim")
+    facets = {f["parameter"]: f["options"] for f in response.context["facets"]}
+    assert [(o["slug"], o["count"]) for o in facets["tag"]] == [("claim", 1)]
+
+
 def test_generate_corpus_is_deterministic_and_keeps_counts_right(capsys):
     # --replace both times: it also restarts the id sequences, which other tests moved.
     call_command("generate_corpus", articles=30, passages=300, seed=7, replace=True)

@@ -1,5 +1,7 @@
 """Filtered listings bound their work: counts, pages and facets over at most MATCH_CAP rows."""
 
+from datetime import date
+
 import pytest
 
 from articles.services import article_set_organizations
@@ -23,7 +25,7 @@ def test_a_search_matching_more_than_the_cap_says_so_and_samples_the_facets(clie
     response = client.get("/articles/?q=common")
     assert response.context["capped"] is True
     assert b"More than 2 articles match these filters" in response.content
-    assert b"the filter counts are over these 2 only" in response.content
+    assert b"the filter counts are each over the first 2 matches only" in response.content
     assert response.context["paginator"].count == 2
     outlets = response.context["facets"][0]["options"]
     assert [(o["slug"], o["count"]) for o in outlets] == [("daily", 2)]
@@ -48,8 +50,12 @@ def test_passage_listing_over_the_cap_keeps_the_full_export_link(client, cap):
     assert response.context["capped"] is True
     assert b"More than 2 passages match these filters" in response.content
     assert b"Download every matching passage as CSV" in response.content
-    tags = response.context["facets"][0]["options"]
-    assert [(t["slug"], t["count"]) for t in tags] == [("t", 2)]
+    # The tag facet ignores its own selection: with no other filter in use its counts are
+    # the maintained ones, exact and not sampled, while the other facets are over two.
+    tag_facet, outlet_facet = response.context["facets"][:2]
+    assert [(t["slug"], t["count"]) for t in tag_facet["options"]] == [("t", 3)]
+    assert (tag_facet["capped"], outlet_facet["capped"]) == (False, True)
+    assert [o["count"] for o in outlet_facet["options"]] == [2]
     # The export is not capped.
     export = client.get("/passages/export.csv?tag=t")
     assert export["X-Gloss-Row-Count"] == "3"
@@ -74,3 +80,29 @@ def test_organization_facet_counts_articles_mentioning_or_attributed_once_each(c
         ("readers-union", 2),
         ("high-court", 1),
     ]
+
+
+@pytest.mark.parametrize("daily", [1, 5])
+def test_a_facet_over_a_wider_base_is_capped_and_flagged_on_its_own(
+    client, cap, django_assert_num_queries, daily
+):
+    """The outlet facet ignores `outlet=weekly`, so it groups over every article the date
+    filter matches: past the cap with five Daily ones though the one result is not."""
+    outlet = make_outlet("Daily")
+    for _ in range(daily):
+        make_article(outlet=outlet, published=date(2020, 1, 1))
+    make_article(outlet=make_outlet("Weekly"), published=date(2020, 1, 1))
+    make_article(outlet=outlet, published=date(2010, 1, 1))
+    # Corpus version, outlet validation, matching ids, the outlet facet's ids (what the
+    # date filter matches), three facets, page: the same whether capped or not.
+    with django_assert_num_queries(8):
+        response = client.get("/articles/?published_after=2015-01-01&outlet=weekly")
+    assert response.context["capped"] is False
+    assert response.context["paginator"].count == 1
+    facets = {f["parameter"]: f for f in response.context["facets"]}
+    assert facets["outlet"]["capped"] is (daily + 1 > cap)
+    counts = {o["slug"]: o["count"] for o in facets["outlet"]["options"]}
+    assert sum(counts.values()) == min(daily + 1, cap)
+    assert facets["tag"]["capped"] is False
+    flagged = response.content.count(b"(in the first 2 matches)")
+    assert flagged == (1 if daily + 1 > cap else 0)

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from annotations.models import Annotation
+from articles.models import Article
 from articles.services import article_set_organizations
 from tests.factories import (
     make_annotation,
@@ -90,8 +91,10 @@ def test_article_filters_narrow_results_as_documented(client, corpus, query, tit
 def test_article_facets_count_articles_in_the_current_results(client, corpus):
     response = client.get("/articles/?outlet=daily")
     facets = {f["parameter"]: f["options"] for f in response.context["facets"]}
+    # The outlet facet ignores its own selection (disjunctive): Weekly stays to be added.
     assert [(o["slug"], o["count"], o["selected"]) for o in facets["outlet"]] == [
-        ("daily", 2, True)
+        ("daily", 2, True),
+        ("weekly", 1, False),
     ]
     assert [(o["slug"], o["count"]) for o in facets["organization"]] == [("high-court", 1)]
     assert [(o["slug"], o["count"]) for o in facets["tag"]] == [("claim", 1)]
@@ -100,6 +103,41 @@ def test_article_facets_count_articles_in_the_current_results(client, corpus):
         ("high-court", 1),
         ("readers-union", 1),
     ]
+
+
+def facet_counts(response) -> dict[str, list[tuple[str, int, bool]]]:
+    return {
+        f["parameter"]: [(o["slug"], o["count"], o["selected"]) for o in f["options"]]
+        for f in response.context["facets"]
+    }
+
+
+def test_article_facets_are_disjunctive_within_and_conjunctive_across(client, corpus):
+    """Each facet counts the articles every other active filter matches."""
+    response = client.get("/articles/?tag=claim&published_before=2021-12-31")
+    assert shown(response) == ["Old"]
+    facets = facet_counts(response)
+    # Ticking claim keeps number, with the article ticking it would add (New).
+    assert facets["tag"] == [("claim", 1, True), ("number", 1, False)]
+    # Facets whose parameter is not in use count the results themselves.
+    assert facets["outlet"] == [("daily", 1, False)]
+    assert facets["organization"] == [("high-court", 1, False)]
+    # Nothing is both claim and from Weekly; each facet still offers its way out.
+    facets = facet_counts(client.get("/articles/?tag=claim&outlet=weekly"))
+    assert facets["tag"] == [("number", 1, False), ("claim", 0, True)]
+    assert facets["outlet"] == [("daily", 1, False), ("weekly", 0, True)]
+    assert facets["organization"] == []
+
+
+def test_article_facet_counts_honour_the_other_filters_and_the_audience(client, corpus):
+    """A facet ignores only its own selection: text, dates and drafts still narrow it."""
+    facets = facet_counts(client.get("/articles/?outlet=daily&q=court"))
+    assert facets["outlet"] == [("daily", 1, True)]
+    client.force_login(make_user())
+    # Staff also see Mid's draft passage (claim) and the draft article.
+    facets = facet_counts(client.get("/articles/?outlet=daily&outlet=weekly&tag=claim"))
+    assert facets["tag"] == [("claim", 2, True), ("number", 1, False)]
+    assert facets["outlet"] == [("daily", 2, True), ("weekly", 0, True)]
 
 
 @pytest.mark.parametrize(
@@ -145,6 +183,15 @@ def test_article_list_query_count_is_constant(client, django_assert_num_queries,
         make_annotation(make_article("some words here"), exact="words", tags=[tag])
     with django_assert_num_queries(6):
         client.get("/articles/")
+    outlet = Article.objects.first().outlet.slug
+    # Filtered: a validation query per slug filter, the matching ids, page, three facets;
+    # plus one (the first ids the other filters match) per facet whose own parameter is
+    # in use: tag and outlet here (was 8).
+    with django_assert_num_queries(10):
+        client.get(f"/articles/?tag=t&outlet={outlet}&q=words")
+    # A facet whose parameter is the only filter reads the maintained counts (unchanged).
+    with django_assert_num_queries(7):
+        client.get("/articles/?tag=t")
 
 
 def article_page(client, article):
