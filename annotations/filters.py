@@ -5,11 +5,11 @@ from django import forms
 from django.db.models import Exists, OuterRef
 
 from annotations.models import Annotation, Tag, TaggedAnnotation
-from articles.filters import SlugsFilter
+from articles.filters import SearchLastFilterSet, SlugsFilter
 from articles.models import Organization, Outlet
 
 
-class PassageFilterSet(django_filters.FilterSet):
+class PassageFilterSet(SearchLastFilterSet):
     q = django_filters.CharFilter(label="Search quotes and notes", method="filter_q")
     tag = SlugsFilter(
         label="Tag",

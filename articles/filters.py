@@ -21,7 +21,22 @@ class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class ArticleFilterSet(django_filters.FilterSet):
+class SearchLastFilterSet(django_filters.FilterSet):
+    """Applies `q` after every other filter.
+
+    Pages bound a search to its first `search_limit` matches (`text_search(limit=...)`);
+    run last, that bound counts only rows the other filters keep, so `?q=word&outlet=x`
+    finds the outlet's matches even when the word matches thousands of other rows.
+    """
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        for name in sorted(data, key=lambda name: name == "q"):  # stable: q moves last
+            queryset = self.filters[name].filter(queryset, data[name])
+        return queryset
+
+
+class ArticleFilterSet(SearchLastFilterSet):
     q = django_filters.CharFilter(label="Search title and text", method="filter_q")
     outlet = SlugsFilter(label="Outlet", queryset=Outlet.objects.all(), method="filter_outlet")
     organization = SlugsFilter(

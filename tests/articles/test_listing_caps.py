@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from articles.models import Article
 from articles.services import article_set_organizations
 from tests.factories import make_annotation, make_article, make_organization, make_outlet, make_tag
 
@@ -106,3 +107,23 @@ def test_a_facet_over_a_wider_base_is_capped_and_flagged_on_its_own(
     assert facets["tag"]["capped"] is False
     flagged = response.content.count(b"(in the first 2 matches)")
     assert flagged == (1 if daily + 1 > cap else 0)
+
+
+def test_a_capped_search_still_finds_the_matches_other_filters_ask_for(client, cap):
+    """The search bound counts only rows the other filters keep: an outlet's one match is
+    found even when the word matches more than the cap elsewhere."""
+    busy, quiet = make_outlet("Busy"), make_outlet("Quiet")
+    for i in range(4):
+        make_article(f"common word {i}", title=f"Busy {i}", outlet=busy)
+    make_article("common word at last", title="Quiet one", outlet=quiet)
+    response = client.get(f"/articles/?q=common&outlet={quiet.slug}")
+    assert [a.title for a in response.context["articles"]] == ["Quiet one"]
+    assert response.context["capped"] is False
+    tag = make_tag("claim")
+    for article_title in ("Busy 0", "Busy 1", "Busy 2"):
+        make_annotation(Article.objects.get(title=article_title), exact="common", tags=[tag])
+    quiet_passage = make_annotation(
+        Article.objects.get(title="Quiet one"), exact="common", tags=[tag]
+    )
+    response = client.get(f"/passages/?q=common&outlet={quiet.slug}")
+    assert [p.pk for p in response.context["passages"]] == [quiet_passage.pk]
