@@ -15,6 +15,7 @@ from taggit.models import Tag as TaggitTag
 from annotations import services
 from annotations.models import Annotation, ApiToken, FacetCount, Tag, TaggedAnnotation
 from annotations.paginators import EstimatedCountPaginator
+from articles.admin import ServiceWritesAdmin
 
 
 class TagChipsMedia:
@@ -22,7 +23,7 @@ class TagChipsMedia:
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ServiceWritesAdmin):
     list_display = ["chip", "slug", "colour", "description"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -32,16 +33,13 @@ class TagAdmin(admin.ModelAdmin):
     def chip(self, obj):
         return format_html('<span class="tag-chip tag-{}">{}</span>', obj.pk, obj.name)
 
-    def save_model(self, request, obj, form, change):
-        services.tag_save(tag=obj, actor=request.user, via="admin")
+    @staticmethod
+    def save_service(tag, **kwargs):
+        return services.tag_save(tag=tag, **kwargs)
 
-    def delete_model(self, request, obj):
-        services.tag_delete(tag=obj, actor=request.user, via="admin")
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for tag in queryset:
-                services.tag_delete(tag=tag, actor=request.user, via="admin")
+    @staticmethod
+    def delete_service(tag, **kwargs):
+        return services.tag_delete(tag=tag, **kwargs)
 
 
 class TagListFilter(admin.SimpleListFilter):

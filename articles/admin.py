@@ -8,22 +8,41 @@ from articles import services
 from articles.models import Article, ArticleRevision, Organization, Outlet
 
 
+class ServiceWritesAdmin(admin.ModelAdmin):
+    """An admin whose saves and deletes go through the model's services (history, counts).
+
+    Subclasses name them: `save_service(obj, actor=..., via=...)` and likewise
+    `delete_service`; a bulk delete runs them one by one in one transaction.
+    """
+
+    save_service = None
+    delete_service = None
+
+    def save_model(self, request, obj, form, change):
+        self.save_service(obj, actor=request.user, via="admin")
+
+    def delete_model(self, request, obj):
+        self.delete_service(obj, actor=request.user, via="admin")
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(ServiceWritesAdmin):
     list_display = ["name", "domain", "slug"]
     search_fields = ["name", "domain"]
     prepopulated_fields = {"slug": ["name"]}
 
-    def save_model(self, request, obj, form, change):
-        services.outlet_save(outlet=obj, actor=request.user, via="admin")
+    @staticmethod
+    def save_service(outlet, **kwargs):
+        return services.outlet_save(outlet=outlet, **kwargs)
 
-    def delete_model(self, request, obj):
-        services.outlet_delete(outlet=obj, actor=request.user, via="admin")
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for outlet in queryset:
-                services.outlet_delete(outlet=outlet, actor=request.user, via="admin")
+    @staticmethod
+    def delete_service(outlet, **kwargs):
+        return services.outlet_delete(outlet=outlet, **kwargs)
 
 
 class AliasesField(forms.CharField):
@@ -53,7 +72,7 @@ class OrganizationForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ServiceWritesAdmin):
     form = OrganizationForm
     list_display = ["name", "kind", "alias_list"]
     list_filter = ["kind"]
@@ -64,18 +83,13 @@ class OrganizationAdmin(admin.ModelAdmin):
     def alias_list(self, obj):
         return ", ".join(obj.aliases)
 
-    def save_model(self, request, obj, form, change):
-        services.organization_save(organization=obj, actor=request.user, via="admin")
+    @staticmethod
+    def save_service(organization, **kwargs):
+        return services.organization_save(organization=organization, **kwargs)
 
-    def delete_model(self, request, obj):
-        services.organization_delete(organization=obj, actor=request.user, via="admin")
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for organization in queryset:
-                services.organization_delete(
-                    organization=organization, actor=request.user, via="admin"
-                )
+    @staticmethod
+    def delete_service(organization, **kwargs):
+        return services.organization_delete(organization=organization, **kwargs)
 
 
 class AnnotationInline(admin.TabularInline):
