@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from articles import views
+from articles import article_page, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/", views.ArticleListView.as_view(), name="article-list"),
-    path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    path("articles/<slug:slug>/", article_page.ArticleDetailView.as_view(), name="article-detail"),
     path("outlets/<slug:slug>/", views.OutletDetailView.as_view(), name="outlet-detail"),
     path(
         "organizations/<slug:slug>/",
