@@ -9,9 +9,12 @@ for the CSV export PostgreSQL's own `COPY (the same SELECT) TO STDOUT`.
     BENCH_SCALE=small|medium|full   2k/20k, 20k/200k, 100k/1M articles/passages (full)
     BENCH_SECONDS=8                 length of each wrk run
     BENCH_DATABASE_URL              server to create gloss_bench_<scale> on
+    BENCH_CACHE_URL                 the shared page cache of the warm runs
+                                    (default redis://127.0.0.1:6379/9; "" for per-worker locmem)
 
 Writes bench/results.json and prints a table. Needs PostgreSQL on 127.0.0.1:5432
-(`.ci/postgres` installs one) and installs Debian's wrk when it is missing.
+(`.ci/postgres` installs one), and installs Debian's wrk and redis-server when they are
+missing (Redis is started on 127.0.0.1:6379 when nothing answers there).
 """
 
 # A local benchmark driver: it runs known tools (psql, wrk, gunicorn) and SQL built
@@ -43,6 +46,9 @@ DATABASE_URL = f"{SERVER}/{DB_NAME}"
 HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8799"))
 BASE = f"http://{HOST}:{PORT}"
 WRK_SCRIPT = ROOT / "tests" / "bench" / "wrk_report.lua"
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/9")
+# While the "under writes" runs read, a writer creates a passage through the API this often.
+WRITE_INTERVAL = float(os.environ.get("BENCH_WRITE_INTERVAL", "1"))
 
 ENV = {
     **os.environ,
@@ -79,15 +85,63 @@ def psql(sql: str, db: str = "postgres") -> str:
 
 
 def ensure_wrk() -> None:
-    if shutil.which("wrk"):
-        return
-    print("Installing Debian's wrk")
+    if not shutil.which("wrk"):
+        apt_install("wrk")
+
+
+def apt_install(package: str) -> None:
+    print(f"Installing Debian's {package}")
     subprocess.run(["apt-get", "update", "-qq"], check=True)
     subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "wrk"],
+        ["apt-get", "install", "-y", "-qq", package],
         check=True,
         env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
     )
+
+
+def redis_answers() -> bool:
+    return (
+        shutil.which("redis-cli") is not None
+        and subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"], capture_output=True, text=True
+        ).stdout.strip()
+        == "PONG"
+    )
+
+
+def ensure_redis() -> None:
+    """The warm runs share one page cache between gunicorn's workers, as in production."""
+    if not CACHE_URL.startswith("redis://") or redis_answers():
+        return
+    if not shutil.which("redis-server"):
+        apt_install("redis-server")
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize", "yes",
+            "--bind", "127.0.0.1",
+            "--port", "6379",
+            "--save", "",
+            "--appendonly", "no",
+        ],
+        check=True,
+    )  # fmt: skip
+    for _ in range(50):
+        if redis_answers():
+            return
+        time.sleep(0.1)
+    sys.exit("redis-server did not start on 127.0.0.1:6379")
+
+
+def flush_page_cache() -> None:
+    """Each warm run starts from an empty cache: its first renders fall inside it."""
+    if CACHE_URL.startswith("redis://"):
+        database = CACHE_URL.rsplit("/", 1)[-1] or "0"
+        subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-p", "6379", "-n", database, "FLUSHDB"],
+            check=True,
+            capture_output=True,
+        )
 
 
 def ensure_corpus() -> dict:
@@ -202,10 +256,21 @@ def wrk(path: str, *, connections=8, headers=(), script=None) -> dict:
     return report
 
 
-def paired(name: str, path: str, goal: str, limit: float, metric: str, **kwargs) -> dict:
-    """`path` against /bench/ping measured just before it, under the same load."""
+def paired(
+    name: str, path: str, goal: str, limit: float, metric: str, *, writer=None, **kwargs
+) -> dict:
+    """`path` against /bench/ping measured just before it, under the same load.
+
+    With a `writer` (a `Writer`), it writes to the corpus while `path` is measured (not
+    while ping is): every write moves the corpus version, so cached pages go stale.
+    """
     ping = wrk("/bench/ping", connections=kwargs.get("connections", 8))
-    target = wrk(path, **kwargs)
+    if writer is None:
+        target = wrk(path, **kwargs)
+    else:
+        with writer:
+            target = wrk(path, **kwargs)
+        target["writes"] = writer.report()
     cancel_stragglers()
     if metric == "throughput":
         ratio = ping["rps"] / max(target["rps"], 1e-9)  # how many times slower
@@ -224,8 +289,55 @@ def paired(name: str, path: str, goal: str, limit: float, metric: str, **kwargs)
         "target": target,
         "baseline": ping,
     }
-    print(f"  {name:38} {ratio:7.1f}x  (limit {limit}x)  {target['rps']:8.1f} req/s")
+    cache = f"hit {target['cache_hit']} stale {target['cache_stale']} miss {target['cache_miss']}"
+    writes = f", {target['writes']['ok']} writes" if writer else ""
+    print(
+        f"  {name:38} {ratio:7.1f}x  (limit {limit}x)  {target['rps']:8.1f} req/s  "
+        f"p95 {target['p95_ms']:7.1f} ms  ({cache}{writes})"
+    )
     return row
+
+
+class Writer:
+    """Creates one passage through the API every WRITE_INTERVAL seconds, in a thread."""
+
+    def __init__(self, fx: dict):
+        self.body = json.dumps(
+            {"article": fx["article"], "start": fx["start"], "end": fx["end"], "exact": fx["exact"]}
+        )
+        self.headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {fx['token']}",
+        }
+
+    def __enter__(self):
+        self.stop = threading.Event()
+        self.ok = self.failed = 0
+        self.seconds: list[float] = []
+        self.thread = threading.Thread(target=self.run)
+        self.thread.start()
+        return self
+
+    def run(self):
+        while not self.stop.wait(WRITE_INTERVAL):
+            connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
+            started = time.monotonic()
+            connection.request("POST", "/api/annotations/", self.body, self.headers)
+            status = connection.getresponse().status
+            self.seconds.append(time.monotonic() - started)
+            connection.close()
+            if status == 201:
+                self.ok += 1
+            else:
+                self.failed += 1
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    def report(self) -> dict:
+        slowest = max(self.seconds, default=0)
+        return {"ok": self.ok, "failed": self.failed, "slowest_ms": round(slowest * 1000, 1)}
 
 
 def cancel_stragglers() -> None:
@@ -381,34 +493,47 @@ def api_create_script(fx: dict) -> Path:
     return path
 
 
-def page_benchmarks(fx: dict, outlet: str, admin: list[str], label: str) -> list[dict]:
-    """The public pages and the admin changelist, each against ping (the ratios)."""
+def page_benchmarks(
+    fx: dict, outlet: str, admin: list[str] | None, label: str, *, flush=False, writer=None
+) -> list[dict]:
+    """The public pages and (with `admin`) the admin changelist, each against ping.
+
+    With `flush`, each page's run starts from an empty shared cache; with `writer`, the
+    corpus changes while each page is read.
+    """
     results = []
+
+    def measure(name, path, goal, limit, metric, **kwargs):
+        if flush:
+            flush_page_cache()
+        row = paired(name, path, goal, limit, metric, writer=writer, **kwargs)
+        row["name"] += label
+        results.append(row)
+
     for name, path in (
         ("/passages/ unfiltered", "/passages/"),
         ("/passages/ filtered by outlet", f"/passages/?outlet={outlet}"),
         ("/articles/ unfiltered", "/articles/"),
         ("/articles/ filtered by outlet", f"/articles/?outlet={outlet}"),
     ):
-        results.append(paired(name, path, "throughput >= 1/10 of ping", 10, "throughput"))
+        measure(name, path, "throughput >= 1/10 of ping", 10, "throughput")
     for name, path in (
         ("search passages, rare term", f"/passages/?q={fx['rare']}"),
         ("search passages, common term", f"/passages/?q={fx['common']}"),
         ("search articles, rare term", f"/articles/?q={fx['rare']}"),
         ("search articles, common term", f"/articles/?q={fx['common']}"),
     ):
-        results.append(paired(name, path, "p95 within 10x of ping's", 10, "p95"))
-    results.append(
-        paired(
-            "article with 500 passages",
-            "/articles/bench-busy-article/",
-            "p95 within 10x of ping's",
-            10,
-            "p95",
-        )
+        measure(name, path, "p95 within 10x of ping's", 10, "p95")
+    measure(
+        "article with 500 passages",
+        "/articles/bench-busy-article/",
+        "p95 within 10x of ping's",
+        10,
+        "p95",
     )
-    results.append(
-        paired(
+    if admin:
+        # Staff pages are never cached: measured once, with the cold pages.
+        measure(
             "admin passage changelist",
             "/admin/annotations/annotation/",
             "p95 within 20x of ping's",
@@ -416,9 +541,6 @@ def page_benchmarks(fx: dict, outlet: str, admin: list[str], label: str) -> list
             "p95",
             headers=admin,
         )
-    )
-    for row in results:
-        row["name"] += label
     return results
 
 
@@ -445,9 +567,18 @@ def main() -> None:
     with Server(GLOSS_PAGE_CACHE_SECONDS="0"):
         print("Cold pages (cache off: every request renders, as after a write):")
         results += page_benchmarks(fx, outlet, admin, " (cold)")
-    with Server() as server:
-        print("Warm pages (served from the page cache after the first request):")
-        results += page_benchmarks(fx, outlet, admin, " (warm)")
+    ensure_redis()
+    with Server(GLOSS_CACHE_URL=CACHE_URL) as server:
+        cache = CACHE_URL or "per-worker locmem"
+        print(f"Warm pages (page cache {cache}, emptied before each page's run):")
+        results += page_benchmarks(fx, outlet, None, " (warm)", flush=bool(CACHE_URL))
+        print(
+            f"Pages while a passage is created every {WRITE_INTERVAL:g} s "
+            "(each write makes every cached page stale):"
+        )
+        results += page_benchmarks(
+            fx, outlet, None, f" (1 write per {WRITE_INTERVAL:g} s)", writer=Writer(fx)
+        )
         create = paired(
             "API create, 20 clients",
             "/api/annotations/",
@@ -516,6 +647,13 @@ def print_table(report: dict) -> None:
                 f"{t['rps']:.0f} req/s, p95 {t['p95_ms']:.1f} ms "
                 f"(ping {b['rps']:.0f} req/s, p95 {b['p95_ms']:.1f} ms)"
             )
+            if t["cache_hit"] or t["cache_stale"] or t["cache_miss"]:
+                detail += (
+                    f"; cache hit {t['cache_hit']}, stale {t['cache_stale']}, "
+                    f"miss {t['cache_miss']}"
+                )
+            if "writes" in t:
+                detail += f"; {t['writes']['ok']} writes ({t['writes']['failed']} failed)"
         else:
             f = row["full"]
             detail = (
