@@ -85,7 +85,14 @@ def cache_from_url(url: str) -> dict:
             "OPTIONS": {"MAX_ENTRIES": 300},
         }
     if scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            # A server that stops answering costs a request at most this long before the
+            # page renders without the cache (annotations/page_cache.py), not the OS's
+            # minutes-long connect timeout.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
     raise ImproperlyConfigured(f"GLOSS_CACHE_URL scheme {scheme!r} is not supported")
 
 
@@ -162,10 +169,14 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rendered public pages for anonymous visitors, keyed by the corpus version every write
-# service bumps (annotations/page_cache.py); 0 seconds turns that cache off.
+# service bumps (annotations/page_cache.py); 0 seconds turns that cache off. In production
+# point GLOSS_CACHE_URL at Redis, so the workers share pages and render each one once.
 CACHES = {"default": cache_from_url(os.environ.get("GLOSS_CACHE_URL") or "locmem://")}
 GLOSS_PAGE_CACHE = "default"
 GLOSS_PAGE_CACHE_SECONDS = int(os.environ.get("GLOSS_PAGE_CACHE_SECONDS") or "600")
+# While a page is re-rendered after a write, other readers get the earlier page if its
+# rendering began at most this long ago; 0: they wait for the new one instead.
+GLOSS_PAGE_STALE_SECONDS = int(os.environ.get("GLOSS_PAGE_STALE_SECONDS") or "30")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

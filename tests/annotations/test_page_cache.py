@@ -1,23 +1,42 @@
 """Public pages rendered for anonymous visitors are cached until the next write."""
 
 import inspect
+import logging
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import caches
 from django.db import connection, transaction
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.views import View
 
-from annotations import demo, facets
+from annotations import demo, facets, page_cache
 from annotations import services as annotation_services
 from annotations.models import CorpusVersion, Tag
-from annotations.page_cache import CACHE_HEADER, corpus_changed, corpus_version
+from annotations.page_cache import (
+    CACHE_HEADER,
+    CachedPublicPageMixin,
+    corpus_changed,
+    corpus_version,
+    lock_key,
+    page_key,
+    url_digest,
+)
 from articles import importers, synthetic
 from articles import services as article_services
 from audit import backups
 from audit import services as audit_services
 from audit.models import HistoryRecord
+from cms.settings import cache_from_url
 from tests.factories import (
     make_annotation,
     make_article,
@@ -330,3 +349,304 @@ def test_the_bump_is_the_first_lock_a_service_takes(corpus):
         or "FOR UPDATE" in q["sql"].upper()
     ]
     assert "annotations_corpusversion" in locks[0]
+
+
+# One render per page and version: the render lock, waiting, stale pages ----------------------
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_use(monkeypatch):
+    """Each test starts with the page cache in use, whatever outage an earlier one caused."""
+    monkeypatch.setattr(page_cache, "_outage_until", 0.0)
+
+
+@pytest.fixture
+def waiters(monkeypatch):
+    """The threads that waited for another's render (each sleeps between looks)."""
+    seen = set()
+
+    def sleep(seconds):
+        seen.add(threading.get_ident())
+        time.sleep(seconds)
+
+    monkeypatch.setattr(page_cache, "_sleep", sleep)
+    return seen
+
+
+def digest_of(path: str) -> str:
+    return url_digest(RequestFactory().get(path))
+
+
+def lock_of(path: str) -> str:
+    return lock_key(digest_of(path), corpus_version())
+
+
+def until(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.005)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SlowPage:
+    """A public page whose rendering waits until the test lets it finish, counting renders."""
+
+    def __init__(self, body: bytes = b"rendered", fail: bool = False):
+        self.release = threading.Event()
+        self.calls: list[int] = []
+        self.body = body
+        outer = self
+
+        class Page(CachedPublicPageMixin, View):
+            def get(self, request):
+                outer.calls.append(threading.get_ident())
+                if fail:
+                    raise RuntimeError("the render failed")
+                if not outer.release.wait(10):
+                    raise TimeoutError("the test never let the render finish")
+                return HttpResponse(outer.body)
+
+        self.view = Page.as_view()
+
+    def request(self, path: str = "/slow/"):
+        request = RequestFactory().get(path)
+        request.user = AnonymousUser()
+        return self.view(request)
+
+    def request_in_thread(self, path: str = "/slow/"):
+        try:
+            return self.request(path)
+        finally:
+            connection.close()
+
+
+def test_a_reader_gets_the_earlier_page_while_another_re_renders_it(client, corpus):
+    """After a write, a reader that finds the page's re-render under way (its lock held) is
+    served the earlier page at once; when the lock is gone the next reader renders."""
+    before = client.get("/passages/")
+    make_annotation(corpus["article"], exact="The union", tags=[corpus["tag"]])
+    cache = page_cache.page_cache()
+    assert cache.add(lock_of("/passages/"), "another request", 30)
+    stale = client.get("/passages/")
+    assert stale[CACHE_HEADER] == "stale"
+    assert stale.content == before.content
+    assert headers(stale) == headers(before)
+    cache.delete(lock_of("/passages/"))
+    fresh = client.get("/passages/")
+    assert fresh[CACHE_HEADER] == "miss"
+    assert fresh.content != before.content
+    assert b"The union" in fresh.content
+    assert client.get("/passages/")[CACHE_HEADER] == "hit"
+
+
+def test_no_stale_page_without_a_re_render_under_way(client, corpus):
+    """The first reader after a write renders the new page: nobody else is rendering it."""
+    client.get("/articles/")
+    article_services.article_update(article=corpus["article"], title="Risen")
+    response = client.get("/articles/")
+    assert response[CACHE_HEADER] == "miss"
+    assert b"Risen" in response.content
+
+
+@pytest.mark.parametrize(
+    ("bound", "age", "outcome"),
+    [(30, 29, "stale"), (30, 31, "miss"), (0, 0, "miss")],
+)
+def test_a_stale_page_is_never_older_than_the_bound(
+    client, corpus, settings, monkeypatch, bound, age, outcome
+):
+    """GLOSS_PAGE_STALE_SECONDS bounds how long before the request the stale page's
+    rendering began (0: never stale); past it the reader waits for the re-render, and
+    renders the page itself if that does not end in time."""
+    settings.GLOSS_PAGE_STALE_SECONDS = bound
+    monkeypatch.setattr(page_cache, "RENDER_WAIT_SECONDS", 0.05)
+    before = client.get("/articles/")
+    article_services.article_update(article=corpus["article"], title="Risen")
+    assert page_cache.page_cache().add(lock_of("/articles/"), "another request", 30)
+    monkeypatch.setattr(page_cache, "_clock", lambda: time.time() + age)
+    response = client.get("/articles/")
+    assert response[CACHE_HEADER] == outcome
+    assert (response.content == before.content) == (outcome == "stale")
+    assert (b"Risen" in response.content) == (outcome == "miss")
+
+
+def test_a_lock_left_by_a_killed_renderer_delays_the_page_but_never_blocks_it(
+    client, corpus, monkeypatch
+):
+    """The reader waits for the renderer up to RENDER_WAIT_SECONDS, then renders (and
+    stores) the page itself."""
+    monkeypatch.setattr(page_cache, "RENDER_WAIT_SECONDS", 0.2)
+    assert page_cache.page_cache().add(lock_of("/articles/"), "a killed worker", 30)
+    started = time.monotonic()
+    response = client.get("/articles/")
+    assert time.monotonic() - started >= 0.2
+    assert (response.status_code, response[CACHE_HEADER]) == (200, "miss")
+    assert client.get("/articles/")[CACHE_HEADER] == "hit"
+
+
+def test_a_render_that_raises_releases_its_lock(db):
+    page = SlowPage(fail=True)
+    with pytest.raises(RuntimeError, match="the render failed"):
+        page.request()
+    assert page_cache.page_cache().get(lock_of("/slow/")) is None
+
+
+def test_a_reader_does_not_wait_for_a_page_that_is_not_stored(client, corpus, monkeypatch):
+    """A 404 is never stored: once its renderer's lock is gone, a waiting reader renders
+    at once instead of waiting out RENDER_WAIT_SECONDS."""
+    monkeypatch.setattr(page_cache, "RENDER_WAIT_SECONDS", 30)
+    lock = lock_of("/articles/nope/")
+    cache = page_cache.page_cache()
+    assert cache.add(lock, "another request", 30)
+    threading.Timer(0.1, cache.delete, [lock]).start()
+    started = time.monotonic()
+    assert client.get("/articles/nope/").status_code == 404
+    assert time.monotonic() - started < 5
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def shared_cache(request):
+    if request.param == "redis":
+        return request.getfixturevalue("redis_pages")
+    return page_cache.page_cache()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_misses_render_the_page_once(shared_cache, waiters):
+    """Eight requests miss together: one renders, seven wait for it and get its page."""
+    page = SlowPage()
+    with ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(page.request_in_thread) for _ in range(8)]
+        until(lambda: len(page.calls) + len(waiters) == 8)
+        page.release.set()
+        responses = [future.result() for future in futures]
+    assert len(page.calls) == 1
+    assert len(waiters) == 7
+    assert sorted(response[CACHE_HEADER] for response in responses) == ["hit"] * 7 + ["miss"]
+    assert {response.content for response in responses} == {b"rendered"}
+    assert shared_cache.get(lock_of("/slow/")) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_during_a_re_render_other_readers_get_the_earlier_page_at_once(shared_cache, waiters):
+    page = SlowPage(body=b"version one")
+    page.release.set()
+    assert page.request()[CACHE_HEADER] == "miss"
+    with transaction.atomic():
+        corpus_changed()
+    page.release.clear()
+    page.body = b"version two"
+    with ThreadPoolExecutor(1) as pool:
+        rendering = pool.submit(page.request_in_thread)
+        until(lambda: len(page.calls) == 2)
+        others = [page.request() for _ in range(3)]
+        page.release.set()
+        fresh = rendering.result()
+    assert [(r[CACHE_HEADER], r.content) for r in others] == [("stale", b"version one")] * 3
+    assert (fresh[CACHE_HEADER], fresh.content) == ("miss", b"version two")
+    assert not waiters
+    after = page.request()
+    assert (after[CACHE_HEADER], after.content) == ("hit", b"version two")
+    assert len(page.calls) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_renderer_that_outlives_its_lock_lets_the_next_request_render(monkeypatch, waiters):
+    """The lock expires after RENDER_LOCK_SECONDS, so a hung render holds a page that long
+    at most."""
+    monkeypatch.setattr(page_cache, "RENDER_LOCK_SECONDS", 1)
+    page = SlowPage()
+    with ThreadPoolExecutor(2) as pool:
+        hung = pool.submit(page.request_in_thread)
+        until(lambda: len(page.calls) == 1)
+        time.sleep(1.2)
+        second = pool.submit(page.request_in_thread)
+        until(lambda: len(page.calls) == 2)
+        page.release.set()
+        assert hung.result()[CACHE_HEADER] == second.result()[CACHE_HEADER] == "miss"
+    assert not waiters
+
+
+# Redis: shared by every worker; when it is down, pages still render ----------------------------
+
+
+def redis_answers() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture
+def redis_pages(settings):
+    """The page cache in the Redis on 127.0.0.1:6379 (database 14), under a key prefix of
+    this test's own, whose keys are deleted afterwards."""
+    if not redis_answers():
+        pytest.skip("no Redis on 127.0.0.1:6379 (.ci/redis starts one)")
+    prefix = f"gloss-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {**cache_from_url("redis://127.0.0.1:6379/14"), "KEY_PREFIX": prefix},
+    }
+    settings.GLOSS_PAGE_CACHE = "pages"
+    cache = caches["pages"]
+    yield cache
+    server = cache._cache.get_client(write=True)
+    keys = list(server.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        server.delete(*keys)
+
+
+def test_redis_holds_pages_for_every_worker(client, corpus, redis_pages):
+    """A page stored in Redis is read by another connection (another worker's), and
+    its render lock is gone once it is stored."""
+    first = client.get("/passages/")
+    assert first[CACHE_HEADER] == "miss"
+    digest = digest_of("/passages/")
+    server = redis_pages._cache.get_client()
+    assert server.exists(redis_pages.make_key(page_key(digest)))
+    assert not server.exists(redis_pages.make_key(lock_key(digest, corpus_version())))
+    other_worker = type(redis_pages)(
+        "redis://127.0.0.1:6379/14", {"KEY_PREFIX": redis_pages.key_prefix}
+    )
+    version, _started, content, content_type = other_worker.get(page_key(digest))
+    assert (version, content, content_type) == (
+        corpus_version(),
+        first.content,
+        first["Content-Type"],
+    )
+    second = client.get("/passages/")
+    assert (second[CACHE_HEADER], second.content) == ("hit", first.content)
+
+
+def test_with_redis_down_pages_render_and_a_warning_is_logged(
+    client, corpus, settings, caplog, monkeypatch
+):
+    """Redis refusing connections: every page still renders (200, `unavailable`), one
+    warning names the error, and the process leaves the cache alone for OUTAGE_SECONDS
+    (no warning per request) before trying it again."""
+    cached = client.get("/passages/")
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": cache_from_url(f"redis://127.0.0.1:{closed_port()}/0"),
+    }
+    settings.GLOSS_PAGE_CACHE = "pages"
+    with caplog.at_level(logging.WARNING, logger="annotations.page_cache"):
+        responses = [client.get("/passages/") for _ in range(3)]
+        assert len(caplog.records) == 1
+        monkeypatch.setattr(page_cache, "_outage_until", 0.0)
+        responses.append(client.get("/passages/"))
+    for response in responses:
+        assert (response.status_code, response[CACHE_HEADER]) == (200, "unavailable")
+        assert response.content == cached.content
+    assert [record.levelname for record in caplog.records] == ["WARNING"] * 2
+    assert caplog.records[0].getMessage().startswith("Page cache unavailable (ConnectionError")
+    assert caplog.records[0].exc_info is not None
