@@ -1,9 +1,11 @@
 """Highlighted article HTML: segments partition the body, passages stay exact, text is escaped."""
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotations.highlighting import Span, highlight, paragraphs, segments
+from annotations.highlighting import Span, highlight, highlight_passages, paragraphs, segments
 
 bodies = st.text(alphabet=st.sampled_from("ab <&>\"'\n\u00a0é😀"), min_size=1, max_size=60)
 
@@ -88,3 +90,36 @@ def test_paragraphs_are_kept_and_a_passage_across_them_is_split_per_paragraph():
         '<p><mark class="hl hl-depth-1 tag-1 hl-passage-5" title="">'
         '<a href="#passage-5">Second</a></mark> line.</p>'
     )
+
+
+@given(body_and_spans())
+def test_every_placed_passage_has_an_anchor_on_a_highlight_that_covers_its_start(case):
+    """`anchors` points each passage shown in the body at an id on a mark that covers it.
+
+    Passages whose first segment is the same share that segment's one id.
+    """
+    body, spans, _ = case
+    result = highlight_passages(body, spans)
+    ids = re.findall(r'id="hl-(\d+)"', result.html)
+    assert len(ids) == len(set(ids)) and set(map(int, ids)) == set(result.anchors.values())
+    shown = {
+        span.id
+        for span in spans
+        if any(
+            start < min(end, span.end) and max(start, span.start) < end
+            for start, end in paragraphs(body)
+        )
+    }
+    assert set(result.anchors) == shown
+    for pk, anchor in result.anchors.items():
+        mark = re.search(rf'<mark class="([^"]*)" id="hl-{anchor}"', result.html)
+        assert f"hl-passage-{pk}" in mark.group(1).split()
+
+
+def test_passages_starting_together_share_the_innermost_ones_anchor():
+    body = "abcdefghij"
+    spans = [Span(1, 0, 6), Span(2, 0, 3), Span(3, 0, 9), Span(4, 4, 5)]
+    result = highlight_passages(body, spans)
+    assert result.anchors == {1: 2, 2: 2, 3: 2, 4: 4}
+    assert result.html.count('id="hl-') == 2
+    assert highlight(body, spans) == result.html
