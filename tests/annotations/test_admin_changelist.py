@@ -29,6 +29,10 @@ def test_changelist_query_count_does_not_grow_with_passages_and_counts_are_cappe
     assert len(many) == len(few)
     counts = [sql for sql in many if "COUNT(" in sql.upper()]
     assert counts and all("LIMIT" in sql.upper() for sql in counts)
+    # The page fetches names, not whole related rows: no article body, no passwords.
+    (page,) = [sql for sql in many if 'FROM "annotations_annotation"' in sql and "COUNT" not in sql]
+    assert '"auth_user"."username"' in page and '"articles_article"."title"' in page
+    assert '"auth_user"."password"' not in page and '"articles_article"."body"' not in page
     # No DISTINCT over the passage table (list filters of "related only" values).
     assert not [
         sql for sql in many if 'DISTINCT "' in sql and 'FROM "annotations_annotation"' in sql
