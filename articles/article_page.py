@@ -102,16 +102,20 @@ def listed_passages(passages, article: Article) -> list[ListedPassage]:
     tag_by_pk: dict[int, ListedTag] = {}
     tag_url = SlugURL("tag-detail")
     tagged = (
-        # A subquery, not the 500 ids: binding that many parameters cost twice the query.
-        TaggedAnnotation.objects.filter(content_object__in=passages.values("pk"))
+        # Tags of all the article's passages, those not shown skipped below: binding 500
+        # ids cost twice the query, and a subquery repeats the visibility joins.
+        TaggedAnnotation.objects.filter(content_object__article=article)
         .order_by("pk")
         .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
     )
     for passage_pk, tag_pk, name, slug in tagged:
+        passage_tags = tags.get(passage_pk)
+        if passage_tags is None:
+            continue
         tag = tag_by_pk.get(tag_pk)
         if tag is None:
             tag = tag_by_pk[tag_pk] = ListedTag(tag_pk, name, tag_url(slug))
-        tags[passage_pk].append(tag)
+        passage_tags.append(tag)
     organization_url = SlugURL("organization-detail")
     body = article.body
     result = []

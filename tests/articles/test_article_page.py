@@ -197,3 +197,17 @@ def test_query_count_is_constant_in_the_number_of_passages(
         content = page(client, article)
     assert len(re.findall(r'class="passage-entry"', content)) == count
     assert content.count('<p class="meta">Attributed to') == count // 2
+
+
+def test_tags_of_passages_a_visitor_may_not_see_stay_off_the_page(client):
+    """Tags are read for the whole article; a draft passage's ones are not shown."""
+    shown, hidden = make_tag("shown-tag"), make_tag("hidden-tag")
+    article = make_article("one two three")
+    visible = make_annotation(article, exact="one", tags=[shown])
+    draft = make_annotation(article, exact="two", tags=[hidden, shown], status="draft")
+    content = page(client, article)
+    assert f'id="passage-{visible.pk}"' in content
+    assert f"passage-{draft.pk}" not in content and "hidden-tag" not in content
+    client.force_login(make_user())
+    content = page(client, article)
+    assert f'<a class="tag-chip tag-{hidden.pk}" href="/tags/hidden-tag/">hidden-tag</a>' in content
