@@ -8,8 +8,8 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.db.models import F
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.models import F, OuterRef, Subquery
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -50,12 +50,56 @@ class TagAdmin(ServiceWritesAdmin):
         return services.tag_delete(tag=tag, **kwargs)
 
 
+class StaticQuery:
+    """A query whose SQL is the same on every request: compiled by the ORM once per process
+    and database, then run as plain SQL.
+
+    Building and compiling a queryset costs more than running a small one (about 1 ms
+    against 0.15 ms for each list of filter options), and the filter sidebar asks for its
+    lists on every changelist page. Rows come back as the database returns them, without
+    field converters: for integer and text columns only.
+    """
+
+    def __init__(self, build):
+        self.build = build
+        self.compiled: dict[tuple, tuple[str, tuple]] = {}
+
+    def rows(self, *args, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+        connection = connections[using]
+        key = (using, connection.vendor, *args)
+        if key not in self.compiled:
+            self.compiled[key] = self.build(*args).query.get_compiler(using).as_sql()
+        sql, params = self.compiled[key]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+
+def busiest_options(model, facet: str, shown: int):
+    """The `shown` options (outlets or organizations) holding the most passages, largest
+    first, as (id, name) from the maintained staff counts."""
+    counts = FacetCount.objects.filter(
+        listing=FacetCount.Listing.PASSAGES,
+        audience=FacetCount.Audience.STAFF,
+        facet=facet,
+        count__gt=0,
+    )
+    busiest = counts.order_by("-count", "value_id").values("value_id")[:shown]
+    return (
+        model.objects.filter(pk__in=busiest)
+        .annotate(facet_count=Subquery(counts.filter(value_id=OuterRef("pk")).values("count")))
+        .order_by("-facet_count", "pk")
+        .values_list("pk", "name")
+    )
+
+
 class TagListFilter(admin.SimpleListFilter):
     title = "tag"
     parameter_name = "tag"
+    tags = StaticQuery(lambda: Tag.objects.values_list("slug", "name"))
 
     def lookups(self, request, model_admin):
-        return list(Tag.objects.values_list("slug", "name"))
+        return self.tags.rows()
 
     def queryset(self, request, queryset):
         if self.value():
@@ -64,30 +108,27 @@ class TagListFilter(admin.SimpleListFilter):
 
 
 class BusiestRelatedFilter(admin.RelatedFieldListFilter):
-    """The options holding the most passages (largest first), plus the one selected.
+    """The options holding the most passages (largest first), plus the ones selected.
 
     Hundreds of outlets and organizations each made a filter link, and rendering them was
     most of the changelist's time; the maintained staff counts (annotations.facets) rank
     them without counting the passage table. Any option can still be reached by its id
-    in the URL (`?organization__id__exact=…`) or by searching.
+    in the URL (`?organization__id__exact=…`) or by searching. Options display as their
+    name (the `__str__` of outlets and organizations).
     """
 
     facet = ""
     shown = 25
+    busiest = StaticQuery(busiest_options)
 
     def field_choices(self, field, request, model_admin):
-        ranked = FacetCount.objects.filter(
-            listing=FacetCount.Listing.PASSAGES,
-            audience=FacetCount.Audience.STAFF,
-            facet=self.facet,
-            count__gt=0,
-        ).order_by("-count", "value_id")
-        ids = list(ranked.values_list("value_id", flat=True)[: self.shown])
-        ids += [int(value) for value in self.lookup_val or [] if str(value).isdigit()]
         model = field.remote_field.model
-        rank = {pk: index for index, pk in enumerate(ids)}
-        options = model.objects.filter(pk__in=ids).only("pk", "name")
-        return sorted(((option.pk, str(option)) for option in options), key=lambda o: rank[o[0]])
+        options = self.busiest.rows(model, self.facet, self.shown)
+        listed = {pk for pk, _ in options}
+        selected = [int(value) for value in self.lookup_val or [] if str(value).isdigit()]
+        if missing := [pk for pk in selected if pk not in listed]:
+            options += model.objects.filter(pk__in=missing).order_by("pk").values_list("pk", "name")
+        return options
 
 
 class BusiestOutletFilter(BusiestRelatedFilter):
@@ -96,6 +137,21 @@ class BusiestOutletFilter(BusiestRelatedFilter):
 
 class BusiestOrganizationFilter(BusiestRelatedFilter):
     facet = FacetCount.Facet.ORGANIZATION
+
+
+class UserFilter(admin.RelatedFieldListFilter):
+    """Users by their username (what `str(user)` shows), without loading whole users."""
+
+    users = StaticQuery(
+        lambda ordering: (
+            get_user_model()
+            ._default_manager.order_by(*ordering)
+            .values_list("pk", get_user_model().USERNAME_FIELD)
+        )
+    )
+
+    def field_choices(self, field, request, model_admin):
+        return self.users.rows(tuple(self.field_admin_ordering(field, request, model_admin)))
 
 
 class PassageChangeList(ChangeList):
@@ -316,7 +372,7 @@ class AnnotationAdmin(admin.ModelAdmin):
         # not every one of hundreds either: the busiest, from the maintained counts.
         ("article__outlet", BusiestOutletFilter),
         ("organization", BusiestOrganizationFilter),
-        "annotator",
+        ("annotator", UserFilter),
         "status",
         "anchor_status",
     ]

@@ -144,3 +144,33 @@ def test_popup_changelist_is_left_to_django(client):
     assert response.status_code == 200
     assert response.context["cl"].result_table is None
     assert "data-popup-opener" in response.content.decode()
+
+
+def test_filter_options_are_read_on_every_page_from_sql_compiled_once(client):
+    """The sidebar's option lists (tags, busiest outlets and organizations, users) keep
+    their compiled SQL between pages, never their rows: a tag, user or busier outlet
+    added since the last page is listed on the next one, still in one query per list."""
+    from annotations.admin import BusiestRelatedFilter, TagListFilter, UserFilter
+    from tests.factories import make_outlet
+
+    editor = make_editor("chief")
+    client.force_login(editor)
+    url = reverse("admin:annotations_annotation_changelist")
+    first = client.get(url).content.decode()
+    assert "?tag=fresh" not in first
+    compiled = [TagListFilter.tags.compiled, BusiestRelatedFilter.busiest.compiled]
+    compiled.append(UserFilter.users.compiled)
+    assert all(compiled)
+
+    make_tag("fresh")
+    newcomer = make_editor("newcomer")
+    outlet, other = make_outlet("Busy Outlet"), make_outlet("Other Outlet")
+    make_annotation(make_article("word " * 10, outlet=outlet), start=0, end=4)
+    make_annotation(make_article("word " * 10, outlet=other), start=0, end=4)
+    with CaptureQueriesContext(connection) as context:
+        html = client.get(url).content.decode()
+    assert "?tag=fresh" in html
+    assert f"?annotator__id__exact={newcomer.pk}" in html
+    assert f"?article__outlet__id__exact={outlet.pk}" in html
+    sidebar = [q["sql"] for q in context.captured_queries if "annotations_facetcount" in q["sql"]]
+    assert len(sidebar) == 2  # outlets and organizations, one query each
