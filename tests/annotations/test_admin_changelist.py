@@ -50,6 +50,26 @@ def test_row_checkboxes_are_the_bytes_django_renders(client):
     assert ours == ModelAdmin.action_checkbox(site.get_model_admin(Annotation), passage)
 
 
+def test_tag_chips_escape_names_as_format_html_does():
+    from django.contrib.admin import site
+    from django.utils.html import format_html_join
+
+    from annotations.models import Annotation
+
+    passage = make_annotation(make_article("Some words here."))
+    passage.tag_chip_list = [(7, "R&D <now>"), (9, 'say "hi"')]
+    chips = site.get_model_admin(Annotation).tag_chips(passage)
+    expected = format_html_join(
+        " ",
+        '<span class="tag-chip tag-{}">{}</span>',
+        [
+            (7, "R&D <now>"),
+            (9, 'say "hi"'),
+        ],
+    )
+    assert chips == expected and "&lt;now&gt;" in chips
+
+
 def test_changelist_shows_each_rows_tags_and_the_busiest_outlets(client):
     """Tag chips in the order they were added; the outlet filter lists the 25 outlets with
     the most passages (maintained counts) plus the one selected, not every outlet."""
