@@ -5,10 +5,14 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.template import engines
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
 
 from annotations.models import Annotation
-from articles.article_page import SlugURL
+from articles.article_page import ArticleDetailView, Fragment, SlugURL, SplicedTemplateResponse
 from articles.services import article_set_organizations
 from tests.factories import (
     make_annotation,
@@ -211,3 +215,43 @@ def test_tags_of_passages_a_visitor_may_not_see_stay_off_the_page(client):
     client.force_login(make_user())
     content = page(client, article)
     assert f'<a class="tag-chip tag-{hidden.pk}" href="/tags/hidden-tag/">hidden-tag</a>' in content
+
+
+def test_spliced_page_is_byte_for_byte_what_the_template_renders(rf):
+    """The fragments spliced in after rendering give the page the template alone would."""
+    tag = make_tag("tag \u2014 one")
+    article = make_article("Caf\u00e9 \u2014 one\n\ntwo <three> & four \U0001f600")
+    make_annotation(article, exact="\u2014 one", tags=[tag], note="n\u00f6te")
+    make_annotation(article, exact="<three>")
+    request = rf.get(article.get_absolute_url())
+    request.user = AnonymousUser()
+    request.session = {}
+    response = ArticleDetailView.as_view()(request, slug=article.slug)
+    assert isinstance(response, SplicedTemplateResponse)
+    context = dict(response.context_data)
+    fragments = {key: value for key, value in context.items() if isinstance(value, Fragment)}
+    assert set(fragments) == {"body_html", "passage_list_html"}
+    response.render()
+    plain = render_to_string(
+        response.template_name,
+        {key: getattr(value, "html", value) for key, value in context.items()},
+        request,
+    )
+    assert response.content == plain.encode()
+    assert not any(fragment.marker.encode() in response.content for fragment in fragments.values())
+
+
+def test_a_fragment_lands_wherever_the_template_places_it(rf):
+    """Twice, once or not at all; the text around it is the template's own."""
+    fragment = Fragment(mark_safe("<b>\u00e9</b>"))  # noqa: S308
+    engine = engines["django"]
+    for source, expected in [
+        ("[{{ f }}|{{ f }}]", "[<b>\u00e9</b>|<b>\u00e9</b>]"),
+        ("\u2014{{ f }}", "\u2014<b>\u00e9</b>"),
+        ("{{ other }}", "&lt;i&gt;"),
+    ]:
+        response = SplicedTemplateResponse(
+            rf.get("/"), engine.from_string(source), {"f": fragment, "other": "<i>"}
+        )
+        response.render()
+        assert response.content == expected.encode()
