@@ -19,7 +19,7 @@ from django.utils.encoding import iri_to_uri
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
 from taggit.models import Tag as TaggitTag
 
 from annotations import services
@@ -327,6 +327,47 @@ class _Pk:
         self.pk = self.id = pk
 
 
+class RenderedOnce:
+    """A widget mixin: the HTML of an unbound widget depends only on its name, attributes,
+    choices and language, so it is rendered once per process for each of those (the
+    changelist's action menu rendered a template per option on every page). Values from
+    a bound form, which could be anything, render as usual and are never kept."""
+
+    rendered: dict[str, str]
+    kept = 64
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not (value is None or isinstance(value, int)):
+            return super().render(name, value, attrs, renderer)
+        choices = list(getattr(self, "choices", ()))
+        key = repr((name, value, attrs, self.attrs, choices, get_language(), type(renderer)))
+        if (html_ := self.rendered.get(key)) is None:
+            html_ = super().render(name, value, attrs, renderer)
+            if len(self.rendered) < self.kept:
+                self.rendered[key] = html_
+        return html_
+
+
+class RenderedOnceSelect(RenderedOnce, forms.Select):
+    rendered = {}
+
+
+class RenderedOnceHiddenInput(RenderedOnce, forms.HiddenInput):
+    rendered = {}
+
+
+class PassageActionForm(helpers.ActionForm):
+    """Django's action form, its two widgets rendered once per process (see RenderedOnce)."""
+
+    action = forms.ChoiceField(label=gettext_lazy("Action:"), widget=RenderedOnceSelect)
+    select_across = forms.BooleanField(
+        label="",
+        required=False,
+        initial=0,
+        widget=RenderedOnceHiddenInput({"class": "select-across"}),
+    )
+
+
 class AnnotationForm(forms.ModelForm):
     """Passages are created and re-coded here through the same services as the API."""
 
@@ -400,6 +441,7 @@ class AnnotationAdmin(admin.ModelAdmin):
     # "Show counts" would count every filter option over the whole passage table.
     show_facets = admin.ShowFacets.NEVER
     actions = ["accept_fuzzy"]
+    action_form = PassageActionForm
     Media = TagChipsMedia
 
     def get_changelist(self, request, **kwargs):

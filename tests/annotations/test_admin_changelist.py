@@ -194,3 +194,26 @@ def test_filter_options_are_read_on_every_page_from_sql_compiled_once(client):
     assert f"?article__outlet__id__exact={outlet.pk}" in html
     sidebar = [q["sql"] for q in context.captured_queries if "annotations_facetcount" in q["sql"]]
     assert len(sidebar) == 2  # outlets and organizations, one query each
+
+
+def test_action_form_renders_as_djangos_and_keeps_only_unbound_widgets():
+    """The action menu's widgets are rendered once per process and choices; the bytes are
+    Django's ActionForm's, and a bound (posted) value is rendered afresh, never kept."""
+    from django.contrib.admin.helpers import ActionForm
+
+    from annotations.admin import PassageActionForm, RenderedOnceSelect
+
+    choices = [("", "---------"), ("accept_fuzzy", "Accept <fuzzy> & more")]
+    ours, theirs = PassageActionForm(auto_id=None), ActionForm(auto_id=None)
+    ours.fields["action"].choices = theirs.fields["action"].choices = choices
+    assert str(ours["action"]) == str(theirs["action"]) and "&lt;fuzzy&gt;" in str(ours["action"])
+    assert str(ours["select_across"]) == str(theirs["select_across"])
+    kept = len(RenderedOnceSelect.rendered)
+    assert kept and str(ours["action"]) == str(theirs["action"])
+    assert len(RenderedOnceSelect.rendered) == kept
+
+    posted = PassageActionForm({"action": "x" * 20, "select_across": "0"}, auto_id=None)
+    posted.fields["action"].choices = choices
+    assert 'name="action"' in str(posted["action"])
+    assert len(RenderedOnceSelect.rendered) == kept
+    assert not [key for key in RenderedOnceSelect.rendered if "x" * 20 in key]
