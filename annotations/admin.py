@@ -1,4 +1,5 @@
 import html
+from urllib.parse import quote_plus
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, escape, format_html
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy
 from taggit.models import Tag as TaggitTag
@@ -196,6 +198,28 @@ class PassageChangeList(ChangeList):
             chips[passage_id].append((tag_id, name))
         for passage in self.result_list:
             passage.tag_chip_list = chips[passage.pk]
+
+    def get_query_string(self, new_params=None, remove=None):
+        """Django's query string, built with less machinery: the filter sidebar asks for
+        ~200 of them a page. Same pairs, same order (sorted by name), same encoding; a
+        plain str or int value is quoted as `urlencode` quotes it, anything else goes
+        through `urlencode` itself."""
+        encoded = {key: self._encoded(key, value) for key, value in self.filter_params.items()}
+        for prefix in remove or ():
+            for key in [key for key in encoded if key.startswith(prefix)]:
+                del encoded[key]
+        for key, value in (new_params or {}).items():
+            if value is None:
+                encoded.pop(key, None)
+            else:
+                encoded[key] = self._encoded(key, value)
+        return "?" + "&".join(encoded[key] for key in sorted(encoded) if encoded[key])
+
+    @staticmethod
+    def _encoded(key: str, value) -> str:
+        if type(value) is str or type(value) is int:
+            return quote_plus(key) + "=" + quote_plus(str(value))
+        return urlencode([(key, value)], doseq=True)
 
     @cached_property
     def result_table(self) -> dict | None:

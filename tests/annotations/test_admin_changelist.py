@@ -217,3 +217,32 @@ def test_action_form_renders_as_djangos_and_keeps_only_unbound_widgets():
     assert 'name="action"' in str(posted["action"])
     assert len(RenderedOnceSelect.rendered) == kept
     assert not [key for key in RenderedOnceSelect.rendered if "x" * 20 in key]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?q=a+b%26c&tag=x", "?status__exact=draft&o=2.-1&article__outlet__id__exact=3&p=2"],
+)
+def test_query_strings_are_djangos(rf, query):
+    """The changelist's memoized query strings equal Django's for adding, replacing and
+    removing parameters (including lists, None and prefixes)."""
+    from django.contrib.admin import site
+    from django.contrib.admin.views.main import ChangeList
+
+    from annotations.models import Annotation
+
+    request = rf.get(reverse("admin:annotations_annotation_changelist") + query)
+    request.user = make_editor()
+    cl = site.get_model_admin(Annotation).get_changelist_instance(request)
+    cases = [
+        ({}, []),
+        ({"tag": "a b&c"}, []),
+        ({"q": "café ü+%"}, ["tag"]),
+        ({"status__exact": None}, ["article__outlet"]),
+        ({"annotator__id__exact": 5}, ["annotator__isnull"]),
+        ({"o": "3.1"}, ["q", "o"]),
+        ({"anchor_status__exact": ["exact", "fuzzy"]}, []),
+        (None, None),
+    ]
+    for new, remove in cases:
+        assert cl.get_query_string(new, remove) == ChangeList.get_query_string(cl, new, remove)
