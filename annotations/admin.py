@@ -76,12 +76,18 @@ class StaticQuery:
         self.build = build
         self.compiled: dict[tuple, tuple[str, tuple]] = {}
 
-    def rows(self, *args, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+    def rows(self, *args, params=None, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+        """Run the query `build(*args)` compiles to, with its own parameters or `params`
+        in their place (as many, in the same order: e.g. the ids of an `__in` list)."""
         connection = connections[using]
         key = (using, connection.vendor, *args)
         if key not in self.compiled:
             self.compiled[key] = self.build(*args).query.get_compiler(using).as_sql()
-        sql, params = self.compiled[key]
+        sql, compiled_params = self.compiled[key]
+        if params is None:
+            params = compiled_params
+        elif len(params) != len(compiled_params):
+            raise ValueError(f"{len(params)} parameters for a query taking {len(compiled_params)}")
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
@@ -175,6 +181,15 @@ class PassageChangeList(ChangeList):
 
     page_fields = ["id", "exact", "article_id", "organization_id", "annotator_id"]
     page_fields += ["status", "anchor_status"]
+    # The tags of the page's rows, in the order they were added; compiled once for each
+    # number of rows (the ids are the only parameters).
+    page_tags = StaticQuery(
+        lambda rows: (
+            TaggedAnnotation.objects.filter(content_object_id__in=range(1, rows + 1))
+            .order_by("pk")
+            .values_list("content_object_id", "tag_id", "tag__name")
+        )
+    )
 
     def get_results(self, request):
         super().get_results(request)
@@ -189,11 +204,7 @@ class PassageChangeList(ChangeList):
             )
         )
         chips: dict[int, list[tuple[int, str]]] = {passage.pk: [] for passage in self.result_list}
-        tagged = (
-            TaggedAnnotation.objects.filter(content_object_id__in=list(chips))
-            .order_by("pk")
-            .values_list("content_object_id", "tag_id", "tag__name")
-        )
+        tagged = self.page_tags.rows(len(chips), params=list(chips)) if chips else []
         for passage_id, tag_id, name in tagged:
             chips[passage_id].append((tag_id, name))
         for passage in self.result_list:

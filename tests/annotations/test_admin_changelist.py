@@ -246,3 +246,20 @@ def test_query_strings_are_djangos(rf, query):
     ]
     for new, remove in cases:
         assert cl.get_query_string(new, remove) == ChangeList.get_query_string(cl, new, remove)
+
+
+def test_static_query_runs_compiled_sql_with_given_parameters():
+    """Compiled once per shape; the parameters given replace the compiled ones, and must
+    be as many (else the SQL would be run with the wrong values)."""
+    from annotations.admin import StaticQuery
+    from annotations.models import Tag
+
+    red, blue, green = make_tag("red"), make_tag("blue"), make_tag("green")
+    query = StaticQuery(
+        lambda n: Tag.objects.filter(pk__in=range(1, n + 1)).order_by("name").values_list("name")
+    )
+    assert query.rows(2, params=[red.pk, green.pk]) == [("green",), ("red",)]
+    assert query.rows(2, params=[blue.pk, red.pk]) == [("blue",), ("red",)]
+    assert len(query.compiled) == 1
+    with pytest.raises(ValueError, match="3 parameters for a query taking 2"):
+        query.rows(2, params=[red.pk, blue.pk, green.pk])
