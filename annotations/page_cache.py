@@ -30,21 +30,24 @@ entry. The outcome is in the `X-Gloss-Page-Cache` header:
   the page, stored it if storable and released the lock (also when rendering raised).
   One request renders per (URL, version) at a time.
 - `stale`: another request holds that lock (it is re-rendering the page for the new
-  version) and the entry is an earlier version's page whose rendering started at most
-  `GLOSS_PAGE_STALE_SECONDS` ago (0 turns stale serving off): that page is served at
-  once instead of waiting. Stale pages are never served otherwise: not when no re-render
-  is under way (the first reader of a new version renders it), not when older than the
-  bound. So after a write commits, a reader sees the earlier corpus only while the new
-  page is being rendered, and never the corpus as it stood more than the bound ago.
+  version) and the entry is another version's page (an earlier one; or a newer one, for
+  a request that read the version just before a write committed) whose rendering
+  started at most `GLOSS_PAGE_STALE_SECONDS` ago (0 turns stale serving off): that page
+  is served at once instead of waiting. Stale pages are never served otherwise: not when
+  no re-render is under way (the first reader of a new version renders it), not when
+  older than the bound. So after a write commits, a reader sees the earlier corpus only
+  while the new page is being rendered, and never the corpus as it stood more than the
+  bound before the request.
 - Otherwise the request waits (polling the lock, up to `RENDER_WAIT_SECONDS`) for the
   renderer, and is served its page as a `hit`; if the lock is still held at the end,
   or the renderer stored nothing (a 404, a page with a cookie), it renders the page
   itself (`miss`), without the lock.
 
-When the cache server fails (Redis down or unreachable), the request still renders its
-page, uncached (`X-Gloss-Page-Cache: unavailable`), and a warning with the error is
-logged; this process then leaves the cache alone for `OUTAGE_SECONDS` (renders without
-it, logs nothing more) and tries it again after that, logging again if it fails again.
+When the cache server fails (Redis down, or not answering within the socket timeouts
+cms/settings.py gives it), the request still renders its page, uncached
+(`X-Gloss-Page-Cache: unavailable`), and a warning with the error is logged; this process
+then leaves the cache alone for `OUTAGE_SECONDS` (renders without it, logs nothing more)
+and tries it again after that, logging again if it fails again.
 """
 
 import hashlib
