@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count
 
 from annotations.models import Annotation, FacetCount, Tag, TaggedAnnotation
 from annotations.page_cache import corpus_changed
@@ -142,28 +142,76 @@ def facet_counts_recount_all() -> None:
     _apply(contributions())
 
 
-def facet_total(listing: str, audience: str) -> int:
-    row = FacetCount.objects.filter(
-        listing=listing, audience=audience, facet=FacetCount.Facet.TOTAL, value_id=0
-    ).values_list("count", flat=True)
-    return next(iter(row), 0)
+def facet_options(
+    listing: str,
+    audience: str,
+    facets: Iterable[str],
+    *,
+    total: bool = False,
+    largest: int | None = None,
+    selected: Iterable[str] = (),
+) -> dict[str, list[dict] | int]:
+    """Facets' options with their maintained counts, and the row count, in one query.
 
-
-def facet_options(listing: str, audience: str, facet: str) -> list[dict]:
-    """The options of one facet with their maintained counts, as the QuerySets give them."""
-    model = OPTION_MODELS[facet]
-    option = model.objects.filter(pk=OuterRef("value_id"))
-    rows = (
-        FacetCount.objects.filter(listing=listing, audience=audience, facet=facet, count__gt=0)
-        .annotate(
-            slug=Subquery(option.values("slug")[:1]), name=Subquery(option.values("name")[:1])
-        )
-        .filter(slug__isnull=False)
-        .order_by("-count", "name")
+    Per facet in `facets`: its options largest first (ties by name) as the QuerySets'
+    facet methods give them; only the `largest` first, plus any whose slug is in
+    `selected`, when `largest` is given. With `total`, the listing's row count under
+    "total". One query whatever the number of facets: the options' names are joined
+    in (a correlated lookup per option and column took 10-30 ms for 300 outlets).
+    """
+    facets = list(facets)
+    q = connection.ops.quote_name
+    names = {
+        FacetCount.Facet.TAG: "t",
+        FacetCount.Facet.OUTLET: "o",
+        FacetCount.Facet.ORGANIZATION: "g",
+    }
+    joins = " ".join(
+        f"LEFT JOIN {q(OPTION_MODELS[facet]._meta.db_table)} {alias} "
+        f"ON f.{q('facet')} = %s AND {alias}.{q('id')} = f.{q('value_id')}"
+        for facet, alias in names.items()
     )
-    if facet == FacetCount.Facet.TAG:
-        return list(rows.values("slug", "name", "count", tag_id=F("value_id")))
-    return list(rows.values("slug", "name", "count"))
+    slug = "COALESCE(" + ", ".join(f"{alias}.{q('slug')}" for alias in names.values()) + ")"
+    name = "COALESCE(" + ", ".join(f"{alias}.{q('name')}" for alias in names.values()) + ")"
+    wanted = facets + ([FacetCount.Facet.TOTAL] if total else [])
+    if not wanted:
+        return {}
+    params: list = [*names, listing, audience, *wanted, FacetCount.Facet.TOTAL]
+    kept = ""
+    if largest is not None:
+        chosen = sorted(set(selected))
+        kept = " WHERE ranked.rank <= %s"
+        params.append(largest)
+        if chosen:
+            kept += f" OR ranked.slug IN ({', '.join(['%s'] * len(chosen))})"
+            params += chosen
+    table = q(FacetCount._meta.db_table)
+    sql = (
+        "SELECT ranked.facet, ranked.count, ranked.slug, ranked.name, ranked.value_id FROM ("  # noqa: S608
+        f"SELECT f.{q('facet')} AS facet, f.{q('count')} AS count, f.{q('value_id')} AS value_id, "
+        f"{slug} AS slug, {name} AS name, ROW_NUMBER() OVER (PARTITION BY f.{q('facet')} "
+        f"ORDER BY f.{q('count')} DESC, {name} ASC) AS rank "
+        f"FROM {table} f {joins} "
+        f"WHERE f.{q('listing')} = %s AND f.{q('audience')} = %s "
+        f"AND f.{q('facet')} IN ({', '.join(['%s'] * len(wanted))}) AND f.{q('count')} > 0 "
+        f"AND (f.{q('facet')} = %s OR {slug} IS NOT NULL)"
+        f") ranked{kept} ORDER BY ranked.facet, ranked.rank"
+    )
+    result: dict[str, list[dict] | int] = {facet: [] for facet in facets}
+    if total:
+        result[FacetCount.Facet.TOTAL] = 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, count, option_slug, option_name, value_id in cursor.fetchall():
+            if facet == FacetCount.Facet.TOTAL:
+                result[facet] = count
+            elif facet == FacetCount.Facet.TAG:
+                result[facet].append(
+                    {"slug": option_slug, "name": option_name, "count": count, "tag_id": value_id}
+                )
+            else:
+                result[facet].append({"slug": option_slug, "name": option_name, "count": count})
+    return result
 
 
 def audience_of(user) -> str:

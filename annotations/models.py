@@ -63,6 +63,30 @@ class TaggedAnnotation(TaggedItemBase):
         ]
 
 
+def attach_tag_lists(passages: list) -> list:
+    """Give each passage `tag_list`: its tags in the order they were added (one query).
+
+    The tags are `Tag` rows holding only what a listing shows (id, name, slug).
+    """
+    by_passage: dict[int, list[Tag]] = {passage.pk: [] for passage in passages}
+    if not by_passage:
+        return passages
+    tags: dict[int, Tag] = {}
+    rows = (
+        TaggedAnnotation.objects.filter(content_object_id__in=list(by_passage))
+        .order_by("pk")
+        .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
+    )
+    for passage_id, tag_id, name, slug in rows:
+        tag = tags.get(tag_id)
+        if tag is None:
+            tag = tags[tag_id] = Tag(id=tag_id, name=name, slug=slug)
+        by_passage[passage_id].append(tag)
+    for passage in passages:
+        passage.tag_list = by_passage[passage.pk]
+    return passages
+
+
 class AnnotationQuerySet(models.QuerySet):
     def published(self):
         """Published passages of published articles: what anonymous visitors may see."""
@@ -81,6 +105,31 @@ class AnnotationQuerySet(models.QuerySet):
 
     def needing_review(self):
         return self.exclude(anchor_status=Annotation.AnchorStatus.ANCHORED)
+
+    def for_listing_page(self):
+        """Fetch plan of the public pages' passage rows (`articles.listing_html.passage_item`).
+
+        Only the columns a row shows, joined in one query; the tags come in one more,
+        as plain lists (`attach_tag_lists`), instead of taggit's prefetch, which builds a
+        filtered queryset on every `passage.tags` access.
+        """
+        return self.select_related("article__outlet", "organization", "annotator").only(
+            "prefix",
+            "exact",
+            "suffix",
+            "note",
+            "status",
+            "anchor_status",
+            "article__title",
+            "article__slug",
+            "article__status",
+            "article__published",
+            "article__outlet__name",
+            "article__outlet__slug",
+            "organization__name",
+            "organization__slug",
+            "annotator__username",
+        )
 
     def with_tags(self):
         return self.prefetch_related("tags")

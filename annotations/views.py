@@ -9,7 +9,7 @@ from django_filters.views import FilterView
 
 from annotations.exports import passages_csv
 from annotations.filters import PassageFilterSet
-from annotations.models import Annotation, FacetCount, Tag, TaggedAnnotation
+from annotations.models import Annotation, FacetCount, Tag, TaggedAnnotation, attach_tag_lists
 from annotations.page_cache import CachedPublicPageMixin
 from articles.views import PREVIEW_SIZE, FacetedListMixin
 
@@ -43,6 +43,12 @@ class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
 
     def get_queryset(self):
         return Annotation.objects.visible_to(self.request.user)
+
+    def listing_rows(self, queryset):
+        return queryset.for_listing_page()
+
+    def page_rows(self, rows):
+        return attach_tag_lists(rows)
 
     def facet_counts(self, parameter, rows):
         if parameter == "tag":
@@ -93,5 +99,5 @@ class TagDetailView(CachedPublicPageMixin, DetailView):
         tagged = TaggedAnnotation.objects.filter(content_object=OuterRef("pk"), tag=self.object)
         passages = Annotation.objects.visible_to(self.request.user).filter(Exists(tagged))
         context["passage_count"] = passages.count()
-        context["passages"] = list(passages.for_listing()[:PREVIEW_SIZE])
+        context["passages"] = attach_tag_lists(list(passages.for_listing_page()[:PREVIEW_SIZE]))
         return context

@@ -109,8 +109,10 @@ class ArticleQuerySet(models.QuerySet):
         return text_search(self, q, ["title", "body"], limit=limit)
 
     def for_listing(self):
-        """Fetch plan of the public article listings: outlet joined, body left behind."""
-        return self.select_related("outlet").defer("body", "source_sha256")
+        """Fetch plan of the public article listings: the columns a row shows, outlet joined."""
+        return self.select_related("outlet").only(
+            "title", "slug", "status", "published", "author", "outlet__name", "outlet__slug"
+        )
 
     def with_passage_counts(self, passages):
         """Annotate `passage_count`: how many of `passages` each article holds (one query)."""
