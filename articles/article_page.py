@@ -67,7 +67,7 @@ class SlugURL:
             self.SAMPLE
         )
         if not sample:
-            raise ValueError(f"{name} does not end in its slug")
+            raise ValueError(f"{name}'s URL does not show its slug")
         self.cache: dict[str, str] = {}
 
     def __call__(self, slug: str) -> str:
@@ -229,9 +229,8 @@ class Fragment:
 
     def __init__(self, html: SafeString):
         self.html = html
-        # Letters, digits and a dash: the marker reads the same escaped or not, and no
-        # text on the page can carry it (anything a user wrote is escaped, and it is new
-        # for every page).
+        # Letters, digits and dashes, so it reads the same escaped or not; random and new
+        # for every page, so no text a user wrote can carry it.
         self.marker = f"gloss-fragment-{uuid.uuid4().hex}"
 
     def __str__(self) -> str:
