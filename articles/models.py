@@ -98,6 +98,10 @@ class ArticleQuerySet(models.QuerySet):
             return self
         return self.published()
 
+    def among(self, ids):
+        """The rows whose id is in `ids` (a list of up to a few thousand)."""
+        return self.filter(InIds("pk", ids))
+
     def for_outlet(self, outlet):
         return self.filter(outlet=outlet)
 
@@ -185,6 +189,36 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(count=Count("content_object__article", distinct=True))
             .order_by("-count", "name")
         )
+
+
+class InIds(Func):
+    """`field IN (ids)` with the ids as one array parameter on PostgreSQL (`= ANY(%s)`).
+
+    A listing's facets and page filter on up to 1,000 matched ids; as 1,000 separate
+    parameters, building and quoting them cost more Python time than the queries took.
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, field: str, ids):
+        super().__init__(F(field))
+        self.ids = list(ids)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if not self.ids:
+            raise EmptyResultSet
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"{sql} IN ({', '.join(['%s'] * len(self.ids))})", (*params, *self.ids)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        if not self.ids:
+            raise EmptyResultSet
+        field = self.source_expressions[0]
+        sql, params = compiler.compile(field)
+        # Written out as an array literal: psycopg's list adapter inspects every element.
+        array = "{" + ",".join(str(int(pk)) for pk in self.ids) + "}"
+        cast = field.output_field.cast_db_type(connection)
+        return f"{sql} = ANY(%s::{cast}[])", (*params, array)
 
 
 def text_search(

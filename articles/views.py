@@ -116,7 +116,7 @@ class FacetedListMixin:
         else:
             self.matched(queryset)
             ids = self._matched_ids
-        rows = queryset.model.objects.filter(pk__in=ids[:MATCH_CAP])
+        rows = queryset.model.objects.among(ids[:MATCH_CAP])
         return rows, len(ids) > MATCH_CAP
 
     def maintained_parameters(self) -> list[str]:
@@ -187,10 +187,8 @@ class FacetedListMixin:
         ids = self._matched_ids[:MATCH_CAP]
         if not ids:
             return queryset.none()
-        model = queryset.model
-        rows = self.get_queryset().filter(
-            pk__in=model._default_manager.filter(pk__in=ids).values("pk")[: len(ids)]
-        )
+        matched = queryset.model.objects.among(ids).values("pk")[: len(ids)]
+        rows = self.get_queryset().filter(pk__in=matched)
         return rows.order_by(*queryset.query.order_by) if queryset.query.order_by else rows
 
     def paginate_queryset(self, queryset, page_size):
