@@ -9,29 +9,48 @@ strings joined once. The templates still call them (`articles/templatetags/listi
 so every page showing an article or a passage row uses this one definition.
 """
 
+import re
+
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_PLACEHOLDER = "0slug0"
+
 
 def _url(cache: dict | None, name: str, slug: str) -> str:
-    """`reverse(name, slug=...)` escaped, once per (name, slug) when given a cache."""
-    if cache is None:
+    """`reverse(name, kwargs={"slug": slug})`, escaped.
+
+    With a page's cache, reverse() runs once per URL name: a plain slug (what SlugField
+    allows) needs no quoting, so it takes the place of a placeholder in that one result;
+    anything else goes through reverse() itself.
+    """
+    pattern = None
+    if cache is not None and _SLUG.fullmatch(slug):
+        pattern = cache.get(name)
+        if pattern is None:
+            pattern = reverse(name, kwargs={"slug": _PLACEHOLDER}).split(_PLACEHOLDER)
+            cache[name] = pattern
+    if pattern is None or len(pattern) != 2:
         return escape(reverse(name, kwargs={"slug": slug}))
-    key = (name, slug)
-    url = cache.get(key)
-    if url is None:
-        url = cache[key] = escape(reverse(name, kwargs={"slug": slug}))
-    return url
+    return escape(slug.join(pattern))
 
 
-def _dates(published, style: str) -> str:
-    return (
-        f'<time datetime="{date_format(published, "Y-m-d")}">'
-        f"{escape(date_format(published, style))}</time>"
-    )
+def _dates(cache: dict | None, published, style: str) -> str:
+    """`<time>` with the date as `|date:"Y-m-d"` and `|date:style` write it."""
+    key = (published, style)
+    html = cache.get(key) if cache is not None else None
+    if html is None:
+        html = (
+            f'<time datetime="{date_format(published, "Y-m-d")}">'
+            f"{escape(date_format(published, style))}</time>"
+        )
+        if cache is not None:
+            cache[key] = html
+    return html
 
 
 def article_item(article, urls: dict | None = None) -> SafeString:
@@ -51,7 +70,7 @@ def article_item(article, urls: dict | None = None) -> SafeString:
         "</a>\n    ",
     ]
     if article.published:
-        parts += [" · ", _dates(article.published, "j F Y")]
+        parts += [" · ", _dates(urls, article.published, "j F Y")]
     parts.append("\n    ")
     if article.author:
         parts += [" · ", escape(article.author)]
@@ -121,7 +140,7 @@ def passage_item(passage, urls: dict | None = None) -> SafeString:
         "</a>",
     ]
     if article.published:
-        parts += [", ", _dates(article.published, "j M Y")]
+        parts += [", ", _dates(urls, article.published, "j M Y")]
     parts.append("\n  </p>\n  ")
     if passage.note:
         parts += ['<p class="note"><span class="label">Note:</span> ', escape(passage.note), "</p>"]
