@@ -48,7 +48,7 @@ class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
         return queryset.for_listing_page()
 
     def page_rows(self, rows):
-        return attach_tag_lists(rows)
+        return attach_tag_lists(list(rows))
 
     def facet_counts(self, parameter, rows):
         if parameter == "tag":

@@ -168,9 +168,9 @@ class FacetedListMixin:
         """The page's fetch plan over `queryset` (its `for_listing()`)."""
         raise NotImplementedError
 
-    def page_rows(self, rows: list) -> list:
-        """The page's fetched rows, completed for display (their tags, say)."""
-        return rows
+    def page_rows(self, rows) -> list:
+        """The page's rows (`rows`: the sliced fetch plan), fetched and ready to show."""
+        return list(rows)
 
     def searching(self) -> bool:
         """Whether a valid search is among the filters."""
@@ -202,7 +202,7 @@ class FacetedListMixin:
         paginator = self.get_paginator(self.listing_rows(queryset), page_size)
         paginator.count = count
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        page.object_list = self.page_rows(list(page.object_list))
+        page.object_list = self.page_rows(page.object_list)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
@@ -255,7 +255,18 @@ class ArticleListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
         return Article.objects.visible_to(self.request.user)
 
     def listing_rows(self, queryset):
-        return queryset.with_passage_counts(visible_passages(self.request)).for_listing()
+        return queryset.for_listing()
+
+    def page_rows(self, rows):
+        # The passage counts of the page's rows only: counted in the paged query itself,
+        # PostgreSQL also counted every row the OFFSET skipped (page 5,000: 2.9 s).
+        ordering = rows.query.order_by
+        counted = (
+            Article.objects.filter(pk__in=rows.values("pk"))
+            .with_passage_counts(visible_passages(self.request))
+            .for_listing()
+        )
+        return list(counted.order_by(*ordering) if ordering else counted)
 
     def facet_counts(self, parameter, rows):
         if parameter == "outlet":

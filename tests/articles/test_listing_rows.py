@@ -163,3 +163,23 @@ def test_among_filters_on_a_list_of_ids_and_an_empty_one_matches_nothing(
     assert Article.objects.among(ids).filter(pk=second.pk).count() == 0
     with django_assert_num_queries(0):
         assert list(Article.objects.among([])) == []
+
+
+def test_a_later_page_counts_the_passages_of_its_own_rows_in_the_same_queries(
+    client, django_assert_num_queries
+):
+    """Passage counts are taken over the page's rows only (not every row OFFSET skips)."""
+    outlet = make_outlet("Many")
+    for i in range(25):
+        article = make_article("one two three", title=f"A{i:02}", outlet=outlet)
+        for word in ("one", "two", "three")[: i % 3]:
+            make_annotation(article, exact=word)
+    with django_assert_num_queries(3):
+        first = client.get("/articles/?ordering=title")
+    with django_assert_num_queries(3):
+        second = client.get("/articles/?ordering=title&page=2")
+    counts = {
+        a.title: a.passage_count for page in (first, second) for a in page.context["articles"]
+    }
+    assert counts == {f"A{i:02}": i % 3 for i in range(25)}
+    assert [a.title for a in second.context["articles"]] == [f"A{i}" for i in range(20, 25)]
