@@ -13,6 +13,11 @@ back after, in the write's own transaction. The article rows are locked first, s
 writers to one article take turns, and count rows are updated in a fixed order, so
 writers to different articles never deadlock. `facet_counts_rebuild()` recounts
 everything (after bulk loads, or `manage.py recount_facets` if ever in doubt).
+
+The same contributions keep `ArticleFacet`, the per-article (article, option) pairs the
+articles listing's tag and organization facets count when filtered: the pairs an
+article had before the write and has after are compared, and only the difference is
+deleted or inserted.
 """
 
 from collections import Counter
@@ -22,12 +27,13 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.db.models import Count
 
-from annotations.models import Annotation, FacetCount, Tag, TaggedAnnotation
+from annotations.models import Annotation, ArticleFacet, FacetCount, Tag, TaggedAnnotation
 from annotations.page_cache import corpus_changed
 from articles.models import Article, Organization, Outlet
 
 PUBLISHED = "published"
 Key = tuple[str, str, str, int]  # (listing, audience, facet, value_id)
+Pair = tuple[int, str, str, int]  # an ArticleFacet row: (article_id, audience, facet, value_id)
 
 OPTION_MODELS = {
     FacetCount.Facet.TAG: Tag,
@@ -38,6 +44,11 @@ OPTION_MODELS = {
 
 def contributions(article_ids: Iterable[int] | None = None) -> Counter:
     """What the articles (all of them when None) add to every count, in four queries."""
+    return tally(article_ids)[0]
+
+
+def tally(article_ids: Iterable[int] | None = None) -> tuple[Counter, set[Pair]]:
+    """The articles' contributions to every count, and their `ArticleFacet` pairs."""
     L, A, Fc = FacetCount.Listing, FacetCount.Audience, FacetCount.Facet
     passages = Annotation.objects.order_by()
     articles = Article.objects.order_by()
@@ -76,8 +87,16 @@ def contributions(article_ids: Iterable[int] | None = None) -> Counter:
         if org_id is not None:
             add(L.PASSAGES, Fc.ORGANIZATION, org_id, n, public)
             org_pairs[(article_id, org_id)] = org_pairs.get((article_id, org_id), False) or public
-    for (_, org_id), public in org_pairs.items():
-        add(L.ARTICLES, Fc.ORGANIZATION, org_id, 1, public)
+    pairs: set[Pair] = set()
+
+    def pair(article_id, facet, value_id, public):
+        add(L.ARTICLES, facet, value_id, 1, public)
+        pairs.add((article_id, A.STAFF, facet, value_id))
+        if public:
+            pairs.add((article_id, A.PUBLIC, facet, value_id))
+
+    for (article_id, org_id), public in org_pairs.items():
+        pair(article_id, Fc.ORGANIZATION, org_id, public)
 
     tag_pairs: dict[tuple[int, int], bool] = {}
     rows = tagged.values_list(
@@ -90,9 +109,9 @@ def contributions(article_ids: Iterable[int] | None = None) -> Counter:
         public = status == PUBLISHED and article_status == PUBLISHED
         add(L.PASSAGES, Fc.TAG, tag_id, n, public)
         tag_pairs[(article_id, tag_id)] = tag_pairs.get((article_id, tag_id), False) or public
-    for (_, tag_id), public in tag_pairs.items():
-        add(L.ARTICLES, Fc.TAG, tag_id, 1, public)
-    return counts
+    for (article_id, tag_id), public in tag_pairs.items():
+        pair(article_id, Fc.TAG, tag_id, public)
+    return counts, pairs
 
 
 def _apply(delta: Counter) -> None:
@@ -122,11 +141,27 @@ def facet_counts_recounted(*article_ids: int, created: bool = False):
     ids = sorted(set(article_ids))
     with transaction.atomic():
         list(Article.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
-        before = Counter() if created else contributions(ids)
+        before, pairs_before = (Counter(), set()) if created else tally(ids)
         yield
-        after = contributions(ids)
+        after, pairs_after = tally(ids)
         after.subtract(before)
         _apply(after)
+        _apply_pairs(removed=pairs_before - pairs_after, added=pairs_after - pairs_before)
+
+
+def _apply_pairs(*, removed: set[Pair], added: set[Pair]) -> None:
+    """Delete and insert `ArticleFacet` rows: one DELETE per (article, audience, facet)."""
+    groups: dict[tuple[int, str, str], list[int]] = {}
+    for article_id, audience, facet, value_id in sorted(removed):
+        groups.setdefault((article_id, audience, facet), []).append(value_id)
+    for (article_id, audience, facet), values in groups.items():
+        ArticleFacet.objects.filter(
+            article_id=article_id, audience=audience, facet=facet, value_id__in=values
+        ).delete()
+    ArticleFacet.objects.bulk_create(
+        ArticleFacet(article_id=article_id, audience=audience, facet=facet, value_id=value_id)
+        for article_id, audience, facet, value_id in sorted(added)
+    )
 
 
 @transaction.atomic
@@ -134,12 +169,66 @@ def facet_counts_rebuild() -> None:
     """Recount every facet from scratch."""
     corpus_changed()
     facet_counts_recount_all()
+    article_facets_rebuild()
 
 
 def facet_counts_recount_all() -> None:
     """The recount itself, for migrations older than the corpus version's table."""
     FacetCount.objects.all().delete()
     _apply(contributions())
+
+
+def article_facets_rebuild() -> None:
+    """Every `ArticleFacet` row afresh, in one INSERT ... SELECT (no rows through Python).
+
+    The same pairs as `tally()` gives, written by the database: a million passages give
+    over two million pairs, too many to build as Python objects.
+    """
+    # Every name below is a quoted table or column name, every value a choice constant.
+    A, Fc = FacetCount.Audience, FacetCount.Facet
+    q = connection.ops.quote_name
+    passage = q(Annotation._meta.db_table)
+    article = q(Article._meta.db_table)
+    tagged = q(TaggedAnnotation._meta.db_table)
+    mention = q(Article.organizations.through._meta.db_table)
+    target = q(ArticleFacet._meta.db_table)
+    published = "'published'"
+    public_passage = f"p.{q('status')} = {published} AND a.{q('status')} = {published}"
+    staff_tags = (
+        f"SELECT DISTINCT p.{q('article_id')}, t.{q('tag_id')} FROM {tagged} t "  # noqa: S608
+        f"JOIN {passage} p ON p.{q('id')} = t.{q('content_object_id')}"
+    )
+    public_tags = staff_tags + (
+        f" JOIN {article} a ON a.{q('id')} = p.{q('article_id')} WHERE {public_passage}"
+    )
+    staff_orgs = (
+        f"SELECT m.{q('article_id')}, m.{q('organization_id')} FROM {mention} m UNION "  # noqa: S608
+        f"SELECT p.{q('article_id')}, p.{q('organization_id')} FROM {passage} p "
+        f"WHERE p.{q('organization_id')} IS NOT NULL"
+    )
+    public_orgs = (
+        f"SELECT m.{q('article_id')}, m.{q('organization_id')} FROM {mention} m "  # noqa: S608
+        f"JOIN {article} a ON a.{q('id')} = m.{q('article_id')} "
+        f"WHERE a.{q('status')} = {published} UNION "
+        f"SELECT p.{q('article_id')}, p.{q('organization_id')} FROM {passage} p "
+        f"JOIN {article} a ON a.{q('id')} = p.{q('article_id')} "
+        f"WHERE p.{q('organization_id')} IS NOT NULL AND {public_passage}"
+    )
+    parts = [
+        (A.STAFF, Fc.TAG, staff_tags),
+        (A.PUBLIC, Fc.TAG, public_tags),
+        (A.STAFF, Fc.ORGANIZATION, staff_orgs),
+        (A.PUBLIC, Fc.ORGANIZATION, public_orgs),
+    ]
+    columns = ", ".join(q(c) for c in ("article_id", "value_id", "audience", "facet"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {target}")  # noqa: S608
+        for audience, facet, select in parts:
+            # The audience and facet are the choices' own constants, written as literals.
+            cursor.execute(
+                f"INSERT INTO {target} ({columns}) "  # noqa: S608
+                f"SELECT s.*, '{audience}', '{facet}' FROM ({select}) s"
+            )
 
 
 def facet_options(

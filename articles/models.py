@@ -141,54 +141,55 @@ class ArticleQuerySet(models.QuerySet):
         )
         return [{"slug": slug, "name": name, "count": count} for slug, name, count in rows]
 
-    def organization_facets(self, passages) -> list[dict]:
-        """Per organization: articles that mention it or hold one of `passages` attributed to it.
+    def organization_facets(self, audience: str) -> list[dict]:
+        """Per organization: how many of these articles mention it or hold a passage
+        attributed to it that `audience` may see (`ArticleFacet`, one query)."""
+        return self._maintained_facets(audience, "organization", Organization, id_key=None)
 
-        One GROUP BY over the distinct (article, organization) pairs of both kinds; a
-        correlated count per organization took seconds on a large archive.
+    def tag_facets(self, audience: str) -> list[dict]:
+        """Per tag: how many of these articles hold a passage carrying it that `audience`
+        may see (`ArticleFacet`, one query); each option also gives its `tag_id`."""
+        from annotations.models import Tag
+
+        return self._maintained_facets(audience, "tag", Tag, id_key="tag_id")
+
+    def _maintained_facets(
+        self, audience: str, facet: str, option_model, *, id_key: str | None
+    ) -> list[dict]:
+        """One GROUP BY over the maintained (article, option) pairs of these articles.
+
+        Counting through the passages joined every passage of the articles with its tags
+        (~7 passages and ~10 tagged rows an article: 130 ms for 1,000 articles at a
+        million passages, 50 ms for organizations); the pairs are an index-only scan of
+        a few rows per article (`annotations.models.ArticleFacet`).
         """
         from django.db import connections
 
-        ids = self.order_by().values("pk")
-        mentions = Article.organizations.through.objects.filter(article_id__in=ids).values_list(
-            "article_id", "organization_id"
-        )
-        attributed = (
-            passages.order_by()
-            .filter(article_id__in=ids, organization__isnull=False)
-            .values_list("article_id", "organization_id")
-        )
+        from annotations.models import ArticleFacet
+
         connection = connections[self.db]
         try:
-            pairs_sql, params = (
-                mentions.union(attributed).query.get_compiler(connection=connection).as_sql()
+            ids_sql, ids_params = (
+                self.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
             )
         except EmptyResultSet:  # no articles at all (e.g. an invalid filter)
             return []
-        org = connection.ops.quote_name(Organization._meta.db_table)
+        q = connection.ops.quote_name
+        pairs = q(ArticleFacet._meta.db_table)
+        options = q(option_model._meta.db_table)
         sql = (
-            f"SELECT o.slug, o.name, p.n FROM (SELECT pairs.organization_id, COUNT(*) AS n "  # noqa: S608
-            f"FROM ({pairs_sql}) pairs GROUP BY pairs.organization_id) p "
-            f"JOIN {org} o ON o.id = p.organization_id ORDER BY p.n DESC, o.name ASC"
+            f"SELECT o.{q('slug')}, o.{q('name')}, c.n, o.{q('id')} FROM ("  # noqa: S608
+            f"SELECT f.{q('value_id')} AS value_id, COUNT(*) AS n FROM {pairs} f "
+            f"WHERE f.{q('audience')} = %s AND f.{q('facet')} = %s "
+            f"AND f.{q('article_id')} IN ({ids_sql}) GROUP BY f.{q('value_id')}) c "
+            f"JOIN {options} o ON o.{q('id')} = c.value_id ORDER BY c.n DESC, o.{q('name')} ASC"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [{"slug": s, "name": n, "count": c} for s, n, c in cursor.fetchall()]
-
-    def tag_facets(self, passages) -> list[dict]:
-        """Per tag: articles holding one of `passages` that carries it."""
-        from annotations.models import TaggedAnnotation
-
-        return list(
-            TaggedAnnotation.objects.filter(
-                content_object_id__in=passages.order_by()
-                .filter(article_id__in=self.order_by().values("pk"))
-                .values("pk")
-            )
-            .values("tag_id", slug=F("tag__slug"), name=F("tag__name"))
-            .annotate(count=Count("content_object__article", distinct=True))
-            .order_by("-count", "name")
-        )
+            cursor.execute(sql, [audience, facet, *ids_params])
+            rows = cursor.fetchall()
+        if id_key is None:
+            return [{"slug": slug, "name": name, "count": n} for slug, name, n, _ in rows]
+        return [{"slug": slug, "name": name, "count": n, id_key: pk} for slug, name, n, pk in rows]
 
 
 class InIds(Func):

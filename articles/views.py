@@ -272,8 +272,8 @@ class ArticleListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
         if parameter == "outlet":
             return rows.outlet_facets()
         if parameter == "organization":
-            return rows.organization_facets(visible_passages(self.request))
-        return rows.tag_facets(visible_passages(self.request))
+            return rows.organization_facets(self.audience())
+        return rows.tag_facets(self.audience())
 
 
 class OutletDetailView(CachedPublicPageMixin, DetailView):

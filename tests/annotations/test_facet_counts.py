@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from annotations import services
-from annotations.facets import contributions, facet_counts_rebuild
-from annotations.models import Annotation, FacetCount
+from annotations.facets import article_facets_rebuild, facet_counts_rebuild, tally
+from annotations.models import Annotation, ArticleFacet, FacetCount
 from articles import services as article_services
 from articles.synthetic import BUSY_ARTICLE_SLUG
 from tests.factories import (
@@ -23,17 +23,24 @@ pytestmark = pytest.mark.django_db
 
 
 def stored() -> Counter:
-    return Counter(
+    """The maintained counts, and the maintained (article, option) pairs as counts of 1."""
+    counts = Counter(
         {
             (row.listing, row.audience, row.facet, row.value_id): row.count
             for row in FacetCount.objects.all()
             if row.count
         }
     )
+    for pair in ArticleFacet.objects.values_list("article_id", "audience", "facet", "value_id"):
+        counts[("pair", *pair)] += 1
+    return counts
 
 
 def recount() -> Counter:
-    return Counter({key: n for key, n in contributions().items() if n})
+    counts, pairs = tally()
+    recounted = Counter({key: n for key, n in counts.items() if n})
+    recounted.update(("pair", *pair) for pair in pairs)
+    return recounted
 
 
 def test_counts_follow_creates_updates_deletes_and_article_changes():
@@ -110,3 +117,42 @@ def test_generate_corpus_is_deterministic_and_keeps_counts_right(capsys):
     )
     for passage in Annotation.objects.select_related("article")[:300]:
         assert passage.article.body[passage.start : passage.end] == passage.exact
+
+
+def test_article_facet_pairs_rebuilt_in_sql_equal_the_maintained_ones(client):
+    """`article_facets_rebuild()` (INSERT ... SELECT) writes exactly the pairs the write
+    services maintain, and a filtered `/articles/` counts them as the passages would:
+    a draft passage or a draft article counts for staff only, a mention counts like an
+    attributed passage, and an article with both counts once."""
+    claim, number = make_tag("claim"), make_tag("number")
+    union, court = make_organization("Readers Union"), make_organization("Court Watch")
+    daily = make_outlet("Daily")
+    first = make_article("The court ruled on asylum and numbers rose.", outlet=daily)
+    second = make_article("Numbers rose again after the court ruled.", outlet=daily)
+    hidden = make_article("A draft about the court.", outlet=daily, status="draft")
+    make_annotation(first, exact="court ruled", tags=[claim, number], organization=union)
+    make_annotation(first, exact="numbers rose", tags=[claim], organization=union)
+    make_annotation(second, exact="Numbers rose", tags=[number], status="draft")
+    make_annotation(hidden, exact="court", tags=[claim], organization=court)
+    article_services.article_set_organizations(article=first, organizations=[union, court])
+    article_services.article_set_organizations(article=hidden, organizations=[court])
+    maintained = stored()
+    assert maintained == recount()
+    article_facets_rebuild()
+    assert stored() == maintained
+
+    response = client.get(f"/articles/?outlet={daily.slug}")
+    facets = {f["parameter"]: f["options"] for f in response.context["facets"]}
+    assert [(o["slug"], o["count"]) for o in facets["tag"]] == [("claim", 1), ("number", 1)]
+    assert [(o["slug"], o["count"]) for o in facets["organization"]] == [
+        ("court-watch", 1),
+        ("readers-union", 1),
+    ]
+    client.force_login(make_editor())
+    response = client.get(f"/articles/?outlet={daily.slug}")
+    facets = {f["parameter"]: f["options"] for f in response.context["facets"]}
+    assert [(o["slug"], o["count"]) for o in facets["tag"]] == [("claim", 2), ("number", 2)]
+    assert [(o["slug"], o["count"]) for o in facets["organization"]] == [
+        ("court-watch", 2),
+        ("readers-union", 1),
+    ]

@@ -229,6 +229,9 @@ NOT_CORPUS_WRITES = {
     "save_recorded",
     "facet_counts_recounted",
     "facet_counts_recount_all",
+    "article_facets_rebuild",
+    # reads: what articles contribute to the maintained counts
+    "tally",
 }
 
 WRITE_MODULES = [
