@@ -142,7 +142,8 @@ class AnnotationQuerySet(models.QuerySet):
         """Passages whose quote or note match `q` (full text on PostgreSQL, words elsewhere)."""
         from articles.models import text_search
 
-        return text_search(self, q, ["exact", "note"], limit=limit)
+        # PostgreSQL keeps the vector in `search_vector` (migration 0007).
+        return text_search(self, q, ["exact", "note"], limit=limit, stored="search_vector")
 
     def for_listing(self):
         """Fetch plan of the public passage listings and the CSV export.

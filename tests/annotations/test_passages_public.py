@@ -1,10 +1,14 @@
 """`/passages/` and `/tags/<slug>/`: what anonymous visitors and staff see of passages."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from annotations import services
 from tests.factories import (
     make_annotation,
     make_article,
+    make_editor,
     make_organization,
     make_outlet,
     make_tag,
@@ -221,3 +225,24 @@ def test_tag_page_shows_its_description_and_passages_in_constant_queries(
     assert b"Red things &amp; more" in response.content
     assert sorted(shown_ids(response)) == sorted([corpus["alpha"].pk, corpus["beta"].pk])
     assert client.get("/tags/nope/").status_code == 404
+
+
+def test_search_follows_a_note_edited_after_the_passage_was_made(client, corpus):
+    """On PostgreSQL the passage's text vector is a stored column the database recomputes
+    on every write (migration 0007); the ORM never writes it, so an edit made through the
+    service must still be what the search finds, in the page and in the export."""
+    services.annotation_update(
+        annotation=corpus["zeta"], user=make_editor(), note="an amicus brief, quoted"
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert shown_ids(client.get("/passages/?q=amicus")) == [corpus["zeta"].pk]
+    # Read now: the next request empties the connection's query log this slices.
+    searches = [q["sql"] for q in captured.captured_queries if "@@" in q["sql"]]
+    export = client.get("/passages/export.csv?q=amicus")
+    assert export["X-Gloss-Row-Count"] == "1"
+    assert shown_ids(client.get("/passages/?q=page")) == [corpus["beta"].pk]
+    if connection.vendor == "postgresql":
+        # Stemmed, and read from the stored vector, never recomputed per row.
+        assert shown_ids(client.get("/passages/?q=briefs")) == [corpus["zeta"].pk]
+        assert searches and all('"search_vector" @@' in sql for sql in searches)
+        assert not any("to_tsvector" in sql for sql in searches)
