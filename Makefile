@@ -67,7 +67,10 @@ serve: $(VENV)/.installed .env
 
 # Speed goals at archive scale against PostgreSQL (how and why: tests/bench/run.py);
 # BENCH_SCALE=small for a quick run. Results: bench/results.json and a printed table.
+# On a fresh machine the local PostgreSQL is installed and started first (.ci/postgres),
+# unless BENCH_DATABASE_URL names another server.
 bench: $(VENV)/.installed .env
+	@if [ -z "$$BENCH_DATABASE_URL" ]; then bash .ci/postgres; fi
 	$(BIN)/python tests/bench/run.py
 
 # Concurrency soak (not part of `make test`): 20 annotators against gunicorn + PostgreSQL

@@ -541,6 +541,16 @@ def page_benchmarks(
             "p95",
             headers=admin,
         )
+        # A reference, not a goal: Django's admin index shows no rows at all, so its
+        # figure is what the admin's own page (header, app list, session) costs.
+        measure(
+            "admin index (reference: no rows)",
+            "/admin/",
+            "reference for the changelist",
+            float("inf"),
+            "p95",
+            headers=admin,
+        )
     return results
 
 
