@@ -44,11 +44,15 @@ OPTION_MODELS = {
 
 def contributions(article_ids: Iterable[int] | None = None) -> Counter:
     """What the articles (all of them when None) add to every count, in four queries."""
-    return tally(article_ids)[0]
+    return tally(article_ids, pairs=False)[0]
 
 
-def tally(article_ids: Iterable[int] | None = None) -> tuple[Counter, set[Pair]]:
-    """The articles' contributions to every count, and their `ArticleFacet` pairs."""
+def tally(
+    article_ids: Iterable[int] | None = None, *, pairs: bool = True
+) -> tuple[Counter, set[Pair]]:
+    """The articles' contributions to every count, and (unless `pairs` is false: a whole
+    archive has millions) their `ArticleFacet` pairs."""
+    keep_pairs = pairs
     L, A, Fc = FacetCount.Listing, FacetCount.Audience, FacetCount.Facet
     passages = Annotation.objects.order_by()
     articles = Article.objects.order_by()
@@ -87,13 +91,14 @@ def tally(article_ids: Iterable[int] | None = None) -> tuple[Counter, set[Pair]]
         if org_id is not None:
             add(L.PASSAGES, Fc.ORGANIZATION, org_id, n, public)
             org_pairs[(article_id, org_id)] = org_pairs.get((article_id, org_id), False) or public
-    pairs: set[Pair] = set()
+    found: set[Pair] = set()
 
     def pair(article_id, facet, value_id, public):
         add(L.ARTICLES, facet, value_id, 1, public)
-        pairs.add((article_id, A.STAFF, facet, value_id))
-        if public:
-            pairs.add((article_id, A.PUBLIC, facet, value_id))
+        if keep_pairs:
+            found.add((article_id, A.STAFF, facet, value_id))
+            if public:
+                found.add((article_id, A.PUBLIC, facet, value_id))
 
     for (article_id, org_id), public in org_pairs.items():
         pair(article_id, Fc.ORGANIZATION, org_id, public)
@@ -111,7 +116,7 @@ def tally(article_ids: Iterable[int] | None = None) -> tuple[Counter, set[Pair]]
         tag_pairs[(article_id, tag_id)] = tag_pairs.get((article_id, tag_id), False) or public
     for (article_id, tag_id), public in tag_pairs.items():
         pair(article_id, Fc.TAG, tag_id, public)
-    return counts, pairs
+    return counts, found
 
 
 def _apply(delta: Counter) -> None:
