@@ -227,6 +227,11 @@ def article_facets_rebuild() -> None:
     ]
     columns = ", ".join(q(c) for c in ("article_id", "value_id", "audience", "facet"))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Rebuilds follow bulk loads: with the statistics of the tables as they were
+            # (empty, after a fresh migrate) the joins below ran as nested loops over
+            # millions of rows (over five minutes instead of ~40 s).
+            cursor.execute(f"ANALYZE {passage}, {article}, {tagged}, {mention}")
         cursor.execute(f"DELETE FROM {target}")  # noqa: S608
         for audience, facet, select in parts:
             # The audience and facet are the choices' own constants, written as literals.
