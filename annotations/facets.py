@@ -44,15 +44,14 @@ OPTION_MODELS = {
 
 def contributions(article_ids: Iterable[int] | None = None) -> Counter:
     """What the articles (all of them when None) add to every count, in four queries."""
-    return tally(article_ids, pairs=False)[0]
+    return tally(article_ids, with_pairs=False)[0]
 
 
 def tally(
-    article_ids: Iterable[int] | None = None, *, pairs: bool = True
+    article_ids: Iterable[int] | None = None, *, with_pairs: bool = True
 ) -> tuple[Counter, set[Pair]]:
-    """The articles' contributions to every count, and (unless `pairs` is false: a whole
-    archive has millions) their `ArticleFacet` pairs."""
-    keep_pairs = pairs
+    """The articles' contributions to every count, and (unless `with_pairs` is false: a
+    whole archive has millions) their `ArticleFacet` pairs."""
     L, A, Fc = FacetCount.Listing, FacetCount.Audience, FacetCount.Facet
     passages = Annotation.objects.order_by()
     articles = Article.objects.order_by()
@@ -95,7 +94,7 @@ def tally(
 
     def pair(article_id, facet, value_id, public):
         add(L.ARTICLES, facet, value_id, 1, public)
-        if keep_pairs:
+        if with_pairs:
             found.add((article_id, A.STAFF, facet, value_id))
             if public:
                 found.add((article_id, A.PUBLIC, facet, value_id))
