@@ -31,9 +31,30 @@ def _read_dotenv(path: Path) -> None:
 _read_dotenv(BASE_DIR / ".env")
 
 
+def env(name: str, default: str = "") -> str:
+    """The variable's value, or `default` when it is unset *or empty*.
+
+    `.env.example` lists every variable, many with no value: an empty value must mean
+    "not set" (an empty DJANGO_STATIC_ROOT once made the project folder the static root,
+    and WhiteNoise served the source and `.env`). Every setting is read through here.
+    """
+    value = os.environ.get(name, "").strip()
+    return value if value else default
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = env(name)
+    if not value:
         return default
     if value.lower() in {"1", "true", "yes", "on"}:
         return True
@@ -43,7 +64,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
 def database_from_url(url: str) -> dict:
@@ -66,10 +87,10 @@ def database_from_url(url: str) -> dict:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+            "CONN_MAX_AGE": env_int("DJANGO_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
-            "TEST": {"NAME": os.environ.get("DJANGO_TEST_DATABASE", "test_gloss")},
+            "TEST": {"NAME": env("DJANGO_TEST_DATABASE", "test_gloss")},
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
 
@@ -98,7 +119,7 @@ def cache_from_url(url: str) -> dict:
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off")
@@ -164,19 +185,19 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3")),
+    "default": database_from_url(env("DATABASE_URL", "sqlite:///db.sqlite3")),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rendered public pages for anonymous visitors, keyed by the corpus version every write
 # service bumps (annotations/page_cache.py); 0 seconds turns that cache off. In production
 # point GLOSS_CACHE_URL at Redis, so the workers share pages and render each one once.
-CACHES = {"default": cache_from_url(os.environ.get("GLOSS_CACHE_URL") or "locmem://")}
+CACHES = {"default": cache_from_url(env("GLOSS_CACHE_URL", "locmem://"))}
 GLOSS_PAGE_CACHE = "default"
-GLOSS_PAGE_CACHE_SECONDS = int(os.environ.get("GLOSS_PAGE_CACHE_SECONDS") or "600")
+GLOSS_PAGE_CACHE_SECONDS = env_int("GLOSS_PAGE_CACHE_SECONDS", 600)
 # While a page is re-rendered after a write, other readers get the earlier page if its
 # rendering began at most this long ago; 0: they wait for the new one instead.
-GLOSS_PAGE_STALE_SECONDS = int(os.environ.get("GLOSS_PAGE_STALE_SECONDS") or "30")
+GLOSS_PAGE_STALE_SECONDS = env_int("GLOSS_PAGE_STALE_SECONDS", 30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -190,8 +211,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("GLOSS_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("GLOSS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("GLOSS_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=float(env("GLOSS_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -207,12 +228,35 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
+TIME_ZONE = env("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+
+
+def safe_static_root(value: str) -> Path:
+    """The folder collectstatic fills and WhiteNoise serves whole, refused where serving it
+    would publish the project: the project folder, one of its parents, or any folder that
+    holds `manage.py`, `.env` or Python source."""
+    root = (BASE_DIR / value).resolve() if value else BASE_DIR / "staticfiles"
+    project = BASE_DIR.resolve()
+    if root == project or root in project.parents:
+        raise ImproperlyConfigured(
+            f"DJANGO_STATIC_ROOT {str(root)!r} is the project folder or one of its parents: "
+            "the server would publish its source, settings and secrets"
+        )
+    if root.is_dir() and any(
+        (root / name).exists() for name in ("manage.py", ".env", "__init__.py", "settings.py")
+    ):
+        raise ImproperlyConfigured(
+            f"DJANGO_STATIC_ROOT {str(root)!r} holds source files (manage.py, .env or a "
+            "Python package): point it at a folder of its own"
+        )
+    return root
+
+
+STATIC_ROOT = safe_static_root(env("DJANGO_STATIC_ROOT"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -247,7 +291,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None
 )
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if _HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=_HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
 # Preloading is a near-irreversible promise for a whole domain (often a university's):
@@ -264,14 +308,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
     # django-axes announces itself at INFO in every process; lockouts are WARNINGs.
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Gloss: where the demo corpus lives (third-party text, never copied into the project).
-GLOSS_SEEDS_DIR = Path(os.environ.get("GLOSS_SEEDS_DIR", BASE_DIR.parent / "shared" / "seeds"))
+GLOSS_SEEDS_DIR = Path(env("GLOSS_SEEDS_DIR") or BASE_DIR.parent / "shared" / "seeds")
 # Rows per database round trip when streaming the CSV export.
-GLOSS_EXPORT_CHUNK_SIZE = int(os.environ.get("GLOSS_EXPORT_CHUNK_SIZE", "2000"))
+GLOSS_EXPORT_CHUNK_SIZE = env_int("GLOSS_EXPORT_CHUNK_SIZE", 2000)
 # Benchmarks only: mount `/bench/ping`, the trivial view figures are measured against.
 GLOSS_BENCH_VIEWS = env_bool("GLOSS_BENCH_VIEWS", default=False)
