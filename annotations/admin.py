@@ -25,9 +25,10 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 from taggit.models import Tag as TaggitTag
 
 from annotations import services
-from annotations.models import Annotation, ApiToken, FacetCount, Tag, TaggedAnnotation
+from annotations.models import Annotation, ApiToken, Tag, TaggedAnnotation
 from annotations.paginators import EstimatedCountPaginator
 from articles.admin import ServiceWritesAdmin
+from publishing.models import FacetCount
 
 
 def html_text(value) -> str:

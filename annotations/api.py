@@ -13,10 +13,10 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse, JsonResponse
 
 from annotations import services
-from annotations.filters import PassageFilterSet
 from annotations.models import Annotation
 from articles.models import Article, Organization
 from cms.jsonapi import ApiError, ApiView, field_error, parse_object
+from publishing.filters import PassageFilterSet
 
 PAGE_SIZE = 100
 

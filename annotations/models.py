@@ -13,8 +13,6 @@ from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from articles.models import Article, InIds, Organization
-
 CONTEXT_CHARS = 32
 
 colour_validator = RegexValidator(
@@ -22,21 +20,11 @@ colour_validator = RegexValidator(
 )
 
 
-class TagQuerySet(models.QuerySet):
-    def with_passage_counts(self):
-        published = Q(tagged_annotations__content_object__status=Annotation.Status.PUBLISHED) & Q(
-            tagged_annotations__content_object__article__status=Article.Status.PUBLISHED
-        )
-        return self.annotate(passage_count=models.Count("tagged_annotations", filter=published))
-
-
 class Tag(TagBase):
     """A code researchers apply to passages (e.g. `statistic`), shown in its colour."""
 
     colour = models.CharField(max_length=7, default="#ffd54f", validators=[colour_validator])
     description = models.CharField(max_length=300, blank=True)
-
-    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -97,10 +85,6 @@ class AnnotationQuerySet(models.QuerySet):
             return self
         return self.published()
 
-    def among(self, ids):
-        """The rows whose id is in `ids` (a list of up to a few thousand)."""
-        return self.filter(InIds("pk", ids))
-
     def by(self, user):
         return self.filter(annotator=user)
 
@@ -111,7 +95,7 @@ class AnnotationQuerySet(models.QuerySet):
         return self.exclude(anchor_status=Annotation.AnchorStatus.ANCHORED)
 
     def for_listing_page(self):
-        """Fetch plan of the public pages' passage rows (`articles.listing_html.passage_item`).
+        """Fetch plan of the public pages' passage rows (`publishing.listing_html.passage_item`).
 
         Only the columns a row shows, joined in one query; the tags come in one more,
         as plain lists (`attach_tag_lists`), instead of taggit's prefetch, which builds a
@@ -134,16 +118,6 @@ class AnnotationQuerySet(models.QuerySet):
             "organization__slug",
             "annotator__username",
         )
-
-    def with_tags(self):
-        return self.prefetch_related("tags")
-
-    def search(self, q: str, *, limit: int | None = None):
-        """Passages whose quote or note match `q` (full text on PostgreSQL, words elsewhere)."""
-        from articles.models import text_search
-
-        # PostgreSQL keeps the vector in `search_vector` (migration 0007).
-        return text_search(self, q, ["exact", "note"], limit=limit, stored="search_vector")
 
     def for_listing(self):
         """Fetch plan of the public passage listings and the CSV export.
@@ -210,7 +184,9 @@ class Annotation(models.Model):
         FUZZY = "fuzzy", "Fuzzy match: check it"
         ORPHANED = "orphaned", "Orphaned: text not found"
 
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="annotations")
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.PROTECT, related_name="annotations"
+    )
     start = models.PositiveIntegerField(help_text="Code-point offset of the first character.")
     end = models.PositiveIntegerField(help_text="Code-point offset just after the last character.")
     exact = models.TextField(help_text="The passage text, equal to body[start:end].")
@@ -218,7 +194,7 @@ class Annotation(models.Model):
     suffix = models.CharField(max_length=CONTEXT_CHARS, blank=True)
     tags = TaggableManager(through=TaggedAnnotation, blank=True)
     organization = models.ForeignKey(
-        Organization,
+        "articles.Organization",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -316,100 +292,3 @@ class ApiToken(models.Model):
     @staticmethod
     def generate_key() -> str:
         return secrets.token_urlsafe(32)
-
-
-class FacetCount(models.Model):
-    """How many rows of an unfiltered listing fall under one facet option, kept current.
-
-    `count` is a number of passages (listing `passages`) or of articles (listing
-    `articles`) that `audience` may see, carrying the tag, from the outlet or attributed
-    to (or mentioning) the organization whose id is `value_id`; facet `total` (value 0)
-    is the listing's row count. Maintained by `annotations.facets` inside the write
-    services' transactions; `value_id` has no foreign key, so a deleted option's row is
-    simply never joined.
-    """
-
-    class Listing(models.TextChoices):
-        PASSAGES = "passages", "Passages"
-        ARTICLES = "articles", "Articles"
-
-    class Audience(models.TextChoices):
-        PUBLIC = "public", "Public"
-        STAFF = "staff", "Staff"
-
-    class Facet(models.TextChoices):
-        TAG = "tag", "Tag"
-        OUTLET = "outlet", "Outlet"
-        ORGANIZATION = "organization", "Organization"
-        TOTAL = "total", "Total"
-
-    listing = models.CharField(max_length=16, choices=Listing.choices)
-    audience = models.CharField(max_length=16, choices=Audience.choices)
-    facet = models.CharField(max_length=16, choices=Facet.choices)
-    value_id = models.BigIntegerField()
-    count = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["listing", "audience", "facet", "value_id"],
-                name="annotations_facetcount_unique",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.listing}/{self.audience}/{self.facet}/{self.value_id}: {self.count}"
-
-
-class ArticleFacet(models.Model):
-    """One article counts, for one audience, toward one tag or organization option.
-
-    The per-article parts of the articles listing's tag and organization facets: a row
-    means that `audience` may see the article and it holds a passage visible to them
-    carrying the tag (facet `tag`), or mentions the organization or holds such a
-    passage attributed to it (facet `organization`); `value_id` is the tag's or
-    organization's id. A filtered listing's facet is then one GROUP BY over these rows
-    of its matched articles (an index-only scan, ~10 rows an article), instead of
-    joining every passage of those articles with its tags. Maintained with
-    `FacetCount`, from the same per-article contributions (`annotations.facets`); as
-    there, `value_id` has no foreign key, so a deleted option's rows are never joined.
-    """
-
-    # The four columns are the key, and its index the only one: it leads with the
-    # article, which is how the listings read the rows (no id column, no second index).
-    pk = models.CompositePrimaryKey("article", "audience", "facet", "value_id")
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+", db_index=False)
-    audience = models.CharField(max_length=16, choices=FacetCount.Audience.choices)
-    facet = models.CharField(max_length=16, choices=FacetCount.Facet.choices)
-    value_id = models.BigIntegerField()
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(facet__in=["tag", "organization"]),
-                name="annotations_articlefacet_facet",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"article {self.article_id}/{self.audience}/{self.facet}/{self.value_id}"
-
-
-class CorpusVersion(models.Model):
-    """The single row whose `version` moves on every write to what the public pages show.
-
-    Bumped first thing in every write service's transaction
-    (`annotations.page_cache.corpus_changed`); cached renderings of public pages are keyed
-    by it, so a committed write makes every page cached before it unreachable.
-    """
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    version = models.PositiveBigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="annotations_corpusversion_one_row"),
-        ]
-
-    def __str__(self) -> str:
-        return f"corpus version {self.version}"

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
 
 from annotations import anchoring
-from annotations.facets import facet_counts_recounted
 from annotations.models import Annotation, ApiToken, Tag
-from annotations.page_cache import corpus_changed
 from articles.models import Article, Organization
 from audit import services as audit
+from publishing.counts import facet_counts_recounted
+from publishing.version import corpus_changed
 
 UNSET = object()
 

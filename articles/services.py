@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from annotations.facets import facet_counts_recounted
-from annotations.page_cache import corpus_changed
 from articles.mentions import MentionFinder, Named
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit import services as audit
+from publishing.counts import facet_counts_recounted
+from publishing.version import corpus_changed
 
 SLUG_MAX = 200
 

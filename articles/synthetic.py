@@ -25,10 +25,11 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from annotations.anchoring import context
-from annotations.facets import facet_counts_rebuild
-from annotations.models import Annotation, ArticleFacet, FacetCount, Tag, TaggedAnnotation
-from annotations.page_cache import corpus_changed
+from annotations.models import Annotation, Tag, TaggedAnnotation
 from articles.models import Article, ArticleRevision, Organization, Outlet
+from publishing.counts import facet_counts_rebuild
+from publishing.models import ArticleFacet, FacetCount
+from publishing.version import corpus_changed
 
 SYLLABLES = (
     "ka lo mi ne ra tu sa ve po di an er in or us el at ho ba fe gi ju ko le ma no pi ru "

@@ -33,9 +33,9 @@ from django.core.management.color import no_style
 from django.db import DataError, IntegrityError, connection, transaction
 
 from annotations.models import Annotation, Tag, TaggedAnnotation
-from annotations.page_cache import corpus_changed
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit.models import HistoryRecord
+from publishing.version import corpus_changed
 
 FORMAT = "gloss-backup"
 VERSION = 1
@@ -351,7 +351,7 @@ def _reset_sequences(models) -> None:
 def _recount_derived() -> None:
     """Tables derived from the imported rows (maintained facet counts) are rebuilt."""
     try:
-        from annotations.facets import facet_counts_rebuild
+        from publishing.counts import facet_counts_rebuild
     except ImportError:  # a Gloss without maintained facet counts
         return
     facet_counts_rebuild()

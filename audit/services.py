@@ -193,10 +193,10 @@ def annotation_restore(*, record: HistoryRecord, user, via: str = Via.ADMIN):
     passage gets the recorded coding back (tags, organization, note, status); its span
     stays where re-anchoring put it. Tags and organizations deleted since are dropped.
     """
-    from annotations.facets import facet_counts_recounted
     from annotations.models import Annotation, Tag
-    from annotations.page_cache import corpus_changed
     from articles.models import Article, Organization
+    from publishing.counts import facet_counts_recounted
+    from publishing.version import corpus_changed
 
     corpus_changed()
 

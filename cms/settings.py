@@ -110,7 +110,7 @@ def cache_from_url(url: str) -> dict:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
             # A server that stops answering costs a request at most this long before the
-            # page renders without the cache (annotations/page_cache.py), not the OS's
+            # page renders without the cache (publishing/page_cache.py), not the OS's
             # minutes-long connect timeout.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
@@ -146,6 +146,8 @@ INSTALLED_APPS = [
     "taggit",
     "articles",
     "annotations",
+    "publishing",
+    "intake",
     "audit",
     "axes",
 ]
@@ -190,7 +192,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rendered public pages for anonymous visitors, keyed by the corpus version every write
-# service bumps (annotations/page_cache.py); 0 seconds turns that cache off. In production
+# service bumps (publishing/page_cache.py); 0 seconds turns that cache off. In production
 # point GLOSS_CACHE_URL at Redis, so the workers share pages and render each one once.
 CACHES = {"default": cache_from_url(env("GLOSS_CACHE_URL", "locmem://"))}
 GLOSS_PAGE_CACHE = "default"

@@ -19,8 +19,7 @@ urlpatterns = [
     path("api/", include("articles.api_urls")),
     path("api/", include("annotations.api_urls")),
     path("", include("articles.history_urls")),
-    path("", include("annotations.urls")),
-    path("", include("articles.urls")),
+    path("", include("publishing.urls")),
 ]
 
 if settings.GLOSS_BENCH_VIEWS:

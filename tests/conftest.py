@@ -31,7 +31,7 @@ def seeds_dir() -> Path:
 @pytest.fixture
 def seeded(db, seeds_dir):
     """The five seed articles with their outlets and organizations, imported as in `make run`."""
-    from articles.importers import import_articles, import_organizations
+    from intake.importers import import_articles, import_organizations
 
     import_organizations(seeds_dir / "organizations.csv")
     import_articles([seeds_dir], manifest=seeds_dir / "manifest.csv")

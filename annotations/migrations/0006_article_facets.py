@@ -4,13 +4,44 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+# The pairs as `annotations.facets.article_facets_rebuild` wrote them when this migration
+# was written, frozen here as SQL over the tables of that time.
+PUBLIC_PASSAGE = "p.status = 'published' AND a.status = 'published'"
+STAFF_TAGS = (
+    "SELECT DISTINCT p.article_id, t.tag_id FROM annotations_taggedannotation t "
+    "JOIN annotations_annotation p ON p.id = t.content_object_id"
+)
+PUBLIC_TAGS = f"{STAFF_TAGS} JOIN articles_article a ON a.id = p.article_id WHERE {PUBLIC_PASSAGE}"
+STAFF_ORGS = (
+    "SELECT m.article_id, m.organization_id FROM articles_article_organizations m UNION "
+    "SELECT p.article_id, p.organization_id FROM annotations_annotation p "
+    "WHERE p.organization_id IS NOT NULL"
+)
+PUBLIC_ORGS = (
+    "SELECT m.article_id, m.organization_id FROM articles_article_organizations m "
+    "JOIN articles_article a ON a.id = m.article_id WHERE a.status = 'published' UNION "
+    "SELECT p.article_id, p.organization_id FROM annotations_annotation p "
+    "JOIN articles_article a ON a.id = p.article_id "
+    f"WHERE p.organization_id IS NOT NULL AND {PUBLIC_PASSAGE}"
+)
+PARTS = (
+    ("staff", "tag", STAFF_TAGS),
+    ("public", "tag", PUBLIC_TAGS),
+    ("staff", "organization", STAFF_ORGS),
+    ("public", "organization", PUBLIC_ORGS),
+)
+
+
 def fill(apps, schema_editor):
     # An archive that already holds articles gets its pairs once; later the write
-    # services keep them (annotations.facets).
+    # services keep them.
     if apps.get_model("articles", "Article").objects.exists():
-        from annotations.facets import article_facets_rebuild
-
-        article_facets_rebuild()
+        schema_editor.execute("DELETE FROM annotations_articlefacet")
+        for audience, facet, select in PARTS:
+            schema_editor.execute(
+                "INSERT INTO annotations_articlefacet (article_id, value_id, audience, facet) "
+                f"SELECT s.*, '{audience}', '{facet}' FROM ({select}) s"
+            )
 
 
 class Migration(migrations.Migration):

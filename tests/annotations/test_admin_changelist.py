@@ -192,7 +192,7 @@ def test_filter_options_are_read_on_every_page_from_sql_compiled_once(client):
     assert "?tag=fresh" in html
     assert f"?annotator__id__exact={newcomer.pk}" in html
     assert f"?article__outlet__id__exact={outlet.pk}" in html
-    sidebar = [q["sql"] for q in context.captured_queries if "annotations_facetcount" in q["sql"]]
+    sidebar = [q["sql"] for q in context.captured_queries if "publishing_facetcount" in q["sql"]]
     assert len(sidebar) == 2  # outlets and organizations, one query each
 
 

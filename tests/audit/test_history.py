@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from annotations import services as annotation_services
 from annotations.models import Annotation, Tag
 from articles import services as article_services
-from articles.importers import import_articles
 from articles.models import Article, Organization, Outlet
 from audit.models import HistoryRecord
+from intake.importers import import_articles
 from tests.factories import (
     make_annotation,
     make_annotator,

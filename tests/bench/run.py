@@ -386,8 +386,8 @@ def copy_baseline(query: str = "") -> dict:
 import time
 from django.http import QueryDict
 from django.contrib.auth.models import AnonymousUser
-from annotations.exports import copy_select
-from annotations.filters import PassageFilterSet
+from publishing.exports import copy_select
+from publishing.filters import PassageFilterSet
 from annotations.models import Annotation
 from django.db import connection
 visible = Annotation.objects.visible_to(AnonymousUser())

@@ -1,0 +1,169 @@
+"""The filters of the public listings: `/articles/`, and `/passages/` with its CSV export.
+
+Their query parameters are a contract (the API's passage listing filters with the same
+`PassageFilterSet`).
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from annotations.models import Annotation, Tag, TaggedAnnotation
+from articles.models import Article, Organization, Outlet
+from publishing.search import search
+
+
+class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    """A repeatable `?name=slug&name=slug` filter: rows matching any of the slugs.
+
+    An unknown slug makes the form invalid (the listing is then empty, with the error
+    shown), never a server error.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(*args, **kwargs)
+
+
+class SearchLastFilterSet(django_filters.FilterSet):
+    """Applies `q` after every other filter.
+
+    Pages bound a search to its first `search_limit` matches (`text_search(limit=...)`);
+    run last, that bound counts only rows the other filters keep, so `?q=word&outlet=x`
+    finds the outlet's matches even when the word matches thousands of other rows.
+    """
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        for name in sorted(data, key=lambda name: name == "q"):  # stable: q moves last
+            queryset = self.filters[name].filter(queryset, data[name])
+        return queryset
+
+
+class ArticleFilterSet(SearchLastFilterSet):
+    q = django_filters.CharFilter(label="Search title and text", method="filter_q")
+    outlet = SlugsFilter(label="Outlet", queryset=Outlet.objects.all(), method="filter_outlet")
+    organization = SlugsFilter(
+        label="Organization",
+        queryset=Organization.objects.all(),
+        method="filter_organization",
+        help_text="Mentioned, or a passage attributed to it.",
+    )
+    tag = SlugsFilter(
+        label="Tag",
+        queryset=Tag.objects.all(),
+        method="filter_tag",
+        help_text="Has a passage with any of these tags.",
+    )
+    published_after = django_filters.DateFilter(
+        label="Published on or after",
+        field_name="published",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    published_before = django_filters.DateFilter(
+        label="Published on or before",
+        field_name="published",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    ordering = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=(("published", "published"), ("title", "title")),
+        field_labels={
+            "-published": "Newest first",
+            "published": "Oldest first",
+            "title": "Title A–Z",
+            "-title": "Title Z–A",
+        },
+        empty_label=None,
+        null_label=None,
+    )
+
+    class Meta:
+        model = Article
+        fields: list[str] = []
+
+    def visible_passages(self):
+        user = getattr(self.request, "user", None)
+        return Annotation.objects.visible_to(user) if user else Annotation.objects.published()
+
+    # Set by the listing pages to bound the search (see `text_search`); the export keeps None.
+    search_limit: int | None = None
+
+    def filter_q(self, queryset, name, value):
+        return search(queryset, value, limit=self.search_limit)
+
+    def filter_outlet(self, queryset, name, value):
+        return queryset.filter(outlet__in=value) if value else queryset
+
+    def filter_organization(self, queryset, name, value):
+        if not value:
+            return queryset
+        mentions = Article.organizations.through.objects.filter(
+            article_id=OuterRef("pk"), organization__in=value
+        )
+        attributed = self.visible_passages().filter(article=OuterRef("pk"), organization__in=value)
+        return queryset.filter(Q(Exists(mentions)) | Q(Exists(attributed)))
+
+    def filter_tag(self, queryset, name, value):
+        if not value:
+            return queryset
+        tagged = self.visible_passages().filter(article=OuterRef("pk"), tags__in=value)
+        return queryset.filter(Exists(tagged))
+
+
+class PassageFilterSet(SearchLastFilterSet):
+    q = django_filters.CharFilter(label="Search quotes and notes", method="filter_q")
+    tag = SlugsFilter(
+        label="Tag",
+        queryset=Tag.objects.all(),
+        method="filter_tag",
+        help_text="Passages with any of these tags.",
+    )
+    outlet = SlugsFilter(
+        label="Outlet",
+        queryset=Outlet.objects.all(),
+        field_name="article__outlet__slug",
+        distinct=False,
+    )
+    organization = SlugsFilter(
+        label="Organization",
+        queryset=Organization.objects.all(),
+        field_name="organization__slug",
+        distinct=False,
+    )
+    published_after = django_filters.DateFilter(
+        label="Article published on or after",
+        field_name="article__published",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    published_before = django_filters.DateFilter(
+        label="Article published on or before",
+        field_name="article__published",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    annotator = django_filters.CharFilter(
+        label="Annotator (username)", field_name="annotator__username"
+    )
+    article = django_filters.CharFilter(label="Article (slug)", field_name="article__slug")
+
+    class Meta:
+        model = Annotation
+        fields: list[str] = []
+
+    # Set by the listing pages to bound the search (see `text_search`); the export keeps None.
+    search_limit: int | None = None
+
+    def filter_q(self, queryset, name, value):
+        return search(queryset, value, limit=self.search_limit)
+
+    def filter_tag(self, queryset, name, value):
+        if not value:
+            return queryset
+        # EXISTS rather than a join: a passage with two of the tags is still one row.
+        tagged = TaggedAnnotation.objects.filter(content_object=OuterRef("pk"), tag__in=value)
+        return queryset.filter(Exists(tagged))

@@ -1,0 +1,231 @@
+"""The faceted-listing base of the public `/articles/` and `/passages/` listings."""
+
+from publishing.facets import audience_of, facet_options
+from publishing.models import FacetCount
+from publishing.search import among
+
+PAGE_SIZE = 20
+PREVIEW_SIZE = 20
+# Options shown per facet, largest first.
+FACET_OPTIONS = 25
+# A filtered listing counts, pages through and computes facets over at most this many
+# matching rows; beyond it the page says "more than" and that facets are a sample.
+# Search finds its candidates through the full-text index, at most this many.
+MATCH_CAP = 1000
+
+
+class FacetedListMixin:
+    """A `FilterView` whose page is never an error and whose context carries facets.
+
+    Facets are disjunctive (OR within a facet, AND across facets): each facet's counts
+    are over the rows every *other* active filter matches, so after ticking one tag the
+    other tags stay listed with the rows they would add. A facet whose own parameter is
+    not in use groups over the listing's own matches; one whose parameter is the only
+    filter in use reads the maintained counts (`publishing.facets`), as does every facet
+    of an unfiltered listing. `facet_counts()` computes one facet over a set of rows; the
+    page itself is fetched with `for_listing()`.
+    """
+
+    paginate_by = PAGE_SIZE
+    # (parameter, label) of each facet, in page order; the parameter names the FilterSet's
+    # filter and the `FacetCount.Facet` of its maintained counts.
+    facet_parameters: tuple[tuple[str, str], ...] = ()
+    # Which maintained counts (publishing.facets) serve this listing when unfiltered.
+    facet_listing: str = ""
+
+    def unfiltered(self, ignoring: str | None = None) -> bool:
+        """True when no filter narrows the listing (paging and sorting do not).
+
+        Then the row count and the facets come from the maintained counts instead of
+        counting and grouping the whole archive on every view. With `ignoring`, whether
+        no filter but that one narrows it (an invalid value there does not count).
+        """
+        filterset = self.filterset
+        if not filterset.is_bound:
+            return True
+        form = filterset.form
+        return set(form.errors) <= {ignoring} and not any(
+            value for name, value in form.cleaned_data.items() if name not in ("ordering", ignoring)
+        )
+
+    def audience(self) -> str:
+        return audience_of(self.request.user)
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        # Pages search among the first MATCH_CAP index matches (the export among all).
+        filterset.search_limit = MATCH_CAP + 1
+        return filterset
+
+    def first_ids(self, queryset) -> list[int]:
+        """Up to MATCH_CAP + 1 ids of `queryset`, in no particular order (one query)."""
+        return list(queryset.order_by().values_list("pk", flat=True)[: MATCH_CAP + 1])
+
+    def matched(self, queryset) -> int:
+        """How many rows the filters match, counted up to MATCH_CAP + 1 (one query).
+
+        Sets `self.capped` when there are more: then the page says "more than", pages
+        stop at MATCH_CAP rows and facets are computed over the first MATCH_CAP found.
+        """
+        if not hasattr(self, "_matched_ids"):
+            # The ids, not just a count: the facets then group over at most MATCH_CAP
+            # known rows instead of re-running the filters (a search) once per facet.
+            self._matched_ids = self.first_ids(self.object_list)
+            self.capped = len(self._matched_ids) > MATCH_CAP
+        return len(self._matched_ids)
+
+    def filtered_without(self, parameter: str):
+        """The rows every active filter but `parameter` matches: one facet's base.
+
+        The listing's FilterSet class, bound to the request's data minus `parameter`. Its
+        filters are applied to the values the listing's own form already cleaned: cleaning
+        again would repeat every slug filter's validation query. An invalid value in any
+        other filter leaves no rows, as it leaves the listing none.
+        """
+        filterset = self.filterset
+        data = filterset.data.copy()
+        data.pop(parameter, None)
+        base = type(filterset)(data, queryset=filterset.queryset, request=self.request)
+        base.search_limit = filterset.search_limit
+        queryset = base.queryset.all()
+        if set(filterset.form.errors) - {parameter}:
+            return queryset.none()
+        for name, value in filterset.form.cleaned_data.items():
+            if name != parameter:
+                queryset = base.filters[name].filter(queryset, value)
+        return queryset
+
+    def facet_base(self, queryset, parameter: str):
+        """The rows a facet's counts are over, and whether they were cut at MATCH_CAP.
+
+        None when no other filter is in use: then the maintained counts serve the facet.
+        A facet whose own parameter is not in use shares the listing's matches (no query);
+        otherwise its base is one more query for its first MATCH_CAP + 1 ids.
+        """
+        if self.unfiltered(ignoring=parameter):
+            return None, False
+        form = self.filterset.form
+        if form.cleaned_data.get(parameter) or parameter in form.errors:
+            ids = self.first_ids(self.filtered_without(parameter))
+        else:
+            self.matched(queryset)
+            ids = self._matched_ids
+        rows = among(queryset.model.objects.all(), ids[:MATCH_CAP])
+        return rows, len(ids) > MATCH_CAP
+
+    def maintained_parameters(self) -> list[str]:
+        """The facets read from the maintained counts: those no other filter narrows."""
+        return [parameter for parameter, _ in self.facet_parameters if self.unfiltered(parameter)]
+
+    def maintained(self) -> dict:
+        """The maintained counts this page reads (its facets', its row count): one query."""
+        if not hasattr(self, "_maintained"):
+            parameters = self.maintained_parameters()
+            selected = [
+                slug for parameter in parameters for slug in self.request.GET.getlist(parameter)
+            ]
+            self._maintained = facet_options(
+                self.facet_listing,
+                self.audience(),
+                parameters,
+                total=self.unfiltered(),
+                largest=FACET_OPTIONS,
+                selected=selected,
+            )
+        return self._maintained
+
+    def facets(self, queryset) -> list[dict]:
+        """Every facet: its parameter, label, options (largest first) and whether capped."""
+        facets = []
+        for parameter, label in self.facet_parameters:
+            rows, capped = self.facet_base(queryset, parameter)
+            if rows is None:
+                options = self.maintained()[parameter]
+            else:
+                options = self.facet_counts(parameter, rows)
+            facets.append(
+                {
+                    "parameter": parameter,
+                    "label": label,
+                    "options": self.with_selected(parameter, options),
+                    "capped": capped,
+                }
+            )
+        return facets
+
+    def facet_counts(self, parameter: str, rows) -> list[dict]:
+        """One facet's options counted over `rows` (a GROUP BY, one query)."""
+        raise NotImplementedError
+
+    def listing_rows(self, queryset):
+        """The page's fetch plan over `queryset` (its `for_listing()`)."""
+        raise NotImplementedError
+
+    def page_rows(self, rows) -> list:
+        """The page's rows (`rows`: the sliced fetch plan), fetched and ready to show."""
+        return list(rows)
+
+    def searching(self) -> bool:
+        """Whether a valid search is among the filters."""
+        form = self.filterset.form
+        return self.filterset.is_bound and not form.errors and bool(form.cleaned_data.get("q"))
+
+    def among_matched(self, queryset):
+        """`queryset`'s rows among the matched ids, in its order.
+
+        The search already ran to find the ids, so the page sorts those instead of running
+        it again (for a common word, half the page's database time). The ids stay behind a
+        LIMIT, which PostgreSQL cannot flatten, so it reads them first; as a plain IN list
+        it walked the listing's date order probing each article for them (175 ms).
+        """
+        ids = self._matched_ids[:MATCH_CAP]
+        if not ids:
+            return queryset.none()
+        matched = among(queryset.model.objects.all(), ids).values("pk")[: len(ids)]
+        rows = self.get_queryset().filter(pk__in=matched)
+        return rows.order_by(*queryset.query.order_by) if queryset.query.order_by else rows
+
+    def paginate_queryset(self, queryset, page_size):
+        if self.facet_listing and self.unfiltered():
+            count = self.maintained()[FacetCount.Facet.TOTAL]
+        else:
+            count = min(self.matched(queryset), MATCH_CAP)
+            if self.searching():
+                queryset = self.among_matched(queryset)
+        paginator = self.get_paginator(self.listing_rows(queryset), page_size)
+        paginator.count = count
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        page.object_list = self.page_rows(page.object_list)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop(self.page_kwarg, None)
+        context["querystring"] = query.urlencode()
+        context["facets"] = self.facets(self.object_list)
+        context["filtered"] = any(
+            value for key, value in self.request.GET.lists() if key != self.page_kwarg
+        )
+        context["capped"] = getattr(self, "capped", False)
+        context["match_cap"] = MATCH_CAP
+        return context
+
+    def with_selected(self, parameter, options):
+        """Mark the selected options; keep selected ones with no result so they can be unticked."""
+        selected = self.request.GET.getlist(parameter)
+        known = {option["slug"] for option in options}
+        # The largest options only (plus any selected): hundreds of checkboxes per facet
+        # made rendering, not the database, most of a listing's time at archive scale.
+        options = [
+            option
+            for rank, option in enumerate(options)
+            if rank < FACET_OPTIONS or option["slug"] in selected
+        ]
+        merged = [{**option, "selected": option["slug"] in selected} for option in options]
+        merged += [
+            {"slug": slug, "name": slug, "count": 0, "selected": True}
+            for slug in dict.fromkeys(selected)
+            if slug not in known
+        ]
+        return merged

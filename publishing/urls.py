@@ -1,0 +1,21 @@
+"""The public site's URLs: home, articles, outlets, organizations, passages, tags."""
+
+from django.urls import path
+
+from publishing import article_page, views
+
+urlpatterns = [
+    path("tags.css", views.TagStylesView.as_view(), name="tag-styles"),
+    path("passages/", views.PassageListView.as_view(), name="passage-list"),
+    path("passages/export.csv", views.PassageExportView.as_view(), name="passage-export"),
+    path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
+    path("", views.HomeView.as_view(), name="home"),
+    path("articles/", views.ArticleListView.as_view(), name="article-list"),
+    path("articles/<slug:slug>/", article_page.ArticleDetailView.as_view(), name="article-detail"),
+    path("outlets/<slug:slug>/", views.OutletDetailView.as_view(), name="outlet-detail"),
+    path(
+        "organizations/<slug:slug>/",
+        views.OrganizationDetailView.as_view(),
+        name="organization-detail",
+    ),
+]

@@ -1,0 +1,257 @@
+"""`/articles/<slug>/`: the passage list built in Python, its links back to the highlights,
+its escaping and its constant query count."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.template import engines
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
+
+from annotations.models import Annotation
+from articles.services import article_set_organizations
+from publishing.article_page import ArticleDetailView, Fragment, SlugURL, SplicedTemplateResponse
+from tests.factories import (
+    make_annotation,
+    make_annotator,
+    make_article,
+    make_organization,
+    make_tag,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, article) -> str:
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def passage_list(content: str) -> str:
+    start = content.index('<ol class="passage-list">') + len('<ol class="passage-list">')
+    return content[start : content.index("</ol>", start)].strip()
+
+
+class InPageLinks(HTMLParser):
+    """Every element id and every `href="#..."` of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids: list[str] = []
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.append(attributes["id"])
+        if (attributes.get("href") or "").startswith("#"):
+            self.targets.append(attributes["href"][1:])
+
+
+def in_page_links(content: str) -> InPageLinks:
+    parser = InPageLinks()
+    parser.feed(content)
+    return parser
+
+
+def test_a_passage_entry_shows_quote_tags_organization_note_annotator_and_a_link_back(client):
+    """One entry, byte for byte: what the template loop rendered, without its blank lines."""
+    first, second = make_tag("claim"), make_tag("figure")
+    union = make_organization("Readers Union")
+    article = make_article("The union said numbers rose.")
+    passage = make_annotation(
+        article,
+        exact="numbers rose",
+        tags=[first, second],
+        organization=union,
+        note="check",
+        annotator=make_annotator("ann"),
+    )
+    assert passage_list(page(client, article)) == (
+        f'<li id="passage-{passage.pk}" class="passage-entry" tabindex="-1">\n'
+        f'<blockquote><p><mark class="quote tag-{first.pk}">numbers rose</mark></p></blockquote>\n'
+        f'<p class="meta"><a class="tag-chip tag-{first.pk}" href="/tags/claim/">claim</a> '
+        f'<a class="tag-chip tag-{second.pk}" href="/tags/figure/">figure</a> </p>\n'
+        f'<p class="meta">Attributed to <a href="{union.get_absolute_url()}">Readers Union</a>'
+        "</p>\n"
+        '<p class="note"><span class="label">Note:</span> check</p>\n'
+        f'<p class="meta">Coded by ann · <a href="#hl-{passage.pk}">Show in text</a></p>\n'
+        "</li>"
+    )
+
+
+def test_untagged_draft_and_orphaned_entries_for_staff(client):
+    """Staff see drafts; an orphan shows its stored quote and no link into the text."""
+    article = make_article("one two three")
+    draft = make_annotation(article, exact="one", status="draft", annotator=make_annotator("a"))
+    orphan = make_annotation(article, exact="two", annotator=make_annotator("b"))
+    Annotation.objects.filter(pk=orphan.pk).update(anchor_status="orphaned", exact="gone")
+    client.force_login(make_user())
+    assert passage_list(page(client, article)) == (
+        f'<li id="passage-{draft.pk}" class="passage-entry" tabindex="-1">\n'
+        '<blockquote><p><mark class="quote">one</mark></p></blockquote>\n'
+        '<p class="meta"><span class="muted">No tag</span>\n'
+        '<span class="draft-badge">Draft</span></p>\n'
+        f'<p class="meta">Coded by a · <a href="#hl-{draft.pk}">Show in text</a></p>\n'
+        "</li>\n"
+        f'<li id="passage-{orphan.pk}" class="passage-entry" tabindex="-1">\n'
+        '<blockquote><p><mark class="quote">gone</mark></p></blockquote>\n'
+        '<p class="meta"><span class="muted">No tag</span>\n'
+        '<span class="draft-badge">Orphaned: text no longer found, not highlighted</span></p>\n'
+        '<p class="meta">Coded by b</p>\n'
+        "</li>"
+    )
+
+
+def test_an_article_without_passages_says_so(client):
+    content = page(client, make_article("Nothing marked."))
+    assert passage_list(content) == "<li>No passages marked yet.</li>"
+    assert '<h2 id="passages-heading">0 passages</h2>' in content
+
+
+def test_every_show_in_text_link_and_every_highlight_link_has_its_target(client):
+    """Passages starting at the same word share its highlight's id; none links nowhere."""
+    article = make_article("Alpha beta gamma delta epsilon.")
+    same_start = [
+        make_annotation(article, exact="Alpha beta"),
+        make_annotation(article, exact="Alpha beta gamma"),
+        make_annotation(article, exact="Alpha"),
+    ]
+    nested = make_annotation(article, exact="gamma delta")
+    content = page(client, article)
+    links = in_page_links(content)
+    assert len(links.ids) == len(set(links.ids))
+    assert set(links.targets) <= set(links.ids)
+    shared = same_start[2].pk  # the innermost of the three marks their first segment
+    for passage in same_start:
+        assert (
+            f'<a href="#hl-{shared}">Show in text</a>'
+            in content.split(f'id="passage-{passage.pk}"')[1].split("</li>")[0]
+        )
+    assert f'<a href="#hl-{nested.pk}">Show in text</a>' in content
+    assert '<h2 id="passages-heading">4 passages</h2>' in content
+
+
+HOSTILE = '<script>alert(1)</script>"><img src=x>'
+
+
+def test_every_text_in_the_passage_list_is_escaped(client):
+    """Quote, tag name, organization name, note and annotator name all render inert."""
+    tag = make_tag(f"tag {HOSTILE}")
+    organization = make_organization(f"Org {HOSTILE}")
+    article = make_article(f"Before {HOSTILE} after.")
+    make_annotation(
+        article,
+        exact=HOSTILE,
+        tags=[tag],
+        organization=organization,
+        note=f"note {HOSTILE}",
+        annotator=make_annotator("x&y"),
+    )
+    content = page(client, article)
+    assert "<script>" not in content and "<img" not in content
+    listed = passage_list(content)
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x&gt;"
+    assert f'<mark class="quote tag-{tag.pk}">{escaped}</mark>' in listed
+    assert f">tag {escaped}</a>" in listed
+    assert f">Org {escaped}</a>" in listed
+    assert f"</span> note {escaped}</p>" in listed
+    assert "Coded by x&amp;y" in listed
+    # The highlight's title carries the label, escaped as an attribute value.
+    assert f'title="tag {escaped} (Org {escaped})"' in content
+
+
+def test_slug_urls_are_what_reverse_returns():
+    url = SlugURL("organization-detail")
+    for slug in ["a", "readers-union", "Under_score-9"]:
+        assert url(slug) == reverse("organization-detail", kwargs={"slug": slug})
+    # Anything the slug converter refuses is refused here too, not pasted into a URL.
+    with pytest.raises(NoReverseMatch):
+        url("a/b")
+    with pytest.raises(NoReverseMatch):
+        url("caf\u00e9")
+
+
+@pytest.mark.parametrize("count", [1, 60])
+def test_query_count_is_constant_in_the_number_of_passages(
+    client, django_assert_num_queries, count
+):
+    """corpus version + article + passages + their tags + mentioned organizations."""
+    tags = [make_tag(f"t{i}") for i in range(3)]
+    organizations = [make_organization(f"Org {i}") for i in range(3)]
+    article = make_article("word " * 80)
+    article_set_organizations(article=article, organizations=organizations)
+    for i in range(count):
+        make_annotation(
+            article,
+            start=i,
+            end=i + 4 + i % 7,
+            exact=None,
+            tags=tags[: i % 4],
+            organization=organizations[i % 3] if i % 2 else None,
+            note=f"note {i}" if i % 3 else "",
+            annotator=make_annotator(f"annotator{i}"),
+        )
+    with django_assert_num_queries(5):
+        content = page(client, article)
+    assert len(re.findall(r'class="passage-entry"', content)) == count
+    assert content.count('<p class="meta">Attributed to') == count // 2
+
+
+def test_tags_of_passages_a_visitor_may_not_see_stay_off_the_page(client):
+    """Tags are read for the whole article; a draft passage's ones are not shown."""
+    shown, hidden = make_tag("shown-tag"), make_tag("hidden-tag")
+    article = make_article("one two three")
+    visible = make_annotation(article, exact="one", tags=[shown])
+    draft = make_annotation(article, exact="two", tags=[hidden, shown], status="draft")
+    content = page(client, article)
+    assert f'id="passage-{visible.pk}"' in content
+    assert f"passage-{draft.pk}" not in content and "hidden-tag" not in content
+    client.force_login(make_user())
+    content = page(client, article)
+    assert f'<a class="tag-chip tag-{hidden.pk}" href="/tags/hidden-tag/">hidden-tag</a>' in content
+
+
+def test_spliced_page_is_byte_for_byte_what_the_template_renders(rf):
+    """The fragments spliced in after rendering give the page the template alone would."""
+    tag = make_tag("tag \u2014 one")
+    article = make_article("Caf\u00e9 \u2014 one\n\ntwo <three> & four \U0001f600")
+    make_annotation(article, exact="\u2014 one", tags=[tag], note="n\u00f6te")
+    make_annotation(article, exact="<three>")
+    request = rf.get(article.get_absolute_url())
+    request.user = AnonymousUser()
+    request.session = {}
+    response = ArticleDetailView.as_view()(request, slug=article.slug)
+    assert isinstance(response, SplicedTemplateResponse)
+    context = dict(response.context_data)
+    fragments = {key: value for key, value in context.items() if isinstance(value, Fragment)}
+    assert set(fragments) == {"body_html", "passage_list_html"}
+    response.render()
+    plain = render_to_string(
+        response.template_name,
+        {key: getattr(value, "html", value) for key, value in context.items()},
+        request,
+    )
+    assert response.content == plain.encode()
+    assert not any(fragment.marker.encode() in response.content for fragment in fragments.values())
+
+
+def test_a_fragment_lands_wherever_the_template_places_it(rf):
+    """Twice, once or not at all; the text around it is the template's own."""
+    fragment = Fragment(mark_safe("<b>\u00e9</b>"))  # noqa: S308
+    engine = engines["django"]
+    for source, expected in [
+        ("[{{ f }}|{{ f }}]", "[<b>\u00e9</b>|<b>\u00e9</b>]"),
+        ("\u2014{{ f }}", "\u2014<b>\u00e9</b>"),
+        ("{{ other }}", "&lt;i&gt;"),
+    ]:
+        response = SplicedTemplateResponse(
+            rf.get("/"), engine.from_string(source), {"f": fragment, "other": "<i>"}
+        )
+        response.render()
+        assert response.content == expected.encode()

@@ -1,0 +1,99 @@
+"""The PostgreSQL COPY export gives the Python export's bytes; failures are never silent."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+
+from annotations.models import Annotation
+from publishing import exports, views
+from tests.factories import (
+    make_annotation,
+    make_annotator,
+    make_article,
+    make_organization,
+    make_tag,
+)
+
+pytestmark = pytest.mark.django_db
+
+SITE = "http://testserver"
+# Whitespace Python strips before a formula trigger, beyond the ASCII ones.
+NBSP, LINE_SEP, IDEO_SPACE = "\u00a0", "\u2028", "\u3000"
+
+
+def python_csv(passages) -> bytes:
+    return b"".join(
+        exports.csv_chunks(exports.passage_row(p, SITE) for p in passages.for_listing())
+    )
+
+
+@pytest.fixture
+def tricky():
+    """Passages whose cells hit every quoting, neutralising and formatting rule."""
+    body = (
+        f'=SUM(A1) opens it, "quoted", then\n\nline two;{NBSP}-minus{LINE_SEP}+plus '
+        f"\ttab {IDEO_SPACE}@at and the rest: é, 😀, \\. alone."
+    )
+    article = make_article(body, title="=HYPERLINK()", url="https://x.example/a")
+    for name in ("Zeta", "alpha", "Émile", "-dash", "beta"):
+        make_tag(name)
+    org = make_organization('+Org, "quoted"')
+    annotator = make_annotator("@someone")
+    notes = ["", " =1+1", f"{NBSP}-2", "\tTab", "\rCR", f"{IDEO_SPACE}@x", "plain", "a\nb"]
+    spans = [("=SUM(A1)", ["Zeta", "alpha"]), ('"quoted", then\n\nline', ["Émile"])]
+    spans += [(f"{NBSP}-minus", ["-dash", "beta"]), ("😀, \\. alone.", [])]
+    spans += [(f"{LINE_SEP}+plus", []), (f"{IDEO_SPACE}@at", ["alpha"])]
+    made = []
+    for i, (exact, tags) in enumerate(spans):
+        made.append(
+            make_annotation(
+                article,
+                exact=exact,
+                tags=tags,
+                note=notes[i % len(notes)],
+                organization=org if i % 2 else None,
+                annotator=annotator,
+            )
+        )
+    # A whole-second timestamp (isoformat drops the fraction) and an orphan (no offsets).
+    when = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+    Annotation.objects.filter(pk=made[0].pk).update(created=when, modified=when)
+    Annotation.objects.filter(pk=made[1].pk).update(anchor_status=Annotation.AnchorStatus.ORPHANED)
+    return made
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_export_is_byte_identical_to_the_python_export(tricky):
+    passages = Annotation.objects.published()
+    expected = python_csv(passages)
+    copied = b"".join(exports.passages_csv_copy(passages.for_listing(), SITE))
+    assert copied == expected
+    assert b"'=SUM(A1)" in copied and f"'{NBSP}-2".encode() in copied
+
+
+def test_export_view_gives_the_python_export_bytes_on_either_database(client, tricky):
+    response = client.get("/passages/export.csv")
+    assert b"".join(response.streaming_content) == python_csv(Annotation.objects.published())
+    assert response["X-Gloss-Row-Count"] == str(len(tricky))
+
+
+def test_a_failure_mid_stream_reaches_the_server_instead_of_ending_the_file(
+    client, tricky, monkeypatch
+):
+    """The status and row count are sent first; an error after them must not look like a
+    complete download. It propagates out of the response iterator, so the server (gunicorn)
+    drops the connection without the last chunk and the client sees an incomplete body."""
+
+    def failing(passages, site):
+        yield b"annotation_id,...\r\n"
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr(views, "passages_csv", failing)
+    response = client.get("/passages/export.csv")
+    assert response.status_code == 200
+    assert response["X-Gloss-Row-Count"] == str(len(tricky))
+    content = iter(response.streaming_content)
+    assert next(content).startswith(b"annotation_id,")
+    with pytest.raises(ConnectionError):
+        next(content)
