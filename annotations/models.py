@@ -13,9 +13,8 @@ from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from annotations.anchoring import CONTEXT_CHARS
 from articles.models import Article, InIds, Organization
-
-CONTEXT_CHARS = 32
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.", code="invalid_colour"
