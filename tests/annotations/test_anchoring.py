@@ -27,8 +27,12 @@ from annotations.anchoring import (
     AnchorStatus,
     Placement,
     anchor,
+    cascade,
     context,
+    diff,
+    edit_map,
     levenshtein,
+    matching,
     reanchor,
     same_but_whitespace,
 )
@@ -288,8 +292,8 @@ def test_untouched_passages_are_not_searched():
     new = body[:middle] + "INSERTED " + body[middle:]
     untouched = [a for a in anchors if a.end <= middle or a.start >= middle]
     with (
-        mock.patch.object(anchoring._Placer, "_exact_occurrences", side_effect=AssertionError),
-        mock.patch.object(anchoring._EditMap, "_build", side_effect=AssertionError),
+        mock.patch.object(cascade._Placer, "_exact_occurrences", side_effect=AssertionError),
+        mock.patch.object(edit_map.EditMap, "_build", side_effect=AssertionError),
     ):
         placements = reanchor(body, new, untouched)
     assert all(p.status == AnchorStatus.ANCHORED for p in placements)
@@ -329,7 +333,7 @@ def test_long_quote_edited_in_place_is_fuzzy_and_deleted_is_orphaned():
     body = " ".join(rnd.choice(words) for _ in range(2_000))
     start = body.index(" ", 1_000) + 1
     end = body.index(" ", start + 1_500)
-    assert end - start > anchoring.FUZZY_SEARCH_MAX_QUOTE
+    assert end - start > cascade.FUZZY_SEARCH_MAX_QUOTE
     middle = (start + end) // 2
     edited = body[:middle] + "NEW WORDS " + body[middle:]
     p = place(body, edited, start, end)
@@ -785,7 +789,7 @@ def test_whitespace_only_edits_never_orphan(body, passages, chain):
 def test_line_diff_path(body, passages, chain):
     """The same properties with every middle diffed line by line first (the path large bodies
     take)."""
-    with mock.patch.object(anchoring, "DIRECT_CHAR_LIMIT", 0):
+    with mock.patch.object(diff, "DIRECT_CHAR_LIMIT", 0):
         run_chain(body, anchors_for(body, passages), chain, line_diff=True)
 
 
@@ -795,7 +799,7 @@ small_text = st.text(alphabet=st.sampled_from(["a", "b", " ", NBSP, EMOJI, "\u03
 @settings(PROPERTY, max_examples=500)
 @given(small_text, small_text)
 def test_myers_diff_is_minimal(a, b):
-    blocks = anchoring._myers_blocks(a, b, 64)
+    blocks = diff._myers_blocks(a, b, 64)
     assert blocks is not None
     i0 = j0 = 0
     for i, j, size in blocks:
@@ -809,13 +813,13 @@ def test_myers_diff_is_minimal(a, b):
 @given(small_text.filter(bool), small_text)
 def test_bit_parallel_distances_match_dynamic_programming(pattern, text):
     assert levenshtein(pattern, text) == _levenshtein_dp(pattern, text)
-    hits = anchoring._edit_scores(
-        pattern, anchoring._char_masks(pattern), text, free_start=True, max_score=len(pattern)
+    hits = matching.edit_scores(
+        pattern, matching.char_masks(pattern), text, free_start=True, max_score=len(pattern)
     )
     for end, errors in hits:
         assert errors == min(_levenshtein_dp(pattern, text[i:end]) for i in range(end + 1))
-    for start, end in anchoring._approximate_spans(
-        pattern, anchoring._char_masks(pattern), text, 0, len(text), len(pattern) // 4
+    for start, end in matching.approximate_spans(
+        pattern, matching.char_masks(pattern), text, 0, len(text), len(pattern) // 4
     ):
         assert 0 < _levenshtein_dp(pattern, text[start:end]) <= len(pattern) // 4
 
