@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "articles",
     "annotations",
     "audit",
+    "backups",
     "axes",
 ]
 

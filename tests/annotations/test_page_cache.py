@@ -33,9 +33,9 @@ from annotations.page_cache import (
 )
 from articles import importers, synthetic
 from articles import services as article_services
-from audit import backups
 from audit import services as audit_services
 from audit.models import HistoryRecord
+from backups import archive as backups
 from cms.settings import cache_from_url
 from tests.factories import (
     make_annotation,
@@ -321,6 +321,7 @@ def write_scenarios(tmp_path):
         "import_organizations": lambda: importers.import_organizations(orgs_csv),
         "import_articles": lambda: importers.import_articles([folder]),
         "import_lines": lambda: backups.import_lines(backup, replace=True),
+        "import_verified": lambda: backups.import_verified(backup, replace=True),
         "corpus_clear": synthetic.corpus_clear,
         "generate_corpus": lambda: synthetic.generate_corpus(articles=3, passages=5, seed=1),
         "facet_counts_rebuild": facets.facet_counts_rebuild,
