@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.views import View
 
 from annotations import demo, facets, page_cache
+from annotations import restore as annotation_restore
 from annotations import services as annotation_services
 from annotations.models import CorpusVersion, Tag
 from annotations.page_cache import (
@@ -238,6 +239,7 @@ WRITE_MODULES = [
     article_services,
     annotation_services,
     audit_services,
+    annotation_restore,
     backups,
     importers,
     synthetic,
@@ -317,7 +319,9 @@ def write_scenarios(tmp_path):
         ),
         "tag_save": lambda: s.tag_save(tag=Tag(name="Fresh", slug="fresh")),
         "tag_delete": lambda: s.tag_delete(tag=doomed_tag),
-        "annotation_restore": lambda: audit_services.annotation_restore(record=record, user=editor),
+        "annotation_restore": lambda: annotation_restore.annotation_restore(
+            record=record, user=editor
+        ),
         "import_organizations": lambda: importers.import_organizations(orgs_csv),
         "import_articles": lambda: importers.import_articles([folder]),
         "import_lines": lambda: backups.import_lines(backup, replace=True),
