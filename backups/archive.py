@@ -11,16 +11,16 @@ What is in it: user accounts (groups by name; the password hash only with
 `--with-passwords`, otherwise imported accounts cannot log in until given a password),
 outlets, organizations, articles (mentions as organization ids) with every revision,
 tags, passages (tags as tag ids) and the whole history. Not in it: API tokens (people
-make new ones), sessions, login-throttling records, and derived tables that are
-recomputed after an import, and the admin's own action log (`django_admin_log`; the
-history records are the account of every write).
+make new ones), sessions, login-throttling records, the admin's own action log
+(`django_admin_log`; the history records are the account of every write), and derived
+tables, which are recomputed after an import.
 
 Import is all or nothing (the whole file verified first, then one transaction that checks
-the trailer again before it ends), into a
-database that holds no accounts, outlets, organizations, articles or passages (only what
-the migrations create: groups are matched by name; the starting tags are replaced by the
-backup's). `replace=True` first deletes all of those rows, in the same transaction.
-Ids are kept, so links and history stay valid; PostgreSQL sequences are moved past them.
+the trailer again before it ends), into a database that holds no accounts, outlets,
+organizations, articles or passages (only what the migrations create: groups are matched
+by name; the starting tags are replaced by the backup's). `replace=True` first deletes all
+of those rows, in the same transaction. Ids are kept, so links and history stay valid;
+PostgreSQL sequences are moved past them.
 """
 
 from collections.abc import Iterable, Iterator
