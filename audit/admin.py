@@ -1,4 +1,7 @@
-"""The history in the admin: read-only records, deleted passages, and restoring them."""
+"""The history in the admin: read-only records, deleted passages, and restoring them.
+
+Restoring is the owning app's action, found in the registry (`annotations` registers the
+passage restore), so the history admin imports no app."""
 
 import json
 
@@ -11,8 +14,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from audit import services
+from audit import registry
 from audit.models import HistoryRecord
+
+
+def _may_restore(user) -> bool:
+    """Whether `user` may restore rows of some kind (the list pages' Restore buttons)."""
+    return any(registry.restorer(model).allowed(user) for model in registry.restorable_models())
 
 
 @admin.register(HistoryRecord)
@@ -94,17 +102,13 @@ class HistoryRecordAdmin(admin.ModelAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_restore": services.can_restore(request.user)}
+        extra_context = {**(extra_context or {}), "can_restore": _may_restore(request.user)}
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         record = self.get_object(request, object_id)
-        restorable = (
-            record is not None
-            and record.content_type.model == "annotation"
-            and record.content_type.app_label == "annotations"
-            and services.can_restore(request.user)
-        )
+        restorer = registry.restorer(record.content_type.model_class()) if record else None
+        restorable = restorer is not None and restorer.allowed(request.user)
         extra_context = {**(extra_context or {}), "restorable": restorable}
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -112,13 +116,17 @@ class HistoryRecordAdmin(admin.ModelAdmin):
         """Passages deleted and not restored since, each with its last state and a Restore."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        records = HistoryRecord.objects.deleted_passages().for_listing()[:500]
+        records = [
+            record
+            for model in registry.restorable_models()
+            for record in HistoryRecord.objects.still_deleted(model).for_listing()[:500]
+        ]
         context = {
             **self.admin_site.each_context(request),
             "title": "Deleted passages",
             "opts": self.opts,
             "records": records,
-            "can_restore": services.can_restore(request.user),
+            "can_restore": _may_restore(request.user),
         }
         return TemplateResponse(request, "admin/audit/deleted_passages.html", context)
 
@@ -126,20 +134,22 @@ class HistoryRecordAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         record = get_object_or_404(HistoryRecord.objects.select_related("content_type"), pk=pk)
+        restorer = registry.restorer(record.content_type.model_class())
+        if restorer is None:
+            if not _may_restore(request.user):
+                raise PermissionDenied
+            self.message_user(request, "Rows of this kind cannot be restored.", messages.ERROR)
+            return redirect("admin:audit_historyrecord_change", pk)
         try:
-            passage = services.annotation_restore(record=record, user=request.user)
+            restored = restorer.restore(record=record, user=request.user)
         except PermissionDenied as error:
             raise PermissionDenied(str(error)) from None
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return redirect("admin:audit_historyrecord_change", pk)
-        self.message_user(
-            request,
-            f"Restored “{passage}” ({passage.get_anchor_status_display().lower()}).",
-            messages.SUCCESS,
-        )
-        content_type = ContentType.objects.get_for_model(passage)
+        self.message_user(request, f"Restored {restorer.summary(restored)}.", messages.SUCCESS)
+        content_type = ContentType.objects.get_for_model(restored)
         return redirect(
             reverse("admin:audit_historyrecord_changelist")
-            + f"?content_type__id__exact={content_type.pk}&object_id={passage.pk}"
+            + f"?content_type__id__exact={content_type.pk}&object_id={restored.pk}"
         )

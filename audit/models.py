@@ -17,14 +17,12 @@ class HistoryRecordQuerySet(models.QuerySet):
     def for_model(self, model):
         return self.filter(content_type=ContentType.objects.get_for_model(model))
 
-    def deleted_passages(self):
-        """Delete records of passages that are still gone (newest first)."""
-        from annotations.models import Annotation
-
+    def still_deleted(self, model):
+        """Delete records of `model`'s rows that are still gone (newest first)."""
         return (
-            self.for_model(Annotation)
+            self.for_model(model)
             .filter(action=HistoryRecord.Action.DELETE)
-            .exclude(object_id__in=Annotation.objects.values("pk"))
+            .exclude(object_id__in=model._default_manager.values("pk"))
             .order_by("-created", "-id")
         )
 
@@ -36,8 +34,9 @@ class HistoryRecord(models.Model):
     """One write to one row: who (`actor`, null for scripts without a user), when, what.
 
     `snapshot` is the row as JSON after the change (before it, for a delete): concrete
-    fields by attribute name, plus `tags` (slugs) for passages and `organizations` (ids)
-    for articles; an article's body is not copied (its revisions hold every body).
+    fields by attribute name, with what the model's app registered (`audit.registry`):
+    `tags` (slugs) for passages and `organizations` (ids) for articles; an article's body
+    is not copied (its revisions hold every body).
     `changes` maps each changed field to `[old, new]` (empty for create and delete).
     `via` says which door the write came through. Rows are never changed or deleted.
     """

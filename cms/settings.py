@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "publishing",
     "intake",
     "audit",
+    "backups",
     "axes",
 ]
 

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 
 from annotations import services
 from annotations.models import Annotation
+from annotations.restore import annotation_restore
 from articles.services import article_revise
 from audit.models import HistoryRecord
-from audit.services import annotation_restore
 from tests.factories import make_annotation, make_annotator, make_article, make_editor
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_an_editor_restores_a_deleted_passage_with_its_id_tags_and_note():
         {"restored_from": [None, record.pk]},
     )
     # Restored: no longer in the deleted list.
-    assert not HistoryRecord.objects.deleted_passages().exists()
+    assert not HistoryRecord.objects.still_deleted(Annotation).exists()
 
 
 def test_a_passage_deleted_before_a_revision_is_restored_where_its_text_moved():

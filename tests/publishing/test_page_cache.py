@@ -19,13 +19,14 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.views import View
 
+from annotations import restore as annotation_restore
 from annotations import services as annotation_services
 from annotations.models import Tag
 from articles import services as article_services
 from articles import synthetic
-from audit import backups
 from audit import services as audit_services
 from audit.models import HistoryRecord
+from backups import archive as backups
 from cms.settings import cache_from_url
 from intake import demo, importers
 from publishing import counts, page_cache
@@ -239,6 +240,7 @@ WRITE_MODULES = [
     article_services,
     annotation_services,
     audit_services,
+    annotation_restore,
     backups,
     importers,
     synthetic,
@@ -318,10 +320,13 @@ def write_scenarios(tmp_path):
         ),
         "tag_save": lambda: s.tag_save(tag=Tag(name="Fresh", slug="fresh")),
         "tag_delete": lambda: s.tag_delete(tag=doomed_tag),
-        "annotation_restore": lambda: audit_services.annotation_restore(record=record, user=editor),
+        "annotation_restore": lambda: annotation_restore.annotation_restore(
+            record=record, user=editor
+        ),
         "import_organizations": lambda: importers.import_organizations(orgs_csv),
         "import_articles": lambda: importers.import_articles([folder]),
         "import_lines": lambda: backups.import_lines(backup, replace=True),
+        "import_verified": lambda: backups.import_verified(backup, replace=True),
         "corpus_clear": synthetic.corpus_clear,
         "generate_corpus": lambda: synthetic.generate_corpus(articles=3, passages=5, seed=1),
         "facet_counts_rebuild": counts.facet_counts_rebuild,

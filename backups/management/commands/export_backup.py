@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from audit.backups import export_backup
+from backups.archive import export_backup
 
 
 class Command(BaseCommand):

@@ -1,13 +1,16 @@
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.backups import BackupProblem, import_lines
+from backups.archive import MODELS, import_verified
+from backups.format import BackupProblem, verify
 
 
 class Command(BaseCommand):
     help = (
         "Import a backup written by export_backup into an empty database, all or nothing. "
+        "The whole file is verified first (trailer, row counts, checksum). "
         "--replace deletes the accounts and content already there first (same transaction)."
     )
 
@@ -19,13 +22,22 @@ class Command(BaseCommand):
             help="Delete existing accounts, articles, passages, tags and history first",
         )
 
+    @contextmanager
+    def lines(self, path: Path):
+        try:
+            with path.open("rb") as file:
+                yield file
+        except OSError as error:
+            raise CommandError(f"{path}: cannot read: {error}") from None
+
     def handle(self, *args, path: Path, replace: bool, **options):
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"{path}: cannot read: {error}") from None
-        try:
-            counts = import_lines(text.splitlines(), replace=replace)
+            # Two readings of the file: the first proves it whole before anything is
+            # deleted, the second imports it without holding it in memory.
+            with self.lines(path) as lines:
+                verify(lines, MODELS)
+            with self.lines(path) as lines:
+                counts = import_verified(lines, replace=replace)
         except BackupProblem as problem:
             raise CommandError(f"{path}: {problem}") from None
         with_passwords = counts.pop("with_passwords")

@@ -1,25 +1,28 @@
 """Complete, versioned backups as JSON Lines: `manage.py export_backup` / `import_backup`.
 
-Line 1 is a header, `{"format": "gloss-backup", "version": 1, "with_passwords": ...}`;
-every other line is one row, `{"model": "app.model", "pk": ..., "fields": {...}}`, models
-in dependency order and rows by primary key, keys sorted, so the same database always
-gives the same bytes, on SQLite or PostgreSQL. Times keep their microseconds.
+Line 1 is a header, `{"format": "gloss-backup", "version": 2, "with_passwords": ...}`;
+then one row per line, `{"model": "app.model", "pk": ..., "fields": {...}}`, models in
+dependency order and rows by primary key, keys sorted, so the same database always gives
+the same bytes, on SQLite or PostgreSQL; the last line is a trailer with the row count per
+model and a SHA-256 of everything before it (`backups.format`). Times keep their
+microseconds.
 
 What is in it: user accounts (groups by name; the password hash only with
 `--with-passwords`, otherwise imported accounts cannot log in until given a password),
 outlets, organizations, articles (mentions as organization ids) with every revision,
 tags, passages (tags as tag ids) and the whole history. Not in it: API tokens (people
-make new ones), sessions, login-throttling records, and derived tables that are
-recomputed after an import.
+make new ones), sessions, login-throttling records, the admin's own action log
+(`django_admin_log`; the history records are the account of every write), and derived
+tables, which are recomputed after an import.
 
-Import is all or nothing (one transaction, every line parsed and checked first), into a
-database that holds no accounts, outlets, organizations, articles or passages (only what
-the migrations create: groups are matched by name; the starting tags are replaced by the
-backup's). `replace=True` first deletes all of those rows, in the same transaction.
-Ids are kept, so links and history stay valid; PostgreSQL sequences are moved past them.
+Import is all or nothing (the whole file verified first, then one transaction that checks
+the trailer again before it ends), into a database that holds no accounts, outlets,
+organizations, articles or passages (only what the migrations create: groups are matched
+by name; the starting tags are replaced by the backup's). `replace=True` first deletes all
+of those rows, in the same transaction. Ids are kept, so links and history stay valid;
+PostgreSQL sequences are moved past them.
 """
 
-import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -35,10 +38,11 @@ from django.db import DataError, IntegrityError, connection, transaction
 from annotations.models import Annotation, Tag, TaggedAnnotation
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit.models import HistoryRecord
+from backups.format import BackupProblem, Writer, read, verify
+from publishing.counts import facet_counts_rebuild
 from publishing.version import corpus_changed
 
-FORMAT = "gloss-backup"
-VERSION = 1
+BATCH = 500
 USER_FIELDS = [
     "username",
     "first_name",
@@ -50,10 +54,6 @@ USER_FIELDS = [
     "date_joined",
     "last_login",
 ]
-
-
-class BackupProblem(Exception):
-    """A backup that cannot be imported (or a database it cannot be imported into)."""
 
 
 def _label(model) -> str:
@@ -77,6 +77,7 @@ def _fields(obj, skip=()) -> dict:
 
 # Models in the order they are written and read back (every FK points backwards).
 CONTENT_MODELS = [Outlet, Organization, Article, ArticleRevision, Tag, Annotation, HistoryRecord]
+MODELS = ["auth.user", *(_label(model) for model in CONTENT_MODELS)]
 
 
 def _users(with_passwords: bool) -> Iterator[dict]:
@@ -123,17 +124,15 @@ def _rows(model) -> Iterator[dict]:
 
 
 def export_lines(*, with_passwords: bool = False) -> Iterator[str]:
-    """The backup, one JSON text per line (without the newline)."""
-
-    def dump(value) -> str:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-    yield dump({"format": FORMAT, "version": VERSION, "with_passwords": with_passwords})
+    """The backup, one JSON text per line (without the newline), the trailer last."""
+    writer = Writer(MODELS)
+    yield writer.header(with_passwords=with_passwords)
     for row in _users(with_passwords):
-        yield dump(row)
+        yield writer.row(row)
     for model in CONTENT_MODELS:
         for row in _rows(model):
-            yield dump(row)
+            yield writer.row(row)
+    yield writer.trailer()
 
 
 def export_backup(out: IO[str], *, with_passwords: bool = False) -> int:
@@ -148,45 +147,10 @@ def export_backup(out: IO[str], *, with_passwords: bool = False) -> int:
         for line in export_lines(with_passwords=with_passwords):
             out.write(line + "\n")
             count += 1
-    return count - 1
+    return count - 2  # header and trailer
 
 
 # Import -------------------------------------------------------------------------------------
-
-
-def _parse(lines: Iterable[str]) -> tuple[dict, list[dict]]:
-    rows: list[dict] = []
-    header = None
-    known = {"auth.user", *(_label(m) for m in CONTENT_MODELS)}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except ValueError:
-            raise BackupProblem(f"line {number}: not JSON") from None
-        if header is None:
-            if not isinstance(item, dict) or item.get("format") != FORMAT:
-                raise BackupProblem("line 1: not a Gloss backup (no gloss-backup header)")
-            if item.get("version") != VERSION:
-                raise BackupProblem(
-                    f"line 1: backup format version {item.get('version')!r} is not supported "
-                    f"(this Gloss reads version {VERSION})"
-                )
-            header = item
-            continue
-        if (
-            not isinstance(item, dict)
-            or item.get("model") not in known
-            or not isinstance(item.get("pk"), int)
-            or not isinstance(item.get("fields"), dict)
-        ):
-            raise BackupProblem(f"line {number}: not a row of a known model")
-        item["line"] = number
-        rows.append(item)
-    if header is None:
-        raise BackupProblem("empty file: no gloss-backup header")
-    return header, rows
 
 
 @contextmanager
@@ -224,7 +188,7 @@ def _wipe() -> None:
 
 
 def _build(model, row: dict):
-    fields = dict(row["fields"])
+    fields = row["fields"]
     obj = model(pk=row["pk"])
     for field in model._meta.concrete_fields:
         if field.primary_key:
@@ -235,8 +199,21 @@ def _build(model, row: dict):
     return obj
 
 
-def import_lines(lines: Iterable[str], *, replace: bool = False) -> dict[str, int]:
-    """Import a backup; returns rows per model. Raises BackupProblem and writes nothing."""
+def import_lines(lines: Iterable[str | bytes], *, replace: bool = False) -> dict[str, int]:
+    """Import a backup; returns rows per model. Raises BackupProblem and writes nothing.
+
+    A sequence is read twice: verified whole before anything is touched, then imported.
+    `import_backup` passes each pass its own reading of the file, so nothing is held.
+    """
+    if not isinstance(lines, Iterator):
+        verify(lines, MODELS)
+    return import_verified(lines, replace=replace)
+
+
+def import_verified(lines: Iterable[str | bytes], *, replace: bool = False) -> dict[str, int]:
+    """The import itself, streaming: rows go in by batches as they are read. The trailer is
+    checked again at the end, inside the transaction, so a file that changed since it was
+    verified still imports nothing."""
     try:
         return _import(lines, replace=replace)
     except (IntegrityError, DataError, ValidationError, TypeError, ValueError) as error:
@@ -244,21 +221,94 @@ def import_lines(lines: Iterable[str], *, replace: bool = False) -> dict[str, in
         raise BackupProblem(f"rejected by the database, nothing imported: {error}") from None
 
 
-def _import(lines: Iterable[str], *, replace: bool) -> dict[str, int]:
-    header, rows = _parse(lines)
-    by_model: dict[str, list[dict]] = {}
-    for row in rows:
-        by_model.setdefault(row["model"], []).append(row)
-    User = get_user_model()
-    content_types = {f"{ct.app_label}.{ct.model}": ct.pk for ct in ContentType.objects.all()}
-    groups = {group.name: group for group in Group.objects.all()}
-    permissions = {
-        f"{app_label}.{codename}": pk
-        for pk, app_label, codename in Permission.objects.values_list(
-            "pk", "content_type__app_label", "codename"
-        )
-    }
-    counts: dict[str, int] = {}
+class _Importer:
+    """Turns rows into objects and inserts them BATCH at a time, model by model."""
+
+    def __init__(self):
+        self.User = get_user_model()
+        self.content_types = {
+            f"{ct.app_label}.{ct.model}": ct.pk for ct in ContentType.objects.all()
+        }
+        self.groups = {group.name: group for group in Group.objects.all()}
+        self.permissions = {
+            f"{app_label}.{codename}": pk
+            for pk, app_label, codename in Permission.objects.values_list(
+                "pk", "content_type__app_label", "codename"
+            )
+        }
+        self.counts = dict.fromkeys(MODELS, 0)
+        self.label = None
+        self.objects, self.links, self.memberships, self.grants = [], [], [], []
+
+    def add(self, row: dict) -> None:
+        if row["model"] != self.label:
+            self.flush()
+            self.label = row["model"]
+        if self.label == "auth.user":
+            self._add_user(row)
+        else:
+            self._add_content(row)
+        if len(self.objects) >= BATCH:
+            self.flush()
+
+    def _add_user(self, row: dict) -> None:
+        User, fields = self.User, row["fields"]
+        user = User(pk=row["pk"])
+        for name in USER_FIELDS:
+            field = User._meta.get_field(name)
+            setattr(user, name, field.to_python(fields.get(name)))
+        user.password = fields.get("password") or "!"  # unusable without the hash
+        self.objects.append(user)
+        for name in fields.get("groups", []):
+            if name not in self.groups:
+                self.groups[name] = Group.objects.create(name=name)
+            self.memberships.append(
+                User.groups.through(user_id=user.pk, group_id=self.groups[name].pk)
+            )
+        for label in fields.get("user_permissions", []):
+            if label not in self.permissions:
+                raise BackupProblem(f"line {row['line']}: unknown permission {label}")
+            self.grants.append(
+                User.user_permissions.through(
+                    user_id=user.pk, permission_id=self.permissions[label]
+                )
+            )
+
+    def _add_content(self, row: dict) -> None:
+        model = CONTENT_MODELS[MODELS.index(self.label) - 1]
+        fields = row["fields"]
+        if model is HistoryRecord:
+            label = fields.get("content_type_id")
+            if label not in self.content_types:
+                raise BackupProblem(f"line {row['line']}: unknown content type {label}")
+            fields = {**fields, "content_type_id": self.content_types[label]}
+            row = {**row, "fields": fields}
+        self.objects.append(_build(model, row))
+        if model is Article:
+            self.links += [
+                Article.organizations.through(article_id=row["pk"], organization_id=o)
+                for o in fields.get("organizations", [])
+            ]
+        elif model is Annotation:
+            self.links += [
+                TaggedAnnotation(content_object_id=row["pk"], tag_id=t)
+                for t in fields.get("tags", [])
+            ]
+
+    def flush(self) -> None:
+        if not self.objects:
+            return
+        type(self.objects[0]).objects.bulk_create(self.objects, batch_size=BATCH)
+        for links in (self.links, self.memberships, self.grants):
+            if links:
+                type(links[0]).objects.bulk_create(links, batch_size=BATCH)
+        self.counts[self.label] += len(self.objects)
+        self.objects, self.links, self.memberships, self.grants = [], [], [], []
+
+
+def _import(lines: Iterable[str | bytes], *, replace: bool) -> dict[str, int]:
+    rows = read(lines, MODELS)
+    header = next(rows)  # a wrong format or version is refused before the transaction
     with transaction.atomic(), _keeping_timestamps(CONTENT_MODELS):
         corpus_changed()
         if replace:
@@ -271,61 +321,14 @@ def _import(lines: Iterable[str], *, replace: bool) -> dict[str, int]:
             )
         # The starting tags the migrations make give way to the backup's own.
         Tag.objects.all().delete()
-
-        users, memberships, grants = [], [], []
-        for row in by_model.get("auth.user", []):
-            fields = row["fields"]
-            user = User(pk=row["pk"])
-            for name in USER_FIELDS:
-                field = User._meta.get_field(name)
-                setattr(user, name, field.to_python(fields.get(name)))
-            user.password = fields.get("password") or "!"  # unusable without the hash
-            users.append(user)
-            for name in fields.get("groups", []):
-                if name not in groups:
-                    groups[name] = Group.objects.create(name=name)
-                memberships.append(User.groups.through(user_id=user.pk, group_id=groups[name].pk))
-            for label in fields.get("user_permissions", []):
-                if label not in permissions:
-                    raise BackupProblem(f"line {row['line']}: unknown permission {label}")
-                grants.append(
-                    User.user_permissions.through(user_id=user.pk, permission_id=permissions[label])
-                )
-        User.objects.bulk_create(users, batch_size=500)
-        User.groups.through.objects.bulk_create(memberships, batch_size=500)
-        User.user_permissions.through.objects.bulk_create(grants, batch_size=500)
-        counts["auth.user"] = len(users)
-
-        for model in CONTENT_MODELS:
-            objects, links = [], []
-            for row in by_model.get(_label(model), []):
-                fields = row["fields"]
-                if model is HistoryRecord:
-                    label = fields.get("content_type_id")
-                    if label not in content_types:
-                        raise BackupProblem(f"line {row['line']}: unknown content type {label}")
-                    fields = {**fields, "content_type_id": content_types[label]}
-                    row = {**row, "fields": fields}
-                objects.append(_build(model, row))
-                if model is Article:
-                    links += [
-                        Article.organizations.through(article_id=row["pk"], organization_id=o)
-                        for o in fields.get("organizations", [])
-                    ]
-                elif model is Annotation:
-                    links += [
-                        TaggedAnnotation(content_object_id=row["pk"], tag_id=t)
-                        for t in fields.get("tags", [])
-                    ]
-            model.objects.bulk_create(objects, batch_size=500)
-            if links:
-                type(links[0]).objects.bulk_create(links, batch_size=500)
-            counts[_label(model)] = len(objects)
+        importer = _Importer()
+        for row in rows:  # ends with the trailer check: a bad one rolls all of this back
+            importer.add(row)
+        importer.flush()
         _check_references()
-        _reset_sequences([User, *CONTENT_MODELS])
-        _recount_derived()
-    counts["with_passwords"] = bool(header.get("with_passwords"))
-    return counts
+        _reset_sequences([get_user_model(), *CONTENT_MODELS])
+        facet_counts_rebuild()  # derived from the imported rows
+    return {**importer.counts, "with_passwords": bool(header.get("with_passwords"))}
 
 
 def _check_references() -> None:
@@ -346,12 +349,3 @@ def _reset_sequences(models) -> None:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
-
-
-def _recount_derived() -> None:
-    """Tables derived from the imported rows (maintained facet counts) are rebuilt."""
-    try:
-        from publishing.counts import facet_counts_rebuild
-    except ImportError:  # a Gloss without maintained facet counts
-        return
-    facet_counts_rebuild()

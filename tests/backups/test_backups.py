@@ -17,8 +17,9 @@ from annotations import services
 from annotations.models import Annotation, Tag
 from articles.models import Article, ArticleRevision
 from articles.services import article_revise
-from audit.backups import export_backup
 from audit.models import HistoryRecord
+from backups.archive import MODELS, export_backup
+from backups.format import Writer
 from tests.factories import (
     make_annotation,
     make_annotator,
@@ -51,6 +52,18 @@ def corpus():
     return editor, annotator, article
 
 
+def reframed(lines: list[str]) -> str:
+    """Header and rows given a fresh, valid trailer: a whole file with whatever rows."""
+    writer = Writer(MODELS)
+    writer.hash.update(lines[0].encode() + b"\n")
+    out = [lines[0], *(writer.row(json.loads(line)) for line in lines[1:]), writer.trailer()]
+    return "\n".join(out) + "\n"
+
+
+def dump_row(row: dict) -> str:
+    return json.dumps(row, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def dump(**options) -> str:
     out = io.StringIO()
     export_backup(out, **options)
@@ -61,8 +74,8 @@ def dump(**options) -> str:
 def test_the_backup_is_versioned_ordered_and_holds_everything():
     corpus()
     lines = dump().splitlines()
-    assert json.loads(lines[0]) == {"format": "gloss-backup", "version": 1, "with_passwords": False}
-    models = [json.loads(line)["model"] for line in lines[1:]]
+    assert json.loads(lines[0]) == {"format": "gloss-backup", "version": 2, "with_passwords": False}
+    models = [json.loads(line)["model"] for line in lines[1:-1]]
     order = [
         "auth.user",
         "articles.outlet",
@@ -95,7 +108,7 @@ def test_password_hashes_only_when_asked_for():
     assert all(row["fields"]["password"].startswith("md5$") for row in hashed)
 
 
-def run(database_url: str, *args: str) -> subprocess.CompletedProcess:
+def run(database_url: str, *args: str, status: int = 0) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env |= {"DATABASE_URL": database_url, "DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY": "test"}
     result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
@@ -106,7 +119,7 @@ def run(database_url: str, *args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=300,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == status, result.stdout + result.stderr
     return result
 
 
@@ -207,8 +220,9 @@ def test_import_is_all_or_nothing(tmp_path):
     passage = next(json.loads(x) for x in lines if '"annotations.annotation"' in x)
     passage["pk"] += 1000
     passage["fields"]["article_id"] = 999_999
+    history = next(i for i, x in enumerate(lines) if '"audit.historyrecord"' in x)
     broken = tmp_path / "broken.jsonl"
-    broken.write_text("\n".join([*lines, json.dumps(passage)]) + "\n", encoding="utf-8")
+    broken.write_text(reframed([*lines[:history], dump_row(passage), *lines[history:-1]]))
     before = dump()
     with pytest.raises(CommandError, match="nothing imported"):
         call_command("import_backup", str(broken), "--replace")
@@ -224,3 +238,106 @@ def test_replace_restores_the_backup_exactly(tmp_path):
     Annotation.objects.all().delete()
     call_command("import_backup", str(backup), "--replace", stdout=io.StringIO())
     assert dump(with_passwords=True) == backup.read_text(encoding="utf-8")
+
+
+# A damaged file is refused whole ------------------------------------------------------------
+
+
+def small_archive():
+    """A few articles, passages with tags, history records."""
+    editor = make_editor("ed")
+    for n in range(3):
+        article = make_article(f"Article {n} says the council voted. Residents objected.")
+        make_annotation(article, exact="council", tags=[make_tag(f"t{n}")], annotator=editor)
+        passage = make_annotation(article, exact="Residents", annotator=editor)
+        services.annotation_update(annotation=passage, user=editor, note=f"n{n}")
+
+
+def refused(path: Path, match: str) -> None:
+    with pytest.raises(CommandError, match=match):
+        call_command("import_backup", str(path), "--replace", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_a_backup_cut_at_any_line_or_mid_line_is_refused_and_nothing_changes(tmp_path):
+    """Every prefix of a backup (whole lines, and one cut inside a line) is refused with
+    --replace, and the database still holds exactly what it held."""
+    small_archive()
+    whole = dump()
+    lines = whole.splitlines(keepends=True)
+    assert len(lines) > 20 and HistoryRecord.objects.count() >= 9
+    cut = tmp_path / "cut.jsonl"
+    for keep in range(len(lines)):
+        cut.write_text("".join(lines[:keep]), encoding="utf-8")
+        expected = "empty file" if keep == 0 else f"no trailer after line {keep}: "
+        refused(cut, expected)
+        assert dump() == whole, f"cut after {keep} lines changed the database"
+    middle = len(lines) // 2
+    cut.write_text("".join(lines[:middle]) + lines[middle][:17], encoding="utf-8")
+    refused(cut, f"line {middle + 1}: not JSON")
+    cut.write_text(whole[:-40], encoding="utf-8")  # inside the trailer itself
+    refused(cut, f"line {len(lines)}: not JSON")
+    assert dump() == whole
+    # The whole file still goes back in.
+    cut.write_text(whole, encoding="utf-8")
+    call_command("import_backup", str(cut), "--replace", stdout=io.StringIO())
+    assert dump() == whole
+
+
+@pytest.mark.django_db
+def test_a_changed_row_or_a_wrong_count_is_refused(tmp_path):
+    small_archive()
+    whole = dump()
+    lines = whole.splitlines()
+    before = Annotation.objects.count()
+    path = tmp_path / "b.jsonl"
+    path.write_text(whole.replace('"note":"n1"', '"note":"n9"'), encoding="utf-8")
+    refused(path, rf"line {len(lines)}: checksum mismatch")
+    # Rows dropped and the checksum recomputed: the counts still tell.
+    passage = next(i for i, x in enumerate(lines) if '"annotations.annotation"' in x)
+    trailer = json.loads(reframed(lines[:passage] + lines[passage + 1 : -1]).splitlines()[-1])
+    trailer["counts"] = json.loads(lines[-1])["counts"]
+    path.write_text(
+        "\n".join([*lines[:passage], *lines[passage + 1 : -1], dump_row(trailer)]) + "\n"
+    )
+    refused(
+        path,
+        rf"line {len(lines) - 1}: row counts disagree with the trailer "
+        rf"\(annotations.annotation: {before - 1} in the file, {before} in the trailer\)",
+    )
+    path.write_text(whole + '{"model":"auth.user"}\n', encoding="utf-8")
+    refused(path, f"line {len(lines) + 1}: data after the trailer")
+    assert dump() == whole
+
+
+@pytest.mark.django_db
+def test_a_version_1_backup_without_a_trailer_is_refused_by_name(tmp_path):
+    small_archive()
+    whole = dump()
+    lines = whole.splitlines()
+    old = tmp_path / "v1.jsonl"
+    header = json.loads(lines[0]) | {"version": 1}
+    old.write_text("\n".join([dump_row(header), *lines[1:-1]]) + "\n", encoding="utf-8")
+    refused(old, "line 1: backup format version 1 has no trailer")
+    assert dump() == whole
+
+
+def test_the_command_exits_1_with_one_line_and_leaves_the_database(tmp_path):
+    """Seen from the shell: exit status 1, one line on stderr, the archive untouched."""
+    url = fresh_sqlite(tmp_path, "t.sqlite3")
+    script = "from tests.backups.test_backups import small_archive; small_archive()"
+    run(url, "shell", "-v", "0", "-c", script)
+    backup = tmp_path / "backup.jsonl"
+    run(url, "export_backup", str(backup))
+    lines = backup.read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = tmp_path / "t.jsonl"
+    cut.write_text("".join(lines[:-3]), encoding="utf-8")
+    result = run(url, "import_backup", str(cut), "--replace", status=1)
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"CommandError: {cut}: no trailer after line {len(lines) - 3}: "
+        "the backup is incomplete (cut short?)\n"
+    )
+    again = tmp_path / "again.jsonl"
+    run(url, "export_backup", str(again))
+    assert again.read_bytes() == backup.read_bytes()
