@@ -31,12 +31,13 @@ from annotations.page_cache import (
     page_key,
     url_digest,
 )
-from articles import importers, synthetic
+from articles import importers
 from articles import services as article_services
 from audit import backups
 from audit import services as audit_services
 from audit.models import HistoryRecord
 from cms.settings import cache_from_url
+from tests.bench import synthetic
 from tests.factories import (
     make_annotation,
     make_article,
