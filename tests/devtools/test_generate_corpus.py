@@ -1,14 +1,112 @@
-"""The development-only app `tests.bench`: production settings never install it."""
+"""The development-only app `tests.bench`: its synthetic corpus is consistent and the same on
+SQLite and PostgreSQL, and production settings never install it."""
 
 import json
 import os
 import subprocess
 import sys
+from collections import Counter
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from annotations.anchoring import context
+from annotations.facets import tally
+from annotations.models import Annotation, ArticleFacet, FacetCount, TaggedAnnotation
+from articles.models import Article, ArticleRevision
+from tests.bench.synthetic import BUSY_ARTICLE_SLUG
 
 ROOT = Path(__file__).resolve().parents[2]
+# The digest of `--articles 20 --passages 200 --seed 7`: one literal for both databases.
+DIGEST_SEED_7 = "fd25fb0a3246708e"
+
+
+@pytest.fixture
+def bench_app(settings):
+    """The test settings are production's: the bench app is installed for this test only."""
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "tests.bench"]
+
+
+def generate(**options) -> str:
+    out = StringIO()
+    call_command("generate_corpus", stdout=out, stderr=StringIO(), **options)
+    return out.getvalue()
+
+
+def stored() -> Counter:
+    """The maintained counts, and the maintained (article, option) pairs as counts of 1."""
+    counts = Counter(
+        {
+            (row.listing, row.audience, row.facet, row.value_id): row.count
+            for row in FacetCount.objects.all()
+            if row.count
+        }
+    )
+    for pair in ArticleFacet.objects.values_list("article_id", "audience", "facet", "value_id"):
+        counts[("pair", *pair)] += 1
+    return counts
+
+
+def recount() -> Counter:
+    counts, pairs = tally()
+    recounted = Counter({key: n for key, n in counts.items() if n})
+    recounted.update(("pair", *pair) for pair in pairs)
+    return recounted
+
+
+def passage_rows() -> list[tuple]:
+    return list(
+        Annotation.objects.order_by("pk").values_list(
+            "pk", "article_id", "start", "end", "exact", "organization_id", "annotator_id"
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_generate_corpus_writes_a_consistent_corpus_with_the_same_digest_on_every_database(
+    bench_app,
+):
+    """20 articles and 200 passages: exact counts, every passage's offsets inside its
+    article's body with its text and context, one revision per article, maintained facet
+    counts equal to a full recount, and a digest that is one literal on SQLite and
+    PostgreSQL. `--replace` (it also restarts the id sequences) gives the same rows again."""
+    # --replace both times: it also restarts the id sequences, which other tests moved.
+    first = generate(articles=20, passages=200, seed=7, replace=True)
+    assert first.startswith("Generated 20 articles, 200 passages, 259 tags on passages in ")
+    assert f"digest {DIGEST_SEED_7}," in first
+    assert Article.objects.count() == 20
+    assert Annotation.objects.count() == 200
+    assert TaggedAnnotation.objects.count() == 259
+    assert Annotation.objects.filter(article__slug=BUSY_ARTICLE_SLUG).count() == 100
+    bodies = dict(Article.objects.values_list("pk", "body"))
+    assert dict(ArticleRevision.objects.filter(number=1).values_list("article_id", "body")) == (
+        bodies
+    )
+    assert ArticleRevision.objects.count() == 20
+    for passage in Annotation.objects.all():
+        body = bodies[passage.article_id]
+        assert 0 <= passage.start < passage.end <= len(body)
+        assert body[passage.start : passage.end] == passage.exact
+        assert (passage.prefix, passage.suffix) == context(body, passage.start, passage.end)
+    assert stored() == recount()
+    rows = passage_rows()
+
+    again = generate(articles=20, passages=200, seed=7, replace=True)
+    assert f"digest {DIGEST_SEED_7}," in again
+    assert passage_rows() == rows
+    assert stored() == recount()
+
+
+@pytest.mark.django_db
+def test_generate_corpus_refuses_an_archive_that_holds_articles(bench_app):
+    """Without --replace an archive with articles is left as it was, with a command error."""
+    generate(articles=2, passages=3, seed=1)
+    with pytest.raises(CommandError, match="already holds articles"):
+        generate(articles=2, passages=3, seed=1)
+    assert (Article.objects.count(), Annotation.objects.count()) == (2, 3)
 
 
 PROBE = """
