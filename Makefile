@@ -68,10 +68,11 @@ serve: $(VENV)/.installed .env
 # Speed goals at archive scale against PostgreSQL (how and why: tests/bench/run.py);
 # BENCH_SCALE=small for a quick run. Results: bench/results.json and a printed table.
 # On a fresh machine the local PostgreSQL is installed and started first (.ci/postgres),
-# unless BENCH_DATABASE_URL names another server.
+# unless BENCH_DATABASE_URL names another server. GLOSS_BENCH=1 installs the development-only
+# app tests/bench (generate_corpus, /bench/ping) in the bench's processes, debug off.
 bench: $(VENV)/.installed .env
 	@if [ -z "$$BENCH_DATABASE_URL" ]; then bash .ci/postgres; fi
-	$(BIN)/python tests/bench/run.py
+	GLOSS_BENCH=1 $(BIN)/python tests/bench/run.py
 
 # Concurrency soak (not part of `make test`): 20 annotators against gunicorn + PostgreSQL
 # for SOAK_SECONDS (120); see tests/soak/soak.py. Needs PostgreSQL on 127.0.0.1:5432.

@@ -320,5 +320,10 @@ LOGGING = {
 GLOSS_SEEDS_DIR = Path(env("GLOSS_SEEDS_DIR") or BASE_DIR.parent / "shared" / "seeds")
 # Rows per database round trip when streaming the CSV export.
 GLOSS_EXPORT_CHUNK_SIZE = env_int("GLOSS_EXPORT_CHUNK_SIZE", 2000)
-# Benchmarks only: mount `/bench/ping`, the trivial view figures are measured against.
-GLOSS_BENCH_VIEWS = env_bool("GLOSS_BENCH_VIEWS", default=False)
+# Development only: the benchmarks' app (tests/bench: `manage.py generate_corpus`, and
+# `/bench/ping`, the trivial view figures are measured against). On with debug by default;
+# the benchmark harness turns it on for its production-configured gunicorn. Production
+# never installs it.
+GLOSS_BENCH = env_bool("GLOSS_BENCH", default=DEBUG)
+if GLOSS_BENCH:
+    INSTALLED_APPS += ["tests.bench"]

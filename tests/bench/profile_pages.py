@@ -40,7 +40,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
 def default_paths() -> list[str]:
-    from articles.synthetic import BUSY_ARTICLE_SLUG, CorpusGenerator
+    from tests.bench.synthetic import BUSY_ARTICLE_SLUG, CorpusGenerator
 
     gen = CorpusGenerator(articles=1, passages=0, seed=1)
     with connection.cursor() as cursor:

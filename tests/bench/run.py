@@ -58,7 +58,8 @@ ENV = {
     "DJANGO_PLAIN_STATIC": "0",
     "DJANGO_ALLOWED_HOSTS": HOST,
     "DJANGO_LOG_LEVEL": "WARNING",
-    "GLOSS_BENCH_VIEWS": "1",
+    # The development-only app: generate_corpus and /bench/ping (debug stays off).
+    "GLOSS_BENCH": "1",
     "GUNICORN_BIND": f"{HOST}:{PORT}",
     # The access log costs every request the same; off so wrk measures the application.
     "GUNICORN_ACCESS_LOG": "",
@@ -181,7 +182,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from annotations import services
 from articles.models import Article
-from articles.synthetic import CorpusGenerator, BUSY_ARTICLE_SLUG
+from tests.bench.synthetic import CorpusGenerator, BUSY_ARTICLE_SLUG
 User = get_user_model()
 admin, _ = User.objects.get_or_create(username="bench-admin")
 admin.is_staff = admin.is_superuser = True

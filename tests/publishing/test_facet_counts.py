@@ -3,12 +3,10 @@
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 
 from annotations import services
 from annotations.models import Annotation
 from articles import services as article_services
-from articles.synthetic import BUSY_ARTICLE_SLUG
 from publishing.counts import article_facets_rebuild, facet_counts_rebuild, tally
 from publishing.models import ArticleFacet, FacetCount
 from tests.factories import (
@@ -100,24 +98,6 @@ def test_a_facet_whose_own_parameter_is_the_only_filter_reads_the_maintained_cou
     response = client.get("/passages/?tag=claim")
     facets = {f["parameter"]: f["options"] for f in response.context["facets"]}
     assert [(o["slug"], o["count"]) for o in facets["tag"]] == [("claim", 1)]
-
-
-def test_generate_corpus_is_deterministic_and_keeps_counts_right(capsys):
-    # --replace both times: it also restarts the id sequences, which other tests moved.
-    call_command("generate_corpus", articles=30, passages=300, seed=7, replace=True)
-    first = capsys.readouterr().out
-    rows = list(Annotation.objects.order_by("pk").values_list("article_id", "start", "exact"))
-    assert all(exact for _, _, exact in rows) and len(rows) == 300
-    assert Annotation.objects.filter(article__slug=BUSY_ARTICLE_SLUG).count() == 150
-    assert stored() == recount()
-    call_command("generate_corpus", articles=30, passages=300, seed=7, replace=True)
-    again = capsys.readouterr().out
-    assert first.split("digest ")[1][:16] == again.split("digest ")[1][:16]
-    assert rows == list(
-        Annotation.objects.order_by("pk").values_list("article_id", "start", "exact")
-    )
-    for passage in Annotation.objects.select_related("article")[:300]:
-        assert passage.article.body[passage.start : passage.end] == passage.exact
 
 
 def test_article_facet_pairs_rebuilt_in_sql_equal_the_maintained_ones(client):

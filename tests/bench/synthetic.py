@@ -1,14 +1,18 @@
 """A synthetic, deterministic corpus for benchmarks (`manage.py generate_corpus`).
 
-The same `(articles, passages, seed)` always gives the same rows, byte for byte:
-every choice comes from one `random.Random(seed)`, timestamps included. The text is
-made of pseudo-words built from syllables (no third-party text), drawn with Zipf
-frequencies, so full-text search has very common and very rare terms. Rows are
-written with COPY on PostgreSQL and `executemany` elsewhere, in batches, so memory
-stays bounded whatever the size. Services are bypassed on purpose (they validate one
-row at a time); the rows keep every invariant the services and constraints enforce
-(`exact == body[start:end]`, 32 code points of context, one revision per article),
-and `facet_counts_rebuild()` recounts the maintained facet counts at the end.
+Development only (the `tests.bench` app). The same `(articles, passages, seed)` always
+gives the same rows on SQLite and on PostgreSQL: every choice comes from one
+`random.Random(seed)`, timestamps included, and the reference rows (outlets,
+organizations, tags, annotators) are ranked by their slugs in Python, not by a database
+collation. The digest covers the rows as generated, with references as those ranks, so
+it is the same on both databases whatever ids earlier rows took. The text is made of
+pseudo-words built from syllables (no third-party text), drawn with Zipf frequencies, so
+full-text search has very common and very rare terms. Rows are written in batches, with
+COPY on PostgreSQL and `executemany` in one transaction on SQLite, so memory stays
+bounded whatever the size. Services are bypassed on purpose (they validate one row at a
+time); the rows keep every invariant the services and constraints enforce
+(`exact == body[start:end]`, 32 code points of context, one revision per article), and
+`facet_counts_rebuild()` recounts the maintained facet counts at the end.
 """
 
 import hashlib
@@ -147,13 +151,31 @@ def _timestamp(rng: random.Random) -> datetime:
     return EPOCH + timedelta(seconds=rng.randrange(0, 5 * 365 * 86_400))
 
 
-def _write(table: str, columns: list[str], rows: Iterable[tuple], summary: CorpusSummary):
-    """Insert `rows` into `table`: COPY on PostgreSQL, executemany elsewhere."""
-    rows = [tuple(_adapt(v) for v in row) for row in rows]
+def _write(
+    table: str,
+    columns: list[str],
+    rows: Iterable[tuple],
+    summary: CorpusSummary,
+    refs: dict[str, list[int]] | None = None,
+):
+    """Insert `rows` into `table`: COPY on PostgreSQL, executemany elsewhere.
+
+    In `rows`, a column named in `refs` holds a rank (or None): the row it refers to is
+    `refs[column][rank]`. The digest takes the rows as they are here, before the ranks
+    become ids and the values the database's own types.
+    """
+    rows = list(rows)
     for row in rows:
         summary._hash.update(repr(row).encode())
     if not rows:
         return
+    mapped = [(columns.index(column), ids) for column, ids in (refs or {}).items()]
+    if mapped:
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for i, ids in mapped:
+                row[i] = None if row[i] is None else ids[row[i]]
+    rows = [tuple(_adapt(v) for v in row) for row in rows]
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -177,9 +199,10 @@ def _adapt(value):
 
 
 def corpus_clear() -> None:
-    """Delete every article, passage, outlet and organization (tags and users stay)."""
+    """Delete every article, passage, outlet and organization, and the facet counts
+    derived from them (tags and users stay)."""
     models = [TaggedAnnotation, Annotation, ArticleRevision, Article.organizations.through]
-    models += [Article, Outlet, Organization]
+    models += [ArticleFacet, FacetCount, Article, Outlet, Organization]
     with transaction.atomic():
         corpus_changed()
         _truncate(models)
@@ -193,10 +216,12 @@ def _truncate(models) -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     else:
-        for model in models:
-            model.objects.all().delete()
+        # Plain DELETEs, referring rows first: the ORM's delete() would load a million
+        # passages into memory to cascade what these statements already remove.
         with connection.cursor() as cursor:
             tables = [m._meta.db_table for m in models]
+            for table in tables:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
             marks = ", ".join(["%s"] * len(tables))
             cursor.execute(f"DELETE FROM sqlite_sequence WHERE name IN ({marks})", tables)  # noqa: S608
 
@@ -279,23 +304,48 @@ def _reference_rows(gen: CorpusGenerator, summary: CorpusSummary) -> None:
             user.save(update_fields=["password"])
             if annotators:
                 user.groups.add(annotators)
-    for model in (Outlet, Organization, Tag):
-        summary._hash.update(
-            repr(list(model.objects.order_by("slug").values_list("slug", "name"))).encode()
-        )
+    for model, slugs in (
+        (Outlet, _outlet_slugs()),
+        (Organization, _org_slugs()),
+        (Tag, _tag_slugs()),
+    ):
+        names = dict(model.objects.filter(slug__in=slugs).values_list("slug", "name"))
+        summary._hash.update(repr([(slug, names[slug]) for slug in slugs]).encode())
+
+
+# The reference rows by rank: slugs sorted in Python, the same order on every database.
+def _outlet_slugs() -> list[str]:
+    return sorted(f"outlet-{i + 1}" for i in range(OUTLETS))
+
+
+def _org_slugs() -> list[str]:
+    return sorted(f"organization-{i + 1}" for i in range(ORGANIZATIONS))
+
+
+def _tag_slugs() -> list[str]:
+    return sorted(f"bench-tag-{i + 1}" for i in range(TAGS))
+
+
+def _annotator_names() -> list[str]:
+    return sorted(f"bench-annotator-{i + 1}" for i in range(ANNOTATORS))
+
+
+def _ids(model, field: str, keys: list[str]) -> list[int]:
+    """The pks of `model`'s rows whose `field` is each of `keys`, in that order."""
+    pks = dict(model.objects.filter(**{f"{field}__in": keys}).values_list(field, "pk"))
+    return [pks[key] for key in keys]
 
 
 def _articles_and_passages(gen: CorpusGenerator, summary: CorpusSummary, progress) -> None:
     rng = gen.rng
-    outlet_ids = list(Outlet.objects.order_by("slug").values_list("pk", flat=True))
-    org_ids = list(Organization.objects.order_by("slug").values_list("pk", flat=True))
-    tag_ids = list(Tag.objects.order_by("slug").values_list("pk", flat=True))
-    user_ids = list(
-        get_user_model()
-        .objects.filter(username__startswith="bench-annotator-")
-        .order_by("username")
-        .values_list("pk", flat=True)
-    )
+    refs = {
+        "outlet": _ids(Outlet, "slug", _outlet_slugs()),
+        "organization": _ids(Organization, "slug", _org_slugs()),
+        "tag": _ids(Tag, "slug", _tag_slugs()),
+        "annotator": _ids(get_user_model(), "username", _annotator_names()),
+    }
+    # Ranks, not ids, are drawn (see `_write`): the same draws as from the ids themselves.
+    outlet_ids, org_ids, tag_ids, user_ids = (range(len(ids)) for ids in refs.values())
     outlet_w = _zipf_cum_weights(len(outlet_ids), 0.8)
     org_w = _zipf_cum_weights(len(org_ids), 0.9)
     tag_w = _zipf_cum_weights(len(tag_ids), 1.1)
@@ -309,6 +359,11 @@ def _articles_and_passages(gen: CorpusGenerator, summary: CorpusSummary, progres
     passage_cols += ["organization_id", "note", "annotator_id", "status", "anchor_status"]
     passage_cols += ["anchored_revision", "previous_exact", "created", "modified"]
     tagged_cols = ["content_object_id", "tag_id"]
+    mention_table = Article.organizations.through._meta.db_table
+    article_refs = {"outlet_id": refs["outlet"]}
+    mention_refs = {"organization_id": refs["organization"]}
+    passage_refs = {"organization_id": refs["organization"], "annotator_id": refs["annotator"]}
+    tagged_refs = {"tag_id": refs["tag"]}
     for first in range(0, gen.n_articles, BATCH):
         arts, revs, mentions, rows, tagged = [], [], [], [], []
         for index in range(first, min(first + BATCH, gen.n_articles)):
@@ -338,7 +393,9 @@ def _articles_and_passages(gen: CorpusGenerator, summary: CorpusSummary, progres
                 )
             )
             revs.append((article_id, 1, body, "import", "", created))
-            for org in set(rng.choices(org_ids, cum_weights=org_w, k=rng.choice((0, 0, 1, 2, 3)))):
+            for org in sorted(
+                set(rng.choices(org_ids, cum_weights=org_w, k=rng.choice((0, 0, 1, 2, 3))))
+            ):
                 mentions.append((article_id, org))
             for start, end in gen.spans(body, counts[index]):
                 passage_id += 1
@@ -372,16 +429,11 @@ def _articles_and_passages(gen: CorpusGenerator, summary: CorpusSummary, progres
                 k = rng.choice((0, 1, 1, 1, 2, 2, 3))
                 for tag in sorted(set(rng.choices(tag_ids, cum_weights=tag_w, k=k))):
                     tagged.append((passage_id, tag))
-        _write(Article._meta.db_table, article_cols, arts, summary)
-        _write(
-            ArticleRevision._meta.db_table,
-            revision_cols,
-            revs,
-            summary,
-        )
-        _write(Article.organizations.through._meta.db_table, mention_cols, mentions, summary)
-        _write(Annotation._meta.db_table, passage_cols, rows, summary)
-        _write(TaggedAnnotation._meta.db_table, tagged_cols, tagged, summary)
+        _write(Article._meta.db_table, article_cols, arts, summary, article_refs)
+        _write(ArticleRevision._meta.db_table, revision_cols, revs, summary)
+        _write(mention_table, mention_cols, mentions, summary, mention_refs)
+        _write(Annotation._meta.db_table, passage_cols, rows, summary, passage_refs)
+        _write(TaggedAnnotation._meta.db_table, tagged_cols, tagged, summary, tagged_refs)
         summary.articles += len(arts)
         summary.passages += len(rows)
         summary.tagged += len(tagged)

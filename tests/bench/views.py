@@ -1,7 +1,7 @@
 """`/bench/ping`: the trivial view every benchmark figure is a ratio against.
 
 It goes through the whole middleware stack and the same server as the real pages, and
-does nothing else (no template, no database). Mounted only when GLOSS_BENCH_VIEWS=1.
+does nothing else (no template, no database). Mounted only when GLOSS_BENCH is on.
 """
 
 from django.http import HttpResponse

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.synthetic import corpus_clear, generate_corpus
+from tests.bench.synthetic import corpus_clear, generate_corpus
 
 
 class Command(BaseCommand):
