@@ -23,7 +23,6 @@ from annotations import restore as annotation_restore
 from annotations import services as annotation_services
 from annotations.models import Tag
 from articles import services as article_services
-from tests.bench import synthetic
 from audit import services as audit_services
 from audit.models import HistoryRecord
 from backups import archive as backups
@@ -38,16 +37,8 @@ from publishing.page_cache import (
     page_key,
     url_digest,
 )
-<<<<<<< HEAD:tests/publishing/test_page_cache.py
 from publishing.version import corpus_changed, corpus_version
-=======
-from articles import importers
-from articles import services as article_services
-from audit import backups
-from audit import services as audit_services
-from audit.models import HistoryRecord
-from cms.settings import cache_from_url
->>>>>>> bench:tests/annotations/test_page_cache.py
+from tests.bench import synthetic
 from tests.factories import (
     make_annotation,
     make_article,
