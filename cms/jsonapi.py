@@ -2,21 +2,22 @@
 
 One error envelope, `{"error": {"code", "message", "fields"}}` with a stable `code`;
 strict parsing of JSON objects at the edge; and a base view that authenticates the caller
-(personal token or session), enforces CSRF for session writes, and turns the services'
-exceptions into JSON. Parsing happens before any service call and the services are
-atomic, so nothing is written on any error.
+(a personal token, through the authentication backends, or the session), enforces CSRF for
+session writes, and turns the services' exceptions into JSON. Parsing happens before any
+service call and the services are atomic, so nothing is written on any error.
 """
 
 import json
 from collections.abc import Mapping, Sequence
 
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-
-from annotations.auth import InvalidToken, caller_for, csrf_failure
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -124,6 +125,36 @@ def parse_object(
     return data
 
 
+def authenticated_caller(request) -> tuple[object, bool]:
+    """The user behind `request` and whether a token says so: the token's owner if it sends
+    `Authorization: Bearer <key>` (checked by the authentication backends, through
+    `authenticate(request, api_token=key)`), otherwise the session user (possibly
+    anonymous). Raises a 401 ApiError for a malformed header or an unknown token."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return getattr(request, "user", None) or AnonymousUser(), False
+    scheme, _, key = header.partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key:
+        raise ApiError(401, "invalid_token", "Send the token as `Authorization: Bearer <token>`.")
+    user = authenticate(request, api_token=key)
+    if user is None:
+        raise ApiError(401, "invalid_token", "The token is unknown or revoked.")
+    return user, True
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request, reason):
+        return reason
+
+
+def csrf_rejection(request) -> str | None:
+    """Why the session request fails Django's CSRF check, or None if it passes."""
+    check = _CsrfCheck(lambda _request: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class ApiView(View):
     """Authenticates the caller, enforces CSRF for session writes, and turns errors into JSON.
@@ -136,19 +167,19 @@ class ApiView(View):
 
     def dispatch(self, request, *args, **kwargs):
         try:
-            caller = caller_for(request)
-        except InvalidToken as error:
-            return ApiError(401, "invalid_token", str(error)).response()
-        request.user = caller.user
+            user, by_token = authenticated_caller(request)
+        except ApiError as error:
+            return error.response()
+        request.user = user
         # Which door a write came through, for the history: a script or the workspace page.
-        request.via = "api" if caller.by_token else "workspace"
+        request.via = "api" if by_token else "workspace"
         if request.method not in SAFE_METHODS:
-            if not caller.user.is_authenticated:
+            if not user.is_authenticated:
                 return ApiError(
                     401, "authentication_required", "Log in or send an API token."
                 ).response()
-            if not caller.by_token:
-                reason = csrf_failure(request)
+            if not by_token:
+                reason = csrf_rejection(request)
                 if reason:
                     return ApiError(403, "csrf_failed", f"CSRF check failed: {reason}").response()
         try:

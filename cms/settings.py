@@ -207,10 +207,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Login throttling (django-axes): after GLOSS_LOGIN_FAILURE_LIMIT failures for one username
 # from one address, that pair is refused (even with the right password) for the cool-off.
+# The API's personal tokens authenticate through their own backend, exempt from throttling.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "annotations.auth.ApiTokenBackend",
 ]
+AXES_WHITELIST_CALLABLE = "annotations.auth.is_token_attempt"
 AXES_FAILURE_LIMIT = env_int("GLOSS_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=float(env("GLOSS_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
