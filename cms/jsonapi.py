@@ -8,7 +8,9 @@ service call and the services are atomic, so nothing is written on any error.
 """
 
 import json
+import re
 from collections.abc import Mapping, Sequence
+from itertools import accumulate
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
@@ -75,6 +77,23 @@ def _storable(value) -> bool:
     return True
 
 
+# Deeper than any payload of ours (two levels), far shallower than what exhausts the parser's
+# and the checks' recursion (about 500 levels, in about 1 KB).
+MAX_JSON_DEPTH = 20
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _nesting_exceeds(text: str, limit: int) -> bool:
+    """True if arrays and objects in the JSON `text` nest deeper than `limit`, found by
+    counting brackets outside strings, without parsing (any malformed text is refused by
+    the parser afterwards). On any valid prefix, which is all the parser descends into,
+    the running count is the parser's depth."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return bool(brackets) and max(accumulate(map(_DEPTH_STEP.__getitem__, brackets))) > limit
+
+
 # A field spec: (accepted types, what to call them in a message[, type of list items]).
 FieldSpec = tuple
 
@@ -88,8 +107,18 @@ def parse_object(
     message that says why.
     """
     try:
-        data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "malformed_json", "The body is not valid UTF-8 JSON.") from None
+    if _nesting_exceeds(text, MAX_JSON_DEPTH):
+        raise ApiError(
+            400,
+            "malformed_json",
+            f"The body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels.",
+        )
+    try:
+        data = json.loads(text)
+    except ValueError:
         raise ApiError(400, "malformed_json", "The body is not valid UTF-8 JSON.") from None
     if not isinstance(data, dict):
         raise ApiError(400, "malformed_json", "The body must be a JSON object.")
