@@ -218,6 +218,9 @@ AXES_FAILURE_LIMIT = env_int("GLOSS_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=float(env("GLOSS_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The lock runs from the last failure before it began: attempts while locked (even with the
+# right password) are refused without restarting the cool-off, so waiting it out works.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client address: the socket's, unless a trusted proxy in front sets X-Forwarded-For
 # (otherwise anyone could send that header and get a fresh counter on every attempt).
