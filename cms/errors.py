@@ -1,5 +1,5 @@
 """The answers to requests that fail outside any view's own handling (Django's handler400,
-handler404, handler500 and CSRF_FAILURE_VIEW).
+handler404 and handler500, and CSRF_FAILURE_VIEW).
 
 Under `/api/` every one is the API's JSON envelope; elsewhere a page of ours. A lost
 database connection (OperationalError, InterfaceError) is a 503 with `Retry-After`, not a
@@ -13,10 +13,11 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.template import loader
 from django.views import defaults
 
-from cms.jsonapi import ApiError
+from cms.jsonapi import ApiError, csrf_failed
 
 # A PostgreSQL restart takes a few seconds.
 RETRY_AFTER_SECONDS = 5
@@ -64,3 +65,10 @@ def server_error(request):
     if unavailable:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's own page carries an inline <style> the CSP refuses."""
+    if is_api(request):
+        return csrf_failed(reason).response()
+    return render(request, "403_csrf.html", status=403)

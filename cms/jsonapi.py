@@ -177,6 +177,10 @@ class _CsrfCheck(CsrfViewMiddleware):
         return reason
 
 
+def csrf_failed(reason: str) -> ApiError:
+    return ApiError(403, "csrf_failed", f"CSRF check failed: {reason}")
+
+
 def csrf_rejection(request) -> str | None:
     """Why the session request fails Django's CSRF check, or None if it passes."""
     check = _CsrfCheck(lambda _request: None)
@@ -210,7 +214,7 @@ class ApiView(View):
             if not by_token:
                 reason = csrf_rejection(request)
                 if reason:
-                    return ApiError(403, "csrf_failed", f"CSRF check failed: {reason}").response()
+                    return csrf_failed(reason).response()
         try:
             return super().dispatch(request, *args, **kwargs)
         except ApiError as error:

@@ -289,6 +289,9 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Our page for a failed CSRF check: Django's own has an inline <style> the CSP refuses.
+CSRF_FAILURE_VIEW = "cms.errors.csrf_failure"
+
 # Security headers; HTTPS-only settings are on unless debugging or explicitly disabled.
 _HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = _HTTPS and env_bool("DJANGO_SSL_REDIRECT", default=True)
