@@ -2,21 +2,24 @@
 
 One error envelope, `{"error": {"code", "message", "fields"}}` with a stable `code`;
 strict parsing of JSON objects at the edge; and a base view that authenticates the caller
-(personal token or session), enforces CSRF for session writes, and turns the services'
-exceptions into JSON. Parsing happens before any service call and the services are
-atomic, so nothing is written on any error.
+(a personal token, through the authentication backends, or the session), enforces CSRF for
+session writes, and turns the services' exceptions into JSON. Parsing happens before any
+service call and the services are atomic, so nothing is written on any error.
 """
 
 import json
+import re
 from collections.abc import Mapping, Sequence
+from itertools import accumulate
 
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-
-from annotations.auth import InvalidToken, caller_for, csrf_failure
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -74,6 +77,23 @@ def _storable(value) -> bool:
     return True
 
 
+# Deeper than any payload of ours (two levels), far shallower than what exhausts the parser's
+# and the checks' recursion (about 500 levels, in about 1 KB).
+MAX_JSON_DEPTH = 20
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _nesting_exceeds(text: str, limit: int) -> bool:
+    """True if arrays and objects in the JSON `text` nest deeper than `limit`, found by
+    counting brackets outside strings, without parsing (any malformed text is refused by
+    the parser afterwards). On any valid prefix, which is all the parser descends into,
+    the running count is the parser's depth."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return bool(brackets) and max(accumulate(map(_DEPTH_STEP.__getitem__, brackets))) > limit
+
+
 # A field spec: (accepted types, what to call them in a message[, type of list items]).
 FieldSpec = tuple
 
@@ -87,8 +107,18 @@ def parse_object(
     message that says why.
     """
     try:
-        data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "malformed_json", "The body is not valid UTF-8 JSON.") from None
+    if _nesting_exceeds(text, MAX_JSON_DEPTH):
+        raise ApiError(
+            400,
+            "malformed_json",
+            f"The body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels.",
+        )
+    try:
+        data = json.loads(text)
+    except ValueError:
         raise ApiError(400, "malformed_json", "The body is not valid UTF-8 JSON.") from None
     if not isinstance(data, dict):
         raise ApiError(400, "malformed_json", "The body must be a JSON object.")
@@ -124,6 +154,40 @@ def parse_object(
     return data
 
 
+def authenticated_caller(request) -> tuple[object, bool]:
+    """The user behind `request` and whether a token says so: the token's owner if it sends
+    `Authorization: Bearer <key>` (checked by the authentication backends, through
+    `authenticate(request, api_token=key)`), otherwise the session user (possibly
+    anonymous). Raises a 401 ApiError for a malformed header or an unknown token."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return getattr(request, "user", None) or AnonymousUser(), False
+    scheme, _, key = header.partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key:
+        raise ApiError(401, "invalid_token", "Send the token as `Authorization: Bearer <token>`.")
+    user = authenticate(request, api_token=key)
+    if user is None:
+        raise ApiError(401, "invalid_token", "The token is unknown or revoked.")
+    return user, True
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request, reason):
+        return reason
+
+
+def csrf_failed(reason: str) -> ApiError:
+    return ApiError(403, "csrf_failed", f"CSRF check failed: {reason}")
+
+
+def csrf_rejection(request) -> str | None:
+    """Why the session request fails Django's CSRF check, or None if it passes."""
+    check = _CsrfCheck(lambda _request: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class ApiView(View):
     """Authenticates the caller, enforces CSRF for session writes, and turns errors into JSON.
@@ -136,21 +200,21 @@ class ApiView(View):
 
     def dispatch(self, request, *args, **kwargs):
         try:
-            caller = caller_for(request)
-        except InvalidToken as error:
-            return ApiError(401, "invalid_token", str(error)).response()
-        request.user = caller.user
+            user, by_token = authenticated_caller(request)
+        except ApiError as error:
+            return error.response()
+        request.user = user
         # Which door a write came through, for the history: a script or the workspace page.
-        request.via = "api" if caller.by_token else "workspace"
+        request.via = "api" if by_token else "workspace"
         if request.method not in SAFE_METHODS:
-            if not caller.user.is_authenticated:
+            if not user.is_authenticated:
                 return ApiError(
                     401, "authentication_required", "Log in or send an API token."
                 ).response()
-            if not caller.by_token:
-                reason = csrf_failure(request)
+            if not by_token:
+                reason = csrf_rejection(request)
                 if reason:
-                    return ApiError(403, "csrf_failed", f"CSRF check failed: {reason}").response()
+                    return csrf_failed(reason).response()
         try:
             return super().dispatch(request, *args, **kwargs)
         except ApiError as error:

@@ -210,14 +210,20 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Login throttling (django-axes): after GLOSS_LOGIN_FAILURE_LIMIT failures for one username
 # from one address, that pair is refused (even with the right password) for the cool-off.
+# The API's personal tokens authenticate through their own backend, exempt from throttling.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "annotations.auth.ApiTokenBackend",
 ]
+AXES_WHITELIST_CALLABLE = "annotations.auth.is_token_attempt"
 AXES_FAILURE_LIMIT = env_int("GLOSS_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=float(env("GLOSS_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The lock runs from the last failure before it began: attempts while locked (even with the
+# right password) are refused without restarting the cool-off, so waiting it out works.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client address: the socket's, unless a trusted proxy in front sets X-Forwarded-For
 # (otherwise anyone could send that header and get a fresh counter on every attempt).
@@ -285,6 +291,9 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+
+# Our page for a failed CSRF check: Django's own has an inline <style> the CSP refuses.
+CSRF_FAILURE_VIEW = "cms.errors.csrf_failure"
 
 # Security headers; HTTPS-only settings are on unless debugging or explicitly disabled.
 _HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)

@@ -6,6 +6,11 @@ from django.urls import include, path
 
 from cms.health import healthz
 
+# The API's errors in its JSON envelope, the site's as pages (a 503 when the database is gone).
+handler400 = "cms.errors.bad_request"
+handler404 = "cms.errors.page_not_found"
+handler500 = "cms.errors.server_error"
+
 admin.site.site_header = "Gloss administration"
 admin.site.site_title = "Gloss"
 

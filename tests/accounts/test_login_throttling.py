@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from annotations.models import Annotation
 from annotations.services import api_token_create
-from tests.factories import make_annotation, make_annotator, make_article
+from tests.factories import make_annotation, make_annotator, make_article, make_editor, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +122,45 @@ def test_a_deactivated_annotator_cannot_log_in_or_use_tokens_but_keeps_their_pas
     export = b"".join(Client().get("/passages/export.csv").streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(export.lstrip("\ufeff"))))
     assert [row["annotator"] for row in rows] == ["gone"]
+
+
+def test_attempts_during_a_lock_do_not_extend_it(client, limit, settings, monkeypatch):
+    """The lock runs from the last failure before it began: retrying while locked, with the
+    right password or a wrong one, neither lets the user in nor restarts the cool-off."""
+    import axes.handlers.proxy
+
+    make_annotator("alice", password="right-horse-battery")
+    start = timezone.now()
+    clock = {"now": start}
+    monkeypatch.setattr(axes.handlers.proxy, "now", lambda: clock["now"])
+    for _ in range(limit):
+        attempt(client, "alice", "wrong")
+    for minutes, password in ((5, "right-horse-battery"), (10, "wrong"), (14, "wrong")):
+        clock["now"] = start + timedelta(minutes=minutes)
+        assert attempt(client, "alice", password).status_code == 429
+    clock["now"] = start + settings.AXES_COOLOFF_TIME + timedelta(seconds=1)
+    assert attempt(client, "alice", "right-horse-battery").status_code == 302
+
+
+def test_the_lock_page_names_who_can_really_unlock_an_account(client, limit):
+    """Editors cannot touch the lock records (403); a site administrator can."""
+    from axes.models import AccessAttempt
+
+    make_annotator("alice", password="right-horse-battery")
+    for _ in range(limit):
+        attempt(client, "alice", "wrong")
+    page = attempt(client, "alice", "wrong").content.decode()
+    assert "editor" not in page
+    assert "The lock lifts by itself 0:15:00 (hours:minutes:seconds) after" in page
+    assert "A site administrator can lift it sooner." in page
+
+    editor = Client()
+    editor.force_login(make_editor("edna"))
+    assert editor.get("/admin/axes/accessattempt/").status_code == 403
+    admin = Client()
+    admin.force_login(make_user("root", group=None, is_superuser=True))
+    pk = AccessAttempt.objects.get().pk
+    response = admin.post(f"/admin/axes/accessattempt/{pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.exists()
+    assert attempt(Client(), "alice", "right-horse-battery").status_code == 302
