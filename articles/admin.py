@@ -147,10 +147,12 @@ class ArticleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        # A view-only page (an annotator's) builds the form without the fields it shows.
+        if self.instance.pk and "base_revision" in self.fields:
             self.fields["base_revision"].initial = self.instance.revision
-        # Keep the text exactly as stored: Django strips CharField/TextField input by default.
-        self.fields["body"].strip = False
+        if "body" in self.fields:
+            # Keep the text exactly as stored: Django strips CharField/TextField input.
+            self.fields["body"].strip = False
 
     def clean_body(self):
         # Browsers submit textareas with CRLF line breaks; bodies are stored with LF (as
