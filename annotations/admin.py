@@ -7,7 +7,6 @@ from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_list import result_headers
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field
-from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +27,7 @@ from annotations import services
 from annotations.models import Annotation, ApiToken, FacetCount, Tag, TaggedAnnotation
 from annotations.paginators import EstimatedCountPaginator
 from articles.admin import ServiceWritesAdmin
+from cms.admin_lookups import CheckedChangeList, CheckedLookupsAdmin
 
 
 def html_text(value) -> str:
@@ -172,7 +172,7 @@ class UserFilter(admin.RelatedFieldListFilter):
         return self.users.rows(tuple(self.field_admin_ordering(field, request, model_admin)))
 
 
-class PassageChangeList(ChangeList):
+class PassageChangeList(CheckedChangeList):
     """The passage changelist's page, fetched lean: the passages alone (50 model instances,
     not 250 with their article, outlet, organization and annotator) with those four names
     as annotated values, no bodies or context, and the tags of the 50 rows as plain
@@ -449,7 +449,7 @@ class AnnotationForm(forms.ModelForm):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
+class AnnotationAdmin(CheckedLookupsAdmin):
     form = AnnotationForm
     list_display = [
         "quote",
@@ -653,7 +653,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(CheckedLookupsAdmin):
     """Personal API tokens. The key is shown once, on creation; only its hash is kept."""
 
     form = ApiTokenForm

@@ -6,9 +6,10 @@ from django.db import transaction
 from annotations.models import Annotation
 from articles import services
 from articles.models import Article, ArticleRevision, Organization, Outlet
+from cms.admin_lookups import CheckedLookupsAdmin
 
 
-class ServiceWritesAdmin(admin.ModelAdmin):
+class ServiceWritesAdmin(CheckedLookupsAdmin):
     """An admin whose saves and deletes go through the model's services (history, counts).
 
     Subclasses name them: `save_service(obj, actor=..., via=...)` and likewise
@@ -175,7 +176,7 @@ class ArticleForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(CheckedLookupsAdmin):
     form = ArticleForm
     list_display = ["title", "outlet", "published", "status", "revision"]
     list_select_related = ["outlet"]
@@ -263,7 +264,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArticleRevision)
-class ArticleRevisionAdmin(admin.ModelAdmin):
+class ArticleRevisionAdmin(CheckedLookupsAdmin):
     """Revisions are immutable: view only."""
 
     list_display = ["article", "number", "reason", "editor", "created"]

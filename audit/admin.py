@@ -13,10 +13,11 @@ from django.utils.html import format_html
 
 from audit import services
 from audit.models import HistoryRecord
+from cms.admin_lookups import CheckedLookupsAdmin
 
 
 @admin.register(HistoryRecord)
-class HistoryRecordAdmin(admin.ModelAdmin):
+class HistoryRecordAdmin(CheckedLookupsAdmin):
     """Every write, newest first. Nothing here can be added, changed or deleted."""
 
     list_display = ["created", "action", "content_type", "object_link", "actor", "via", "changed"]
@@ -47,15 +48,8 @@ class HistoryRecordAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        # `?object_id=` narrows the list to one row's history (the passage "History" button).
-        object_id = request.GET.get("object_id")
-        if object_id and object_id.isdigit():
-            queryset = queryset.filter(object_id=int(object_id))
-        return queryset
-
     def lookup_allowed(self, lookup, value, request=None):
+        # `?object_id=` narrows the list to one row's history (the passage "History" button).
         return lookup == "object_id" or super().lookup_allowed(lookup, value, request)
 
     @admin.display(description="Object", ordering="object_repr")
