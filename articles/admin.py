@@ -6,9 +6,10 @@ from django.db import transaction
 from annotations.models import Annotation
 from articles import services
 from articles.models import Article, ArticleRevision, Organization, Outlet
+from cms.admin_lookups import CheckedLookupsAdmin
 
 
-class ServiceWritesAdmin(admin.ModelAdmin):
+class ServiceWritesAdmin(CheckedLookupsAdmin):
     """An admin whose saves and deletes go through the model's services (history, counts).
 
     Subclasses name them: `save_service(obj, actor=..., via=...)` and likewise
@@ -147,10 +148,12 @@ class ArticleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        # A view-only page (an annotator's) builds the form without the fields it shows.
+        if self.instance.pk and "base_revision" in self.fields:
             self.fields["base_revision"].initial = self.instance.revision
-        # Keep the text exactly as stored: Django strips CharField/TextField input by default.
-        self.fields["body"].strip = False
+        if "body" in self.fields:
+            # Keep the text exactly as stored: Django strips CharField/TextField input.
+            self.fields["body"].strip = False
 
     def clean_body(self):
         # Browsers submit textareas with CRLF line breaks; bodies are stored with LF (as
@@ -173,7 +176,7 @@ class ArticleForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(CheckedLookupsAdmin):
     form = ArticleForm
     list_display = ["title", "outlet", "published", "status", "revision"]
     list_select_related = ["outlet"]
@@ -261,7 +264,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArticleRevision)
-class ArticleRevisionAdmin(admin.ModelAdmin):
+class ArticleRevisionAdmin(CheckedLookupsAdmin):
     """Revisions are immutable: view only."""
 
     list_display = ["article", "number", "reason", "editor", "created"]

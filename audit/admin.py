@@ -16,6 +16,7 @@ from django.utils.html import format_html
 
 from audit import registry
 from audit.models import HistoryRecord
+from cms.admin_lookups import CheckedLookupsAdmin
 
 
 def _may_restore(user) -> bool:
@@ -24,7 +25,7 @@ def _may_restore(user) -> bool:
 
 
 @admin.register(HistoryRecord)
-class HistoryRecordAdmin(admin.ModelAdmin):
+class HistoryRecordAdmin(CheckedLookupsAdmin):
     """Every write, newest first. Nothing here can be added, changed or deleted."""
 
     list_display = ["created", "action", "content_type", "object_link", "actor", "via", "changed"]
@@ -55,15 +56,8 @@ class HistoryRecordAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        # `?object_id=` narrows the list to one row's history (the passage "History" button).
-        object_id = request.GET.get("object_id")
-        if object_id and object_id.isdigit():
-            queryset = queryset.filter(object_id=int(object_id))
-        return queryset
-
     def lookup_allowed(self, lookup, value, request=None):
+        # `?object_id=` narrows the list to one row's history (the passage "History" button).
         return lookup == "object_id" or super().lookup_allowed(lookup, value, request)
 
     @admin.display(description="Object", ordering="object_repr")

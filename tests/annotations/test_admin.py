@@ -154,11 +154,15 @@ def many_passages(n, annotator):
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_annotation_changelist_query_count_does_not_grow(
-    client, django_assert_max_num_queries, people, rows
+    client, django_assert_num_queries, people, rows
 ):
+    """Session, user, two permission reads, four filters, the capped count, the page and
+    its tags: 11 whatever the number of rows (12 on PostgreSQL: the row estimate first)."""
+    from django.db import connection
+
     many_passages(rows, people["owner"])
     client.force_login(people["editor"])
-    with django_assert_max_num_queries(14):
+    with django_assert_num_queries(11 + (connection.vendor == "postgresql")):
         response = client.get(reverse("admin:annotations_annotation_changelist"))
     assert response.status_code == 200
     assert response.content.decode().count('class="tag-chip') >= rows // 3

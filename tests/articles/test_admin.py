@@ -117,3 +117,20 @@ def test_organization_aliases_are_edited_one_per_line(client):
     assert Organization.objects.get().aliases == ["UN", "U.N."]
     page = client.get(reverse("admin:articles_organization_change", args=[org.pk]))
     assert "UN\nU.N.</textarea>" in page.content.decode()
+
+
+def test_an_annotator_sees_the_article_admin_page_read_only(client):
+    """Annotators may view articles but not change them: the change page is the read-only
+    one (no form fields for the body or the revision), not a server error."""
+    from tests.factories import make_annotator
+
+    article = make_article("The court ruled on Monday.")
+    make_annotation(article, exact="court")
+    client.force_login(make_annotator())
+    response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The court ruled on Monday." in html
+    for name in ["body", "title", "revision_reason", "base_revision"]:
+        assert f'name="{name}"' not in html
+    assert response.context["has_change_permission"] is False
