@@ -228,11 +228,12 @@ async function save() {
       showError(result.json);
       return;
     }
-    announce(editing.mode === "create" ? "Passage saved." : "Passage updated.");
+    const done = editing.mode === "create" ? "Passage saved." : "Passage updated.";
     returnFocus = body;
     closeForm();
     window.getSelection().removeAllRanges();
     await refreshBody();
+    announce(done);
   } finally {
     els.save.disabled = false;
   }
@@ -252,10 +253,10 @@ async function remove() {
     showError(result.json);
     return;
   }
-  announce("Passage deleted.");
   returnFocus = body;
   closeForm();
   await refreshBody();
+  announce("Passage deleted.");
 }
 
 // --- Selecting ---------------------------------------------------------------------

@@ -180,7 +180,7 @@ def test_overlapping_passage_stays_selectable_and_deletable(page):
     page.keyboard.press("Enter")
     page.locator("#workspace-status").filter(has_text="Passage saved.").wait_for()
     assert Annotation.objects.count() == 2
-    assert page.locator("mark.overlap").count() == 1
+    assert page.locator("mark.hl-depth-2").count() == 1
 
     # Escape cancels and returns focus to the article.
     select_code_points(page, 0, 5)
@@ -194,7 +194,7 @@ def test_overlapping_passage_stays_selectable_and_deletable(page):
     page.get_by_role("button", name="Delete").click()
     page.locator("#workspace-status").filter(has_text="Passage deleted.").wait_for()
     assert Annotation.objects.count() == 1
-    assert page.locator("mark.overlap").count() == 0
+    assert page.locator("mark.hl-depth-2").count() == 0
 
 
 def test_keyboard_selection_opens_the_form(page):
