@@ -98,7 +98,6 @@ class Piece(NamedTuple):
 
     text: str
     classes: str = ""
-    passages: str = ""
     anchor: int | None = None
     title: str = ""
     link: int | None = None
@@ -129,7 +128,7 @@ def highlight_passages(body: str, spans: Sequence[Span], *, linked: bool = True)
     """The body cut into paragraphs of pieces, every passage in `spans` marked.
 
     Each covered piece is a mark with classes `hl hl-depth-N (tag-T | untagged)
-    hl-passage-A hl-passage-B...`, A the innermost passage, and `data-passages="A B..."`.
+    hl-passage-A hl-passage-B...`: its passages, A the innermost (workspace.js reads them).
     """
     paras = paragraphs(body) if linked else [(0, len(body))]
     cuts = [p for para in paras for p in para] if linked else ()
@@ -167,7 +166,6 @@ def highlight_passages(body: str, spans: Sequence[Span], *, linked: bool = True)
                 Piece(
                     body[start:end],
                     classes,
-                    " ".join(str(int(pk)) for pk in covering),
                     anchor,
                     "; ".join(filter(None, map(label.get, covering))),
                     int(covering[0]),

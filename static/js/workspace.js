@@ -288,9 +288,12 @@ body.addEventListener("mouseup", (event) => {
   // Let the browser finish updating the selection first.
   window.setTimeout(() => {
     if (openFromSelection()) return;
-    const mark = event.target.closest("mark[data-passages]");
+    const mark = event.target.closest("mark.hl");
     if (!mark) return;
-    const ids = mark.dataset.passages.split(" ").map(Number);
+    // The mark's passages, innermost first, as its hl-passage-<id> classes list them.
+    const ids = [...mark.classList]
+      .filter((name) => name.startsWith("hl-passage-"))
+      .map((name) => Number(name.slice("hl-passage-".length)));
     // The shortest covering passage: longer ones stay reachable from the list beside.
     // The innermost covering passage: the server lists them innermost first. Longer ones
     // stay reachable from the list beside.

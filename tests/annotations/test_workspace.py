@@ -169,7 +169,8 @@ def test_highlighted_body_keeps_the_text_and_covers_each_passage(body, spans):
             self.text = []
 
         def handle_starttag(self, tag, attrs):
-            self.current = [int(pk) for pk in dict(attrs)["data-passages"].split()]
+            classes = dict(attrs)["class"].split()
+            self.current = [int(c[11:]) for c in classes if c.startswith("hl-passage-")]
 
         def handle_endtag(self, tag):
             self.current = []

@@ -15,7 +15,7 @@ BODY = "Caf\u00e9\u00a0\U0001f600 same words here.\n\nTwo\u00a0tags \U0001f4c8 t
 MARKS = """(selector) => [...document.querySelectorAll(`${selector} mark`)].map((mark) => [
     mark.textContent,
     [...mark.classList].filter((name) => name.startsWith("tag-") || name === "untagged"),
-    mark.dataset.passages,
+    [...mark.classList].filter((name) => name.startsWith("hl-passage-")).join(" "),
 ])"""
 
 
@@ -41,7 +41,9 @@ def test_the_workspace_colours_what_the_public_page_colours_before_and_after_a_w
     two = BODY.index("Two\u00a0tags")
     make_annotation(article, start=same, end=same + 10, exact=None, tags=[first], annotator=coder)
     make_annotation(article, start=same, end=same + 10, exact=None, tags=[second], annotator=coder)
-    make_annotation(article, start=two, end=two + 8, exact=None, tags=[zeta, alpha], annotator=coder)
+    make_annotation(
+        article, start=two, end=two + 8, exact=None, tags=[zeta, alpha], annotator=coder
+    )
     login(page, "coder", "pw-coder")
     workspace_url = f"/workspace/articles/{article.slug}/"
 
@@ -49,6 +51,7 @@ def test_the_workspace_colours_what_the_public_page_colours_before_and_after_a_w
         public = shown(page, article.get_absolute_url(), ".article-body")
         workspace = shown(page, workspace_url, "[data-article-body]")
         assert [mark[:2] for mark in workspace] == [mark[:2] for mark in public]
+        assert [mark[2] for mark in workspace] == [mark[2] for mark in public]
         assert len({pk for mark in workspace for pk in mark[2].split()}) == expected_passages
         return workspace
 

@@ -108,7 +108,7 @@ def run_annotation_round_trip(page, screenshot, article, start, end, organizatio
     assert passage.annotator.username == "alice"
 
     page.reload()
-    mark = page.locator(f'mark[data-passages~="{passage.pk}"]')
+    mark = page.locator(f"mark.hl-passage-{passage.pk}")
     assert mark.count() >= 1
     assert "".join(mark.all_inner_texts()).replace("\u00a0", " ") == passage.exact.replace(
         "\u00a0", " "

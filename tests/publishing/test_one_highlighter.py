@@ -24,8 +24,10 @@ class Marks(HTMLParser):
         elif self.container in attributes.get("class", "").split() or self.container in attributes:
             self.depth = 1
         if self.depth and tag == "mark":
-            colour = [c for c in attributes["class"].split() if c.startswith("tag-")]
-            self.mark = ["", colour, attributes.get("data-passages")]
+            classes = attributes["class"].split()
+            colour = [c for c in classes if c.startswith("tag-") or c == "untagged"]
+            passages = [c[len("hl-passage-") :] for c in classes if c.startswith("hl-passage-")]
+            self.mark = ["", colour, " ".join(passages)]
 
     def handle_endtag(self, tag):
         if self.depth:
@@ -71,6 +73,7 @@ def test_identical_spans_get_the_same_colour_in_the_workspace_and_on_the_public_
         ("Two tags", (f"tag-{zeta.pk}",)),
     ]
     assert [m[2] for m in workspace] == [f"{one.pk} {two.pk}", str(both.pk)]
+    assert [m[2] for m in public] == [m[2] for m in workspace]
 
 
 def test_the_workspace_body_part_is_the_body_the_page_renders(client):
