@@ -1,64 +1,42 @@
 """The annotation workspace: pick an article, select passages in it, code them.
 
-The pages are rendered here; every write goes from static/js/workspace.js through the
-JSON API (annotations/api.py) to the services, exactly like a script's would.
+The pages are rendered here, the article body by the public page's highlighter
+(`publishing.highlighting`); every write goes from static/js/workspace.js through the
+JSON API (annotations/api.py) to the services, exactly like a script's would, and the
+script then fetches the body again (`?part=body`) rather than drawing it itself.
 """
-
-from collections import defaultdict
-from itertools import pairwise
 
 import django_filters
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.db.models import Count, Q
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from annotations import services
 from annotations.api import annotation_json, organizations_ranked
-from annotations.models import Annotation, Tag
+from annotations.models import Annotation, Tag, TaggedAnnotation
 from articles.models import Article, Outlet
+from publishing.highlighting import Span, highlight_passages
 
 
-def highlighted_body(body: str, passages, tag_ids: dict[int, list[int]]) -> SafeString:
-    """`body` as escaped text with one `<mark>` per stretch covered by passages.
+def first_tag():
+    """The id of the passage's first tag, in the order tags were added: its colour."""
+    tagged = TaggedAnnotation.objects.filter(content_object=OuterRef("pk")).order_by("pk")
+    return Subquery(tagged.values("tag_id")[:1])
 
-    Overlapping passages become flat segments listing every passage that covers them
-    (`data-passages`), so no mark nests in another and all text stays selectable. The
-    result has no other markup, so the element's textContent equals `body` exactly;
-    offsets the browser measures in it are offsets into the stored text.
-    """
-    starts, ends = defaultdict(list), defaultdict(list)
+
+def passage_spans(passages, organizations: dict[int, str]) -> list[Span]:
+    """The passages as the public article page highlights them (`publishing.article_page`):
+    coloured by the first tag added, labelled with their tags and organization (the
+    colouring tag first; the page's prefetch has the others by name)."""
+    spans = []
     for passage in passages:
-        starts[passage.start].append(passage)
-        ends[passage.end].append(passage)
-    bounds = sorted({0, len(body), *starts, *ends})
-    active: dict[int, Annotation] = {}
-    parts = []
-    for begin, finish in pairwise(bounds):
-        for passage in ends.get(begin, ()):
-            active.pop(passage.pk, None)
-        for passage in starts.get(begin, ()):
-            active[passage.pk] = passage
-        text = body[begin:finish]
-        if not active:
-            parts.append(escape(text))
-            continue
-        innermost = min(active.values(), key=lambda p: (p.end - p.start, -p.pk))
-        first_tags = tag_ids.get(innermost.pk)
-        classes = ["passage", f"tag-{first_tags[0]}" if first_tags else "untagged"]
-        if len(active) > 1:
-            classes.append("overlap")
-        parts.append(
-            format_html(
-                '<mark class="{}" data-passages="{}">{}</mark>',
-                " ".join(classes),
-                " ".join(str(pk) for pk in active),
-                text,
-            )
-        )
-    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
+        tags = sorted(passage.tags.all(), key=lambda tag: tag.pk != passage.first_tag)
+        label = ", ".join(tag.name for tag in tags) or "untagged"
+        if passage.organization_id in organizations:
+            label += f" ({organizations[passage.organization_id]})"
+        spans.append(Span(passage.pk, passage.start, passage.end, passage.first_tag, label))
+    return spans
 
 
 class WorkspaceAccessMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -109,18 +87,33 @@ class WorkspaceArticleView(WorkspaceAccessMixin, DetailView):
     def get_queryset(self):
         return Article.objects.visible_to(self.request.user).select_related("outlet")
 
+    def get_template_names(self):
+        # `?part=body`: only the highlighted body and its data, which workspace.js fetches
+        # after a write instead of drawing the highlights itself.
+        if self.request.GET.get("part") == "body":
+            return [f"{self.template_name}#article-body"]
+        return [self.template_name]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, article = self.request.user, self.object
         passages = list(
-            Annotation.objects.filter(article=article).anchored().for_api().order_by("start", "id")
+            Annotation.objects.filter(article=article)
+            .anchored()
+            .for_api()
+            .annotate(first_tag=first_tag())
+            .order_by("start", "id")
         )
         tags = list(Tag.objects.only("id", "name", "slug"))
-        tag_ids = {p.pk: [t.pk for t in p.tags.all()] for p in passages}
+        organizations = organizations_ranked(article.pk)
+        names = {organization.pk: organization.name for organization, _ in organizations}
+        spans = passage_spans(passages, names)
         context.update(
-            body_html=highlighted_body(article.body, passages, tag_ids),
+            # The same segmenter and template as the public article page, unlinked: the
+            # element's textContent is the body, so the browser's offsets are ours.
+            body_html=highlight_passages(article.body, spans, linked=False).html,
             tags=tags,
-            organizations=organizations_ranked(article.pk),
+            organizations=organizations,
             workspace_data={
                 "article": article.pk,
                 "user": user.get_username(),

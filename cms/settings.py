@@ -185,6 +185,23 @@ TEMPLATES = [
             ],
         },
     },
+    # The public pages (templates/publishing/): Jinja2 with autoescaping renders their rows
+    # and facet checkboxes about three times faster than Django templates (README,
+    # Performance). Views pick it with `template_engine = "jinja2"`.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "publishing.jinja2.environment",
+            "autoescape": True,
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
 ]
 
 DATABASES = {

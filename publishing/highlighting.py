@@ -1,23 +1,26 @@
-"""Article bodies as HTML paragraphs with every passage highlighted.
+"""Article bodies with every passage highlighted: the one segmenter of Gloss.
 
 Passages may overlap or nest, so markup cannot be inserted into the text. Instead the
 body is cut at every passage boundary into segments, each knowing the set of passages
-covering it, and every segment is escaped and wrapped on its own: one `<mark>` per
-covered segment, with a class per covering passage. Offsets are code-point indices
-(Python `str` indices) into the body, as everywhere in Gloss.
+covering it, and `templates/publishing/highlighted_body.html` escapes and wraps every
+segment on its own: one `<mark>` per covered segment, with a class per covering passage.
+The public article page and the annotation workspace both render their body here, so a
+passage has the same colour everywhere (workspace.js asks the server for the body again
+after a write rather than drawing it itself). Offsets are code-point indices (Python `str`
+indices) into the body, as everywhere in Gloss.
+
+The rule, in one place: a segment's passages are ordered innermost first (shortest, then
+the earliest start, then the lowest id); its colour is the first tag (in the order tags
+were added) of the first of them that has a tag; its link leads to the first of them.
 """
 
 from bisect import insort
 from collections.abc import Iterable, Sequence
-from html import escape
 from itertools import filterfalse
 from typing import NamedTuple
 
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
-
-# `escape` is the standard library's, which is all `django.utils.html.escape` does
-# (`SafeString(html.escape(str(text)))`) minus its lazy-string wrapper: a 500-passage
-# article escapes a few thousand pieces, and the wrapper cost more than the escaping.
 
 
 class Span(NamedTuple):
@@ -36,17 +39,6 @@ class Segment(NamedTuple):
     start: int
     end: int
     covering: tuple[int, ...]
-
-
-class Highlighted(NamedTuple):
-    """The highlighted body, and for each placed passage the `hl-<id>` its links target.
-
-    Every passage's first segment carries an id; when several passages start on the same
-    segment it can carry only one, so the others' links point at that same segment.
-    """
-
-    html: SafeString
-    anchors: dict[int, int]
 
 
 def segments(length: int, spans: Iterable[Span], cuts: Iterable[int] = ()) -> list[Segment]:
@@ -100,24 +92,53 @@ def paragraphs(body: str) -> list[tuple[int, int]]:
     return result
 
 
-def highlight_passages(body: str, spans: Sequence[Span]) -> Highlighted:
-    """The body as `<p>` elements, passages highlighted, all text escaped; and anchors.
+class Piece(NamedTuple):
+    """A stretch of a paragraph as the template prints it: plain text when `classes` is
+    empty, else a mark (`hl-<anchor>` its id if any, linking to `#passage-<link>`)."""
 
-    Each covered segment becomes
-    `<mark class="hl hl-depth-N [tag-T] hl-passage-A hl-passage-B..." [id="hl-A"]
-    title="labels"><a href="#passage-A">text</a></mark>`, A the innermost passage.
+    text: str
+    classes: str = ""
+    anchor: int | None = None
+    title: str = ""
+    link: int | None = None
+
+
+class Highlighted(NamedTuple):
+    """The highlighted body, and for each placed passage the `hl-<id>` its links target.
+
+    Every passage's first segment carries an id; when several passages start on the same
+    segment it can carry only one, so the others' links point at that same segment.
+    `linked` (the public page): one `<p>` per non-blank line, marks linking to the
+    passage list. Otherwise (the workspace) the whole text, every character of it, so the
+    element's textContent is the body exactly and the browser's offsets are ours.
     """
-    paras = paragraphs(body)
-    cuts = [p for para in paras for p in para]
-    # What each passage adds to a mark, escaped once instead of once per segment it covers.
-    # (Ids are ints, and an int's digits need no escaping.)
+
+    paragraphs: list[list[Piece]]
+    anchors: dict[int, int]
+    linked: bool
+
+    @property
+    def html(self) -> SafeString:
+        """The body's markup (`templates/publishing/highlighted_body.html`)."""
+        html = render_to_string("publishing/highlighted_body.html", {"body": self}, using="jinja2")
+        return mark_safe(html)  # noqa: S308 (an autoescaped template's output)
+
+
+def highlight_passages(body: str, spans: Sequence[Span], *, linked: bool = True) -> Highlighted:
+    """The body cut into paragraphs of pieces, every passage in `spans` marked.
+
+    Each covered piece is a mark with classes `hl hl-depth-N (tag-T | untagged)
+    hl-passage-A hl-passage-B...`: its passages, A the innermost (workspace.js reads them).
+    """
+    paras = paragraphs(body) if linked else [(0, len(body))]
+    cuts = [p for para in paras for p in para] if linked else ()
+    # What each passage adds to a mark, made once instead of once per segment it covers.
     passage_class = {span.id: f"hl-passage-{int(span.id)}" for span in spans}
     tag_class = {span.id: f"tag-{int(span.tag_id)}" for span in spans if span.tag_id}
-    label = {span.id: escape(span.label) for span in spans if span.label}
-    link = {span.id: int(span.id) for span in spans}
+    label = {span.id: span.label for span in spans if span.label}
     anchors: dict[int, int] = {}
     pieces = segments(len(body), spans, cuts)
-    html = []
+    result = []
     index = 0
     count = len(pieces)
     for para_start, para_end in paras:
@@ -127,29 +148,28 @@ def highlight_passages(body: str, spans: Sequence[Span]) -> Highlighted:
         while index < count and pieces[index].start < para_end:
             start, end, covering = pieces[index]
             index += 1
-            text = escape(body[start:end])
             if not covering:
-                inside.append(text)
+                inside.append(Piece(body[start:end]))
                 continue
             # Colour of the innermost tagged passage; an untagged one is still marked.
-            tag = next(filter(None, map(tag_class.get, covering)), None)
-            classes = (
-                f"hl hl-depth-{min(len(covering), 3)}"
-                + ("" if tag is None else " " + tag)
-                + " "
-                + " ".join(map(passage_class.__getitem__, covering))
+            tag = next(filter(None, map(tag_class.get, covering)), "untagged")
+            classes = f"hl hl-depth-{min(len(covering), 3)} {tag} " + " ".join(
+                map(passage_class.__getitem__, covering)
             )
             # The first segment of each passage carries an id, so the list can link back.
             new = list(filterfalse(anchors.__contains__, covering))
-            id_attr = ""
+            anchor = None
             if new:
-                id_attr = f' id="hl-{link[new[0]]}"'
-                anchors.update(dict.fromkeys(new, new[0]))
-            title = "; ".join(filter(None, map(label.get, covering)))
+                anchor = int(new[0])
+                anchors.update(dict.fromkeys(new, anchor))
             inside.append(
-                f'<mark class="{classes}"{id_attr} title="{title}">'
-                f'<a href="#passage-{link[covering[0]]}">{text}</a></mark>'
+                Piece(
+                    body[start:end],
+                    classes,
+                    anchor,
+                    "; ".join(filter(None, map(label.get, covering))),
+                    int(covering[0]),
+                )
             )
-        html.append("<p>" + "".join(inside) + "</p>")
-    # Every piece above is escaped text or markup built around escaped text.
-    return Highlighted(mark_safe("\n".join(html)), anchors)  # noqa: S308
+        result.append(inside)
+    return Highlighted(result, anchors, linked)

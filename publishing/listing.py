@@ -2,6 +2,7 @@
 
 from publishing.facets import audience_of, facet_options
 from publishing.models import FacetCount
+from publishing.presenters import Presenter
 from publishing.search import among
 
 PAGE_SIZE = 20
@@ -165,6 +166,10 @@ class FacetedListMixin:
         """The page's rows (`rows`: the sliced fetch plan), fetched and ready to show."""
         return list(rows)
 
+    def present(self, presenter: Presenter, rows: list) -> list:
+        """What the template prints of the page's rows (`publishing.presenters`)."""
+        raise NotImplementedError
+
     def searching(self) -> bool:
         """Whether a valid search is among the filters."""
         form = self.filterset.form
@@ -204,6 +209,9 @@ class FacetedListMixin:
         query.pop(self.page_kwarg, None)
         context["querystring"] = query.urlencode()
         context["facets"] = self.facets(self.object_list)
+        presenter = Presenter()
+        context["rows"] = self.present(presenter, context["object_list"])
+        context["facet_boxes"] = presenter.facets(context["facets"], self.filterset.form)
         context["filtered"] = any(
             value for key, value in self.request.GET.lists() if key != self.page_kwarg
         )

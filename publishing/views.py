@@ -17,6 +17,7 @@ from publishing.filters import ArticleFilterSet, PassageFilterSet
 from publishing.listing import PREVIEW_SIZE, FacetedListMixin
 from publishing.models import FacetCount
 from publishing.page_cache import CachedPublicPageMixin
+from publishing.presenters import Presenter
 
 
 class TagStylesView(View):
@@ -41,6 +42,7 @@ class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
     """`/passages/`: every visible passage, filtered, with facet counts and a CSV link."""
 
     filterset_class = PassageFilterSet
+    template_engine = "jinja2"
     template_name = "publishing/passage_list.html"
     context_object_name = "passages"
     facet_listing = FacetCount.Listing.PASSAGES
@@ -54,6 +56,9 @@ class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
 
     def page_rows(self, rows):
         return attach_tag_lists(list(rows))
+
+    def present(self, presenter, rows):
+        return presenter.passages(rows)
 
     def facet_counts(self, parameter, rows):
         if parameter == "tag":
@@ -96,6 +101,7 @@ class TagDetailView(CachedPublicPageMixin, DetailView):
     """`/tags/<slug>/`: what a tag means and the latest passages carrying it."""
 
     model = Tag
+    template_engine = "jinja2"
     template_name = "publishing/tag_detail.html"
     context_object_name = "tag"
 
@@ -105,6 +111,7 @@ class TagDetailView(CachedPublicPageMixin, DetailView):
         passages = Annotation.objects.visible_to(self.request.user).filter(Exists(tagged))
         context["passage_count"] = passages.count()
         context["passages"] = attach_tag_lists(list(passages.for_listing_page()[:PREVIEW_SIZE]))
+        context["passage_rows"] = Presenter().passages(context["passages"])
         return context
 
 
@@ -116,6 +123,7 @@ class ArticleListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
     """`/articles/`: the published articles, filtered, with facet counts."""
 
     filterset_class = ArticleFilterSet
+    template_engine = "jinja2"
     template_name = "publishing/article_list.html"
     context_object_name = "articles"
     facet_listing = FacetCount.Listing.ARTICLES
@@ -138,6 +146,9 @@ class ArticleListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
         )
         return list(counted.order_by(*ordering) if ordering else counted)
 
+    def present(self, presenter, rows):
+        return presenter.articles(rows)
+
     def facet_counts(self, parameter, rows):
         if parameter == "outlet":
             return rows.outlet_facets()
@@ -150,6 +161,7 @@ class OutletDetailView(CachedPublicPageMixin, DetailView):
     """`/outlets/<slug>/`: an outlet and its latest articles."""
 
     model = Outlet
+    template_engine = "jinja2"
     template_name = "publishing/outlet_detail.html"
     context_object_name = "outlet"
 
@@ -158,6 +170,7 @@ class OutletDetailView(CachedPublicPageMixin, DetailView):
         articles = Article.objects.visible_to(self.request.user).for_outlet(self.object)
         context["article_count"] = articles.count()
         context["articles"] = list(articles.for_listing()[:PREVIEW_SIZE])
+        context["article_rows"] = Presenter().articles(context["articles"])
         context["passage_count"] = (
             visible_passages(self.request).filter(article__outlet=self.object).count()
         )
@@ -168,6 +181,7 @@ class OrganizationDetailView(CachedPublicPageMixin, DetailView):
     """`/organizations/<slug>/`: articles that mention it, passages attributed to it, per tag."""
 
     model = Organization
+    template_engine = "jinja2"
     template_name = "publishing/organization_detail.html"
     context_object_name = "organization"
 
@@ -175,10 +189,13 @@ class OrganizationDetailView(CachedPublicPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         articles = Article.objects.visible_to(self.request.user).mentioning(self.object)
         passages = visible_passages(self.request).filter(organization=self.object)
+        presenter = Presenter()
         context["article_count"] = articles.count()
         context["articles"] = list(articles.for_listing()[:PREVIEW_SIZE])
+        context["article_rows"] = presenter.articles(context["articles"])
         context["passage_count"] = passages.count()
         context["passages"] = attach_tag_lists(list(passages.for_listing_page()[:PREVIEW_SIZE]))
+        context["passage_rows"] = presenter.passages(context["passages"])
         context["tag_counts"] = passages.tag_facets()
         return context
 
@@ -200,6 +217,7 @@ class HomeView(CachedPublicPageMixin, TemplateView):
     rows.
     """
 
+    template_engine = "jinja2"
     template_name = "publishing/home.html"
 
     def get_context_data(self, **kwargs):
@@ -230,6 +248,7 @@ class HomeView(CachedPublicPageMixin, TemplateView):
             Tag.objects.annotate(passage_count=public_count(L.PASSAGES, Fc.TAG)).order_by("name")
         )
         context["latest"] = list(Article.objects.published().for_listing()[:5])
+        context["latest_rows"] = Presenter().articles(context["latest"])
         context["outlets"] = list(
             Outlet.objects.annotate(article_count=public_count(L.ARTICLES, Fc.OUTLET))
             .filter(article_count__gt=0)

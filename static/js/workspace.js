@@ -1,13 +1,17 @@
 // The annotation workspace: select text, code it, save it through the JSON API.
 //
 // Everything is stored through /api/annotations/ (the same services as the admin); this
-// module only draws highlights, runs the passage form and converts offsets at the edge.
+// module runs the passage form and converts offsets at the edge. It never draws a
+// highlight: the server renders the body with the public page's highlighter
+// (publishing/highlighting.py), and after every write this module fetches that body again
+// (`?part=body`), so a passage has one colour everywhere.
 
 import { OffsetMap, rangeToCodePoints } from "./offsets.js";
 
 const API = "/api/annotations/";
 
-const data = JSON.parse(document.getElementById("workspace-data").textContent);
+const readData = (root) => JSON.parse(root.getElementById("workspace-data").textContent);
+const data = readData(document);
 const body = document.querySelector("[data-article-body]");
 const form = document.getElementById("passage-form");
 const list = document.getElementById("passage-list");
@@ -25,13 +29,12 @@ const els = {
   del: document.getElementById("passage-delete"),
 };
 const tagBoxes = [...form.querySelectorAll('input[name="tags"]')];
-const tagIds = new Map(data.tags.map((tag) => [tag.slug, tag.id]));
 const tagOrder = new Map(data.tags.map((tag, index) => [tag.slug, index]));
 
 // The body text exactly as stored: the server rendered nothing but the text itself.
 const text = body.textContent;
 const offsets = new OffsetMap(text);
-const passages = new Map(data.passages.map((p) => [p.id, p]));
+let passages = new Map(data.passages.map((p) => [p.id, p]));
 
 // Organization names and aliases -> id, from the datalist the server rendered.
 const organizationIds = new Map();
@@ -59,41 +62,23 @@ function sortedTags(slugs) {
 
 // --- Highlights ------------------------------------------------------------------
 
-/** Rebuild the body as flat text segments: overlaps become segments listing every
- * passage that covers them, so no highlight hides another and all text stays selectable. */
-function renderHighlights() {
-  const spans = [...passages.values()].map((p) => ({
-    id: p.id,
-    start: offsets.toUnits(p.start),
-    end: offsets.toUnits(p.end),
-    length: p.end - p.start,
-    tags: sortedTags(p.tags),
-  }));
-  const bounds = new Set([0, text.length]);
-  for (const span of spans) {
-    bounds.add(span.start);
-    bounds.add(span.end);
+/** Show the body and passages as the server has them now: its highlighted body (one
+ * segmenter, the server's) and its passage data, everyone's writes included. */
+async function refreshBody() {
+  const response = await fetch(`${window.location.pathname}?part=body`, {
+    credentials: "same-origin",
+    headers: { Accept: "text/html" },
+  });
+  if (!response.ok) return;
+  const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+  const freshBody = fresh.querySelector("[data-article-body]");
+  if (!freshBody || freshBody.textContent !== text) {
+    // The text itself was revised meanwhile: every offset on this page is out of date.
+    window.location.reload();
+    return;
   }
-  const points = [...bounds].sort((a, b) => a - b);
-  const fragment = document.createDocumentFragment();
-  for (let i = 0; i + 1 < points.length; i += 1) {
-    const [from, to] = [points[i], points[i + 1]];
-    const covering = spans.filter((s) => s.start <= from && s.end >= to);
-    const chunk = document.createTextNode(text.slice(from, to));
-    if (!covering.length) {
-      fragment.append(chunk);
-      continue;
-    }
-    const innermost = covering.reduce((a, b) => (b.length < a.length ? b : a));
-    const mark = document.createElement("mark");
-    mark.classList.add("passage");
-    mark.classList.add(innermost.tags.length ? `tag-${tagIds.get(innermost.tags[0])}` : "untagged");
-    if (covering.length > 1) mark.classList.add("overlap");
-    mark.dataset.passages = covering.map((s) => s.id).join(" ");
-    mark.append(chunk);
-    fragment.append(mark);
-  }
-  body.replaceChildren(fragment);
+  passages = new Map(readData(fresh).passages.map((p) => [p.id, p]));
+  body.replaceChildren(...freshBody.childNodes);
   renderList();
 }
 
@@ -243,17 +228,12 @@ async function save() {
       showError(result.json);
       return;
     }
-    const previous = passages.get(result.json.id);
-    passages.set(result.json.id, {
-      ...result.json,
-      can_edit: true,
-      can_delete: previous ? previous.can_delete : true,
-    });
-    announce(editing.mode === "create" ? "Passage saved." : "Passage updated.");
+    const done = editing.mode === "create" ? "Passage saved." : "Passage updated.";
     returnFocus = body;
     closeForm();
     window.getSelection().removeAllRanges();
-    renderHighlights();
+    await refreshBody();
+    announce(done);
   } finally {
     els.save.disabled = false;
   }
@@ -273,11 +253,10 @@ async function remove() {
     showError(result.json);
     return;
   }
-  passages.delete(editing.passage.id);
-  announce("Passage deleted.");
   returnFocus = body;
   closeForm();
-  renderHighlights();
+  await refreshBody();
+  announce("Passage deleted.");
 }
 
 // --- Selecting ---------------------------------------------------------------------
@@ -309,15 +288,17 @@ body.addEventListener("mouseup", (event) => {
   // Let the browser finish updating the selection first.
   window.setTimeout(() => {
     if (openFromSelection()) return;
-    const mark = event.target.closest("mark[data-passages]");
+    const mark = event.target.closest("mark.hl");
     if (!mark) return;
-    const ids = mark.dataset.passages.split(" ").map(Number);
+    // The mark's passages, innermost first, as its hl-passage-<id> classes list them.
+    const ids = [...mark.classList]
+      .filter((name) => name.startsWith("hl-passage-"))
+      .map((name) => Number(name.slice("hl-passage-".length)));
     // The shortest covering passage: longer ones stay reachable from the list beside.
-    const passage = ids
-      .map((id) => passages.get(id))
-      .filter(Boolean)
-      .reduce((a, b) => (b.end - b.start < a.end - a.start ? b : a));
-    openEdit(passage, mark.getBoundingClientRect(), body);
+    // The innermost covering passage: the server lists them innermost first. Longer ones
+    // stay reachable from the list beside.
+    const passage = ids.map((id) => passages.get(id)).find(Boolean);
+    if (passage) openEdit(passage, mark.getBoundingClientRect(), body);
   }, 0);
 });
 
@@ -380,4 +361,4 @@ form.addEventListener("keydown", (event) => {
   }
 });
 
-renderHighlights();
+renderList();

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotations.workspace import highlighted_body
 from articles.models import Article
+from publishing.highlighting import Span, highlight_passages
 from tests.factories import (
     make_annotation,
     make_annotator,
@@ -142,11 +142,6 @@ def test_tag_checkboxes_are_named_by_tag(client, db):
     assert json.loads(html.split('id="workspace-data" type="application/json">')[1].split("<")[0])
 
 
-class _Span:
-    def __init__(self, pk, start, end):
-        self.pk, self.start, self.end = pk, start, end
-
-
 @given(
     # No CR or NUL: imports normalise them away, and an HTML parser would rewrite them.
     body=st.text(
@@ -160,12 +155,12 @@ def test_highlighted_body_keeps_the_text_and_covers_each_passage(body, spans):
     """Whatever the text and overlaps, the marks' text is the body and each passage's
     code points are exactly those in marks listing it."""
     passages = [
-        _Span(pk, min(a, b) % (len(body) + 1), max(a, b) % (len(body) + 1) or len(body))
+        Span(pk, min(a, b) % (len(body) + 1), max(a, b) % (len(body) + 1) or len(body))
         for pk, (a, b) in enumerate(spans, start=1)
     ]
     passages = [p for p in passages if p.start < p.end]
-    html = str(highlighted_body(body, passages, {}))
-    covered: dict[int, list[str]] = {p.pk: [] for p in passages}
+    html = str(highlight_passages(body, passages, linked=False).html)
+    covered: dict[int, list[str]] = {p.id: [] for p in passages}
 
     class Collect(HTMLParser):
         def __init__(self):
@@ -174,7 +169,8 @@ def test_highlighted_body_keeps_the_text_and_covers_each_passage(body, spans):
             self.text = []
 
         def handle_starttag(self, tag, attrs):
-            self.current = [int(pk) for pk in dict(attrs)["data-passages"].split()]
+            classes = dict(attrs)["class"].split()
+            self.current = [int(c[11:]) for c in classes if c.startswith("hl-passage-")]
 
         def handle_endtag(self, tag):
             self.current = []
@@ -189,7 +185,7 @@ def test_highlighted_body_keeps_the_text_and_covers_each_passage(body, spans):
     parser.close()
     assert "".join(parser.text) == body
     for p in passages:
-        assert "".join(covered[p.pk]) == body[p.start : p.end]
+        assert "".join(covered[p.id]) == body[p.start : p.end]
 
 
 @pytest.mark.parametrize("status", ["draft", "published"])

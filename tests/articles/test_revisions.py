@@ -1,7 +1,6 @@
 """The revision history of an article: list, diff, visibility, and the revision note."""
 
 import pytest
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from articles.history import Segment, word_diff
@@ -99,12 +98,11 @@ def test_drafts_history_is_hidden_from_anonymous_visitors_but_not_from_staff(cli
     assert client.get(reverse("article-revisions", args=[article.slug])).status_code == 200
 
 
-def test_the_revision_note_says_how_often_when_and_why(rf):
+def test_the_revision_note_says_how_often_when_and_why(client):
     article = make_article("A text.")
-    assert render_to_string("articles/revision_note.html", {"article": article}).strip() == ""
+    assert 'class="revision-note"' not in client.get(article.get_absolute_url()).content.decode()
     revised(article, "A text, corrected.", "A text, corrected twice.", comment="outlet notice")
-    latest = article.revisions.order_by("-number").first()
-    html = render_to_string("articles/revision_note.html", {"article": article, "revision": latest})
+    html = client.get(article.get_absolute_url()).content.decode()
     assert "Revised 2 times; last on" in html
     assert "correction by the outlet (outlet notice)" in html
     assert reverse("article-revision-diff", args=[article.slug, 3]) in html

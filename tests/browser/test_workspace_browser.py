@@ -108,7 +108,7 @@ def run_annotation_round_trip(page, screenshot, article, start, end, organizatio
     assert passage.annotator.username == "alice"
 
     page.reload()
-    mark = page.locator(f'mark[data-passages~="{passage.pk}"]')
+    mark = page.locator(f"mark.hl-passage-{passage.pk}")
     assert mark.count() >= 1
     assert "".join(mark.all_inner_texts()).replace("\u00a0", " ") == passage.exact.replace(
         "\u00a0", " "
@@ -180,7 +180,7 @@ def test_overlapping_passage_stays_selectable_and_deletable(page):
     page.keyboard.press("Enter")
     page.locator("#workspace-status").filter(has_text="Passage saved.").wait_for()
     assert Annotation.objects.count() == 2
-    assert page.locator("mark.overlap").count() == 1
+    assert page.locator("mark.hl-depth-2").count() == 1
 
     # Escape cancels and returns focus to the article.
     select_code_points(page, 0, 5)
@@ -194,7 +194,7 @@ def test_overlapping_passage_stays_selectable_and_deletable(page):
     page.get_by_role("button", name="Delete").click()
     page.locator("#workspace-status").filter(has_text="Passage deleted.").wait_for()
     assert Annotation.objects.count() == 1
-    assert page.locator("mark.overlap").count() == 0
+    assert page.locator("mark.hl-depth-2").count() == 0
 
 
 def test_keyboard_selection_opens_the_form(page):

@@ -72,13 +72,13 @@ def test_unfiltered_listings_read_the_maintained_counts(client):
     make_annotation(article, exact="court ruled", tags=[tag])
     Annotation.objects.update(status="draft")  # behind the services' back: counts unchanged
     response = client.get("/passages/")
-    facets = {f["parameter"]: f["options"] for f in response.context["facets"]}
+    facets = {f["parameter"]: f["options"] for f in response.context_data["facets"]}
     assert [(o["slug"], o["count"]) for o in facets["tag"]] == [("claim", 1)]
     facet_counts_rebuild()  # the repair for such writes
     response = client.get("/passages/")
-    assert response.context["paginator"].count == 0
+    assert response.context_data["paginator"].count == 0
     filtered = client.get("/passages/?tag=claim")  # filtered: counted live
-    assert filtered.context["paginator"].count == 0
+    assert filtered.context_data["paginator"].count == 0
 
 
 def test_a_facet_whose_own_parameter_is_the_only_filter_reads_the_maintained_counts(client):
@@ -91,12 +91,12 @@ def test_a_facet_whose_own_parameter_is_the_only_filter_reads_the_maintained_cou
     Annotation.objects.filter(exact="asylum").update(status="draft")  # counts unchanged
     for listing in ("/passages/", "/articles/"):
         response = client.get(listing + "?tag=claim")
-        facets = {f["parameter"]: f["options"] for f in response.context["facets"]}
+        facets = {f["parameter"]: f["options"] for f in response.context_data["facets"]}
         assert [(o["slug"], o["count"]) for o in facets["tag"]] == [("claim", 1), ("number", 1)]
         assert [o["count"] for o in facets["outlet"]] == [1]
     facet_counts_rebuild()
     response = client.get("/passages/?tag=claim")
-    facets = {f["parameter"]: f["options"] for f in response.context["facets"]}
+    facets = {f["parameter"]: f["options"] for f in response.context_data["facets"]}
     assert [(o["slug"], o["count"]) for o in facets["tag"]] == [("claim", 1)]
 
 
@@ -126,7 +126,7 @@ def test_article_facet_pairs_rebuilt_in_sql_equal_the_maintained_ones(client):
         response = client.get(f"/articles/?outlet={daily.slug}")
         return {
             f["parameter"]: [(option["slug"], option["count"]) for option in f["options"]]
-            for f in response.context["facets"]
+            for f in response.context_data["facets"]
         }
 
     anonymous = counted()

@@ -1,11 +1,13 @@
 """Highlighted article HTML: segments partition the body, passages stay exact, text is escaped."""
 
 import re
+from html import unescape as html_unescape
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from publishing.highlighting import Span, highlight_passages, paragraphs, segments
+from tests.markup import assert_same_markup
 
 bodies = st.text(alphabet=st.sampled_from("ab <&>\"'\n\u00a0é😀"), min_size=1, max_size=60)
 
@@ -60,13 +62,14 @@ def test_nested_and_overlapping_passages_get_one_mark_per_segment_with_every_cla
     html = highlight_passages(
         body, [Span(1, 0, 6, tag_id=7, label="x"), Span(2, 3, 9, tag_id=8)]
     ).html
-    assert html == (
-        '<p><mark class="hl hl-depth-1 tag-7 hl-passage-1" id="hl-1" title="x">'
-        '<a href="#passage-1">abc</a></mark>'
-        '<mark class="hl hl-depth-2 tag-7 hl-passage-1 hl-passage-2" id="hl-2" title="x">'
-        '<a href="#passage-1">def</a></mark>'
-        '<mark class="hl hl-depth-1 tag-8 hl-passage-2" title=""><a href="#passage-2">ghi</a>'
-        "</mark>j</p>"
+    assert_same_markup(
+        html,
+        '<p><mark class="hl hl-depth-1 tag-7 hl-passage-1" id="hl-1" '
+        'title="x"><a href="#passage-1">abc</a></mark>'
+        '<mark class="hl hl-depth-2 tag-7 hl-passage-1 hl-passage-2" '
+        'id="hl-2" title="x"><a href="#passage-1">def</a></mark>'
+        '<mark class="hl hl-depth-1 tag-8 hl-passage-2" title="">'
+        '<a href="#passage-2">ghi</a></mark>j</p>',
     )
 
 
@@ -74,10 +77,11 @@ def test_article_text_and_labels_are_escaped_never_trusted():
     body = '<script>alert("x")</script> & more'
     html = highlight_passages(body, [Span(1, 0, 8, label='"><img src=x>')]).html
     assert "<script>" not in html and "<img" not in html
-    assert html == (
-        '<p><mark class="hl hl-depth-1 hl-passage-1" id="hl-1" title="&quot;&gt;&lt;img src=x&gt;">'
-        '<a href="#passage-1">&lt;script&gt;</a></mark>'
-        "alert(&quot;x&quot;)&lt;/script&gt; &amp; more</p>"
+    assert_same_markup(
+        html,
+        '<p><mark class="hl hl-depth-1 untagged hl-passage-1" id="hl-1" '
+        'title="&quot;&gt;&lt;img src=x&gt;"><a href="#passage-1">&lt;script&gt;</a></mark>'
+        "alert(&quot;x&quot;)&lt;/script&gt; &amp; more</p>",
     )
 
 
@@ -87,8 +91,8 @@ def test_paragraphs_are_kept_and_a_passage_across_them_is_split_per_paragraph():
     end = body.index("Second") + len("Second")
     html = highlight_passages(body, [Span(5, start, end, tag_id=1)]).html
     assert html == (
-        '<p>First <mark class="hl hl-depth-1 tag-1 hl-passage-5" id="hl-5" title="">'
-        '<a href="#passage-5">line.</a></mark></p>\n'
+        '<p>First <mark class="hl hl-depth-1 tag-1 hl-passage-5" id="hl-5" '
+        'title=""><a href="#passage-5">line.</a></mark></p>\n'
         '<p><mark class="hl hl-depth-1 tag-1 hl-passage-5" title="">'
         '<a href="#passage-5">Second</a></mark> line.</p>'
     )
@@ -125,3 +129,31 @@ def test_passages_starting_together_share_the_innermost_ones_anchor():
     assert result.anchors == {1: 2, 2: 2, 3: 2, 4: 4}
     assert result.html.count('id="hl-') == 2
     assert highlight_passages(body, spans).html == result.html
+
+
+def test_identical_passages_take_the_colour_and_link_of_the_lowest_id():
+    """The one tie rule: equal spans are ordered by id, so the first-made one colours them."""
+    body = "alpha beta"
+    first, second = Span(1, 0, 5, tag_id=10), Span(2, 0, 5, tag_id=20)
+    for spans in ([first, second], [second, first]):
+        for linked in (True, False):
+            pieces = highlight_passages(body, spans, linked=linked).paragraphs[0]
+            (piece,) = [piece for piece in pieces if piece.classes]
+            assert piece.classes.split()[:3] == ["hl", "hl-depth-2", "tag-10"]
+            assert piece.classes.split()[3:] == ["hl-passage-1", "hl-passage-2"]
+            assert piece.link == 1
+
+
+@given(body_and_spans())
+def test_the_workspace_body_is_the_text_itself_with_the_same_marks(case):
+    """Unlinked (the workspace): the text is every character of the body, and the marks
+    are the linked page's, split only where the linked page splits at paragraphs."""
+    body, spans, _ = case
+    workspace = highlight_passages(body, spans, linked=False)
+    (pieces,) = workspace.paragraphs
+    assert "".join(piece.text for piece in pieces) == body
+    text = re.sub(r"<[^>]*>", "", str(workspace.html))
+    assert html_unescape(text) == body
+    public = highlight_passages(body, spans)
+    marked = {piece.classes for paragraph in public.paragraphs for piece in paragraph}
+    assert marked - {""} <= {piece.classes for piece in pieces}

@@ -24,11 +24,11 @@ def test_a_search_matching_more_than_the_cap_says_so_and_samples_the_facets(clie
         make_article(f"common word {i}", title=f"A{i}", outlet=outlet)
     make_article("something else", outlet=outlet)
     response = client.get("/articles/?q=common")
-    assert response.context["capped"] is True
+    assert response.context_data["capped"] is True
     assert b"More than 2 articles match these filters" in response.content
     assert b"the filter counts are each over the first 2 matches only" in response.content
-    assert response.context["paginator"].count == 2
-    outlets = response.context["facets"][0]["options"]
+    assert response.context_data["paginator"].count == 2
+    outlets = response.context_data["facets"][0]["options"]
     assert [(o["slug"], o["count"]) for o in outlets] == [("daily", 2)]
 
 
@@ -36,8 +36,8 @@ def test_a_search_within_the_cap_is_exact_and_not_flagged(client, cap):
     make_article("common word", title="One")
     make_article("common word", title="Two")
     response = client.get("/articles/?q=common")
-    assert response.context["capped"] is False
-    assert response.context["paginator"].count == 2
+    assert response.context_data["capped"] is False
+    assert response.context_data["paginator"].count == 2
     assert b"More than" not in response.content
     assert b"2 articles match these filters" in response.content
 
@@ -48,12 +48,12 @@ def test_passage_listing_over_the_cap_keeps_the_full_export_link(client, cap):
     for word in ("alpha", "beta", "gamma"):
         make_annotation(article, exact=word, tags=[tag])
     response = client.get("/passages/?tag=t")
-    assert response.context["capped"] is True
+    assert response.context_data["capped"] is True
     assert b"More than 2 passages match these filters" in response.content
     assert b"Download every matching passage as CSV" in response.content
     # The tag facet ignores its own selection: with no other filter in use its counts are
     # the maintained ones, exact and not sampled, while the other facets are over two.
-    tag_facet, outlet_facet = response.context["facets"][:2]
+    tag_facet, outlet_facet = response.context_data["facets"][:2]
     assert [(t["slug"], t["count"]) for t in tag_facet["options"]] == [("t", 3)]
     assert (tag_facet["capped"], outlet_facet["capped"]) == (False, True)
     assert [o["count"] for o in outlet_facet["options"]] == [2]
@@ -76,7 +76,7 @@ def test_organization_facet_counts_articles_mentioning_or_attributed_once_each(c
     make_annotation(attributed, exact="words", organization=union)
     make_article("unrelated", outlet=make_outlet("Weekly"))
     response = client.get("/articles/?outlet=daily")
-    organizations = response.context["facets"][1]["options"]
+    organizations = response.context_data["facets"][1]["options"]
     assert [(o["slug"], o["count"]) for o in organizations] == [
         ("readers-union", 2),
         ("high-court", 1),
@@ -98,9 +98,9 @@ def test_a_facet_over_a_wider_base_is_capped_and_flagged_on_its_own(
     # date filter matches), three facets, page: the same whether capped or not.
     with django_assert_num_queries(8):
         response = client.get("/articles/?published_after=2015-01-01&outlet=weekly")
-    assert response.context["capped"] is False
-    assert response.context["paginator"].count == 1
-    facets = {f["parameter"]: f for f in response.context["facets"]}
+    assert response.context_data["capped"] is False
+    assert response.context_data["paginator"].count == 1
+    facets = {f["parameter"]: f for f in response.context_data["facets"]}
     assert facets["outlet"]["capped"] is (daily + 1 > cap)
     counts = {o["slug"]: o["count"] for o in facets["outlet"]["options"]}
     assert sum(counts.values()) == min(daily + 1, cap)
@@ -117,8 +117,8 @@ def test_a_capped_search_still_finds_the_matches_other_filters_ask_for(client, c
         make_article(f"common word {i}", title=f"Busy {i}", outlet=busy)
     make_article("common word at last", title="Quiet one", outlet=quiet)
     response = client.get(f"/articles/?q=common&outlet={quiet.slug}")
-    assert [a.title for a in response.context["articles"]] == ["Quiet one"]
-    assert response.context["capped"] is False
+    assert [a.title for a in response.context_data["articles"]] == ["Quiet one"]
+    assert response.context_data["capped"] is False
     tag = make_tag("claim")
     for article_title in ("Busy 0", "Busy 1", "Busy 2"):
         make_annotation(Article.objects.get(title=article_title), exact="common", tags=[tag])
@@ -126,4 +126,4 @@ def test_a_capped_search_still_finds_the_matches_other_filters_ask_for(client, c
         Article.objects.get(title="Quiet one"), exact="common", tags=[tag]
     )
     response = client.get(f"/passages/?q=common&outlet={quiet.slug}")
-    assert [p.pk for p in response.context["passages"]] == [quiet_passage.pk]
+    assert [p.pk for p in response.context_data["passages"]] == [quiet_passage.pk]

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def shown_ids(response) -> list[int]:
-    return [passage.pk for passage in response.context["passages"]]
+    return [passage.pk for passage in response.context_data["passages"]]
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_organization_annotator_article_and_text_filters_narrow_the_passages(cli
 
 def test_facets_count_passages_of_the_current_result_set(client, corpus):
     response = client.get(f"/passages/?outlet={corpus['daily'].slug}")
-    facets = {f["parameter"]: f["options"] for f in response.context["facets"]}
+    facets = {f["parameter"]: f["options"] for f in response.context_data["facets"]}
     assert [(o["slug"], o["count"]) for o in facets["tag"]] == [("red", 2), ("blue", 1)]
     # The outlet facet ignores its own selection (disjunctive): Weekly stays to be added.
     assert [(o["slug"], o["count"], o["selected"]) for o in facets["outlet"]] == [
@@ -165,7 +165,7 @@ def test_passage_list_query_count_is_constant(client, django_assert_num_queries,
 def facet_counts(response) -> dict[str, list[tuple[str, int, bool]]]:
     return {
         f["parameter"]: [(o["slug"], o["count"], o["selected"]) for o in f["options"]]
-        for f in response.context["facets"]
+        for f in response.context_data["facets"]
     }
 
 

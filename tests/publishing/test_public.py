@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def shown(response) -> list[str]:
-    return [article.title for article in response.context["articles"]]
+    return [article.title for article in response.context_data["articles"]]
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_article_filters_narrow_results_as_documented(client, corpus, query, tit
 
 def test_article_facets_count_articles_in_the_current_results(client, corpus):
     response = client.get("/articles/?outlet=daily")
-    facets = {f["parameter"]: f["options"] for f in response.context["facets"]}
+    facets = {f["parameter"]: f["options"] for f in response.context_data["facets"]}
     # The outlet facet ignores its own selection (disjunctive): Weekly stays to be added.
     assert [(o["slug"], o["count"], o["selected"]) for o in facets["outlet"]] == [
         ("daily", 2, True),
@@ -98,7 +98,7 @@ def test_article_facets_count_articles_in_the_current_results(client, corpus):
     ]
     assert [(o["slug"], o["count"]) for o in facets["organization"]] == [("high-court", 1)]
     assert [(o["slug"], o["count"]) for o in facets["tag"]] == [("claim", 1)]
-    facets = {f["parameter"]: f["options"] for f in client.get("/articles/").context["facets"]}
+    facets = {f["parameter"]: f["options"] for f in client.get("/articles/").context_data["facets"]}
     assert [(o["slug"], o["count"]) for o in facets["organization"]] == [
         ("high-court", 1),
         ("readers-union", 1),
@@ -108,7 +108,7 @@ def test_article_facets_count_articles_in_the_current_results(client, corpus):
 def facet_counts(response) -> dict[str, list[tuple[str, int, bool]]]:
     return {
         f["parameter"]: [(o["slug"], o["count"], o["selected"]) for o in f["options"]]
-        for f in response.context["facets"]
+        for f in response.context_data["facets"]
     }
 
 
@@ -172,7 +172,7 @@ def test_pagination_keeps_filters_and_clamps_out_of_range_pages(client, settings
     response = client.get("/articles/?outlet=many&page=2")
     assert len(shown(response)) == 5
     assert b'href="?outlet=many&amp;page=1"' in response.content
-    assert client.get("/articles/?outlet=many&page=999").context["page_obj"].number == 2
+    assert client.get("/articles/?outlet=many&page=999").context_data["page_obj"].number == 2
 
 
 @pytest.mark.parametrize("size", [1, 25])
@@ -219,7 +219,8 @@ def test_article_page_highlights_every_published_passage_with_links(client):
     )
     assert (
         f'<mark class="hl hl-depth-2 tag-{tag.pk} hl-passage-{inner.pk} hl-passage-{outer.pk}" '
-        f'id="hl-{inner.pk}" title="untagged (Council 9); figure">'
+        f'id="hl-{inner.pk}" '
+        'title="untagged (Council 9); figure">'
         f'<a href="#passage-{inner.pk}">12</a></mark>'
     ) in content
     assert f'id="passage-{outer.pk}"' in content and f'id="passage-{inner.pk}"' in content
@@ -280,8 +281,8 @@ def test_outlet_and_organization_pages_in_constant_queries(
     assert shown(response) == ["Mid", "Old"]
     with django_assert_num_queries(8):
         response = client.get("/organizations/readers-union/")
-    assert [p.exact for p in response.context["passages"]] == ["Numbers rose"]
-    assert [(t["slug"], t["count"]) for t in response.context["tag_counts"]] == [("number", 1)]
+    assert [p.exact for p in response.context_data["passages"]] == ["Numbers rose"]
+    assert [(t["slug"], t["count"]) for t in response.context_data["tag_counts"]] == [("number", 1)]
     assert shown(client.get("/organizations/high-court/")) == ["Old"]
     assert client.get("/outlets/nowhere/").status_code == 404
 
@@ -293,11 +294,11 @@ def test_home_page_summarises_the_collection_in_constant_queries(
     # maintained counts), tags, latest articles, outlets (was six and the version).
     with django_assert_num_queries(5):
         response = client.get("/")
-    assert response.context["totals"] == {"articles": 3, "outlets": 2}
-    assert response.context["organization_count"] == 2
-    assert response.context["passage_count"] == 2
-    assert {t.slug: t.passage_count for t in response.context["tags"]}["claim"] == 1
-    assert [a.title for a in response.context["latest"]] == ["New", "Mid", "Old"]
+    assert response.context_data["totals"] == {"articles": 3, "outlets": 2}
+    assert response.context_data["organization_count"] == 2
+    assert response.context_data["passage_count"] == 2
+    assert {t.slug: t.passage_count for t in response.context_data["tags"]}["claim"] == 1
+    assert [a.title for a in response.context_data["latest"]] == ["New", "Mid", "Old"]
     assert b'class="tag-chip tag-' in response.content
     assert b'href="/tags.css"' in response.content
 
@@ -306,9 +307,9 @@ def test_seeded_corpus_pages_render_for_a_newcomer(client, seeded):
     """The demo articles list, open and filter without errors."""
     response = client.get("/articles/")
     assert response.status_code == 200
-    assert response.context["paginator"].count == 5
-    for article in response.context["articles"]:
+    assert response.context_data["paginator"].count == 5
+    for article in response.context_data["articles"]:
         page = article_page(client, article)
         assert page.status_code == 200
         assert page.content.count(b"<p>") > 3
-    assert client.get("/articles/?q=asylum").context["paginator"].count >= 1
+    assert client.get("/articles/?q=asylum").context_data["paginator"].count >= 1
