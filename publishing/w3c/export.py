@@ -30,7 +30,7 @@ def collection_chunks(
     page = {
         "id": page_id,
         "type": "AnnotationPage",
-        "partOf": container.id,
+        "partOf": container.part_of(),
         "startIndex": 0,
         "items": marker,
     }

@@ -172,13 +172,18 @@ class Container:
             collection["last"] = self.page_url(Cursor("last"))
         return collection
 
+    def part_of(self) -> dict:
+        # An object, not just the IRI: the test suite reads partOf as the collection's
+        # description.
+        return {"id": self.id, "total": self.total}
+
     def page(self, cursor: Cursor, page: Slice, items: list, *, embedded: bool) -> dict:
-        """An AnnotationPage: standalone with its `@context` and `partOf` the container
-        (id and total), or embedded in the container's description."""
+        """An AnnotationPage: standalone with its `@context`, or embedded in the
+        container's description."""
         shape = {} if embedded else {"@context": ANNO_CONTEXT}
         shape["id"] = self.page_url(cursor)
         shape["type"] = "AnnotationPage"
-        shape["partOf"] = self.id if embedded else {"id": self.id, "total": self.total}
+        shape["partOf"] = self.part_of()
         shape["startIndex"] = page.start
         if page.has_prev and page.rows:
             previous = max(page.start - PAGE_SIZE, 0)
