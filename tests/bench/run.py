@@ -11,6 +11,7 @@ for the CSV export PostgreSQL's own `COPY (the same SELECT) TO STDOUT`.
     BENCH_DATABASE_URL              server to create gloss_bench_<scale> on
     BENCH_CACHE_URL                 the shared page cache of the warm runs
                                     (default redis://127.0.0.1:6379/9; "" for per-worker locmem)
+    BENCH_DB_NAME                   database name (default gloss_bench_<scale>)
     BENCH_ONLY=w3c                  only the W3C container and export.jsonld goals (issue 14)
 
 Writes bench/results.json and prints a table. Needs PostgreSQL on 127.0.0.1:5432
@@ -42,7 +43,7 @@ ARTICLES, PASSAGES = SCALES[SCALE]
 SEED = 1
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = f"gloss_bench_{SCALE}"
+DB_NAME = os.environ.get("BENCH_DB_NAME", f"gloss_bench_{SCALE}")
 DATABASE_URL = f"{SERVER}/{DB_NAME}"
 HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8799"))
 BASE = f"http://{HOST}:{PORT}"
