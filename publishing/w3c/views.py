@@ -4,7 +4,9 @@ annotation `/annotations/<id>`, and the JSON-LD export `/passages/export.jsonld`
 Read-only: GET, HEAD and OPTIONS are answered, every write 405 with `Allow`. The
 container takes exactly the filters of `/passages/` (`PassageFilterSet`, over the same
 `visible_to()` passages), so `/annotations/?tag=quote` and `/passages/export.csv?tag=quote`
-hold the same passages. Errors are the API's JSON envelope (`cms.jsonapi`).
+hold the same passages. Errors are the API's JSON envelope (`cms.jsonapi`). Anonymous
+answers are kept per corpus version (`publishing.w3c.caching`); every answer carries a
+strong ETag and a matching If-None-Match gets a 304.
 """
 
 import hashlib
@@ -24,6 +26,7 @@ from cms.jsonapi import ApiError, from_validation_error
 from publishing.facets import audience_of, facet_options
 from publishing.filters import PassageFilterSet
 from publishing.models import FacetCount
+from publishing.w3c.caching import cached_answer
 from publishing.w3c.export import collection_chunks, dumps
 from publishing.w3c.paging import (
     LARGEST,
@@ -74,13 +77,12 @@ def total_of(passages, request, *, filtered: bool) -> int:
     return counts[FacetCount.Facet.TOTAL]
 
 
-def jsonld_response(request, data) -> HttpResponse:
-    """`data` as JSON-LD with a strong ETag of its bytes; 304 when the client has them."""
+def jsonld_response(data) -> HttpResponse:
+    """`data` as JSON-LD with a strong ETag of its bytes."""
     content = dumps(data).encode("utf-8")
-    etag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
     response = HttpResponse(content, content_type=MEDIA_TYPE)
-    response["ETag"] = etag
-    return get_conditional_response(request, etag=etag, response=response)
+    response["ETag"] = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+    return response
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # nothing here writes: writes are a 405
@@ -95,6 +97,9 @@ class JsonLdView(View):
             response = super().dispatch(request, *args, **kwargs)
         except ApiError as error:
             response = error.response()
+        if response.status_code == 200 and response.has_header("ETag"):
+            # 304 when the client holds these bytes already.
+            response = get_conditional_response(request, etag=response["ETag"], response=response)
         response["Allow"] = ALLOW
         if self.link:
             response["Link"] = self.link
@@ -102,6 +107,12 @@ class JsonLdView(View):
         response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         return response
+
+    def get(self, request, *args, **kwargs):
+        return cached_answer(request, lambda: self.answer(request, *args, **kwargs))
+
+    def answer(self, request, *args, **kwargs) -> HttpResponse:
+        raise NotImplementedError
 
     def head(self, request, *args, **kwargs):
         response = self.get(request, *args, **kwargs)
@@ -135,7 +146,7 @@ class AnnotationContainerView(JsonLdView):
     link = CONTAINER_LINK
     vary = ("Accept", "Prefer")
 
-    def get(self, request):
+    def answer(self, request):
         filterset = passage_filterset(request)
         if filterset.is_bound and not filterset.is_valid():
             raise from_validation_error(ValidationError(filterset.form.errors.as_data()))
@@ -151,14 +162,14 @@ class AnnotationContainerView(JsonLdView):
             cursor = parse_cursor(page, request.GET.get("start"))
             container = Container(base, filters, iris=asked_iris, total=total)
             data = self.page(container, presenter, passages, cursor, embedded=False)
-            return jsonld_response(request, data)
+            return jsonld_response(data)
         preference = parse_prefer(request.headers.get("Prefer", ""))
         iris = preference.iris or (asked_iris and not preference.descriptions)
         container = Container(base, filters, iris=iris, total=total)
         first = None
         if total and not preference.minimal:
             first = self.page(container, presenter, passages, Cursor("first"), embedded=True)
-        response = jsonld_response(request, container.collection(first))
+        response = jsonld_response(container.collection(first))
         # The representation depends on the preference; its IRI says which one it is.
         response["Content-Location"] = container.id
         if preference.given:
@@ -182,13 +193,13 @@ class AnnotationDetailView(JsonLdView):
 
     link = ANNOTATION_LINK
 
-    def get(self, request, pk: int):
-        passages = Annotation.objects.visible_to(request.user).filter(pk=pk)
+    def answer(self, request, pk: int):
+        passages = Annotation.objects.visible_to(request.user).filter(pk=pk).order_by()
         found = list(w3c_rows(passages)[:1]) if pk <= LARGEST else []
         if not found:
             raise ApiError(404, "not_found", "There is no visible annotation with this id.")
         data = Presenter(site_root(request)).annotation(found[0], tag_names([pk])[pk])
-        return jsonld_response(request, data)
+        return jsonld_response(data)
 
 
 class AnnotationExportView(View):

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from annotations.models import Annotation
+from annotations.services import annotation_update
 from tests.factories import (
     make_annotation,
     make_annotator,
@@ -160,7 +161,21 @@ def test_emoji_and_nbsp_offsets_are_code_points_exactly_as_the_csv_export(client
     assert len(body[: third["start"]].encode("utf-16-le")) // 2 == 35
 
 
-def test_one_annotation_costs_two_queries(client, django_assert_num_queries):
+def test_one_annotation_costs_two_queries_and_one_once_cached(client, django_assert_num_queries):
+    passage = make_annotation(tags=["quote"], organization=make_organization(), note="n")
+    with django_assert_num_queries(3):  # the corpus version, the row with its joins, its tags
+        first = client.get(f"/annotations/{passage.pk}")
+    assert first["X-Gloss-Page-Cache"] == "miss"
+    with django_assert_num_queries(1):  # the corpus version
+        again = client.get(f"/annotations/{passage.pk}")
+    assert again["X-Gloss-Page-Cache"] == "hit"
+    assert again.content == first.content
+    for header in ("Content-Type", "ETag", "Link", "Allow", "Vary"):
+        assert again[header] == first[header], header
+
+
+def test_uncached_one_annotation_costs_two_queries(client, settings, django_assert_num_queries):
+    settings.GLOSS_PAGE_CACHE_SECONDS = 0
     passage = make_annotation(tags=["quote"], organization=make_organization(), note="n")
     with django_assert_num_queries(2):  # the row with its joins, its tags
         annotation(client, passage.pk)
@@ -185,7 +200,7 @@ def test_etag_follows_the_passage_and_answers_304_while_unchanged(client):
     unchanged = client.get(f"/annotations/{passage.pk}", headers={"If-None-Match": etag})
     assert unchanged.status_code == 304
     assert unchanged["Link"] == ANNOTATION_LINK
-    Annotation.objects.filter(pk=passage.pk).update(note="second")
+    annotation_update(annotation=passage, user=passage.annotator, note="second")
     assert annotation(client, passage.pk)[0]["ETag"] != etag
 
 

@@ -202,9 +202,10 @@ def test_page_links_carry_the_filters_and_the_iris_choice(client, monkeypatch):
 
 
 def test_paging_is_keyset_and_the_last_page_costs_the_first_pages_queries(
-    client, django_assert_num_queries
+    client, settings, django_assert_num_queries
 ):
-    """The maintained total, the page's rows (no OFFSET), their tags: 3 queries each."""
+    """Uncached: the maintained total, the page's rows (no OFFSET), their tags: 3 queries."""
+    settings.GLOSS_PAGE_CACHE_SECONDS = 0
     make_many_passages(350)
     _, container = get(client, CONTAINER)
     middle = local(container["first"]["next"])
@@ -220,8 +221,9 @@ def test_paging_is_keyset_and_the_last_page_costs_the_first_pages_queries(
         get(client, CONTAINER, **prefer(MINIMAL))
 
 
-def test_a_filtered_container_counts_its_set(client, django_assert_num_queries):
+def test_a_filtered_container_counts_its_set(client, settings, django_assert_num_queries):
     """Filtered: the tag slugs checked, the set counted, the rows, their tags."""
+    settings.GLOSS_PAGE_CACHE_SECONDS = 0
     tag = make_tag("bulk")
     make_many_passages(120, tag=tag)
     with django_assert_num_queries(4):
@@ -322,3 +324,27 @@ def test_head_and_options_are_answered_and_writes_are_405_with_allow(client):
 def test_bad_filters_and_cursors_are_a_400_in_the_json_envelope(client, query, code):
     _, body = get(client, CONTAINER + query, 400)
     assert body["error"]["code"] == code
+
+
+def test_anonymous_answers_are_cached_per_corpus_version_and_prefer_header(
+    client, django_assert_num_queries
+):
+    """A hit costs the corpus version alone; a write (through a service) is seen at once;
+    the Prefer header is part of the key; staff answers are never stored."""
+    make_annotation()
+    miss, body = get(client, CONTAINER)
+    assert miss["X-Gloss-Page-Cache"] == "miss"
+    with django_assert_num_queries(1):
+        hit, cached = get(client, CONTAINER)
+    assert hit["X-Gloss-Page-Cache"] == "hit"
+    assert cached == body
+    assert hit["Content-Location"] == miss["Content-Location"]
+    assert hit["ETag"] == miss["ETag"]
+    _, iris = get(client, CONTAINER, **prefer(IRIS))
+    assert isinstance(iris["first"]["items"][0], str)
+    make_annotation()
+    _, after_write = get(client, CONTAINER)
+    assert after_write["total"] == 2
+    client.force_login(make_editor())
+    staff, _ = get(client, CONTAINER)
+    assert "X-Gloss-Page-Cache" not in staff
