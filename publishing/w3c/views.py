@@ -101,12 +101,15 @@ class JsonLdView(View):
             # 304 when the client holds these bytes already.
             response = get_conditional_response(request, etag=response["ETag"], response=response)
         response["Allow"] = ALLOW
-        if self.link:
-            response["Link"] = self.link
+        if link := self.link_for(request):
+            response["Link"] = link
         patch_vary_headers(response, self.vary)
         response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         return response
+
+    def link_for(self, request) -> str:
+        return self.link
 
     def get(self, request, *args, **kwargs):
         return cached_answer(request, lambda: self.answer(request, *args, **kwargs))
@@ -145,6 +148,10 @@ class AnnotationContainerView(JsonLdView):
 
     link = CONTAINER_LINK
     vary = ("Accept", "Prefer")
+
+    def link_for(self, request) -> str:
+        # A page is not a container (Protocol 4.3): no container type for it.
+        return "" if "page" in request.GET else self.link
 
     def answer(self, request):
         filterset = passage_filterset(request)

@@ -161,6 +161,11 @@ def test_pages_hold_100_items_and_walk_the_whole_set_in_id_order(client):
     pages = walk(client, local(container["first"]["next"]))
     assert [len(page["items"]) for page in pages] == [100, 50]
     assert [page["startIndex"] for page in pages] == [100, 200]
+    page_response, _ = get(client, local(container["first"]["next"]))
+    assert page_response["Content-Type"] == MEDIA_TYPE
+    assert "Link" not in page_response  # a page is not a container
+    assert page_response["Allow"] == "GET, HEAD, OPTIONS"
+    assert page_response["ETag"]
     ids = item_ids([container["first"], *pages])
     assert ids == [p.pk for p in passages]
     last = pages[-1]
