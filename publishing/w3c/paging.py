@@ -29,7 +29,8 @@ from publishing.w3c.vocabulary import (
 PAGE_SIZE = 100
 # Far beyond any archive; keeps a hand-made cursor a number the database can compare.
 LARGEST = 2**62
-_CURSOR = re.compile(r"(first|last)|(after|before):(\d{1,19})")
+_CURSOR = re.compile(r"(first|last)|(after|before):([0-9]{1,19})")
+_START = re.compile(r"[0-9]{1,19}")
 _COMMA_OUTSIDE_QUOTES = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
 _SEMICOLON_OUTSIDE_QUOTES = re.compile(r';(?=(?:[^"]*"[^"]*")*[^"]*$)')
 
@@ -95,7 +96,7 @@ def parse_cursor(page: str, start: str | None) -> Cursor:
     if match.group(1):
         return Cursor(match.group(1))
     pk = int(match.group(3))
-    if not (start or "").isdigit() or int(start) > LARGEST or pk > LARGEST:
+    if not _START.fullmatch(start or "") or int(start) > LARGEST or pk > LARGEST:
         raise ApiError(400, "invalid_page", "`start` must be a whole number with after/before.")
     return Cursor(match.group(2), pk, int(start))
 

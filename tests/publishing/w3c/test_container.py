@@ -324,6 +324,8 @@ def test_head_and_options_are_answered_and_writes_are_405_with_allow(client):
         ("?page=after:12", "invalid_page"),  # no start
         ("?page=after:12&start=-1", "invalid_page"),
         ("?page=after:99999999999999999999999&start=0", "invalid_page"),
+        ("?page=after:12&start=%C2%B2", "invalid_page"),  # a superscript two is no number
+        ("?page=before:%D9%A1&start=0", "invalid_page"),  # nor an Arabic-Indic one
     ],
 )
 def test_bad_filters_and_cursors_are_a_400_in_the_json_envelope(client, query, code):
@@ -353,3 +355,20 @@ def test_anonymous_answers_are_cached_per_corpus_version_and_prefer_header(
     client.force_login(make_editor())
     staff, _ = get(client, CONTAINER)
     assert "X-Gloss-Page-Cache" not in staff
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        'return=representation;include="',
+        "return=representation;include",
+        'return="representation"; include="http://www.w3.org/ns/oa#PreferContainedIRIs"',
+        ",,;;==",
+        "return=representation, return=minimal",
+        "\u00e9t\u00e9",
+    ],
+)
+def test_any_prefer_header_is_answered_never_a_server_error(client, header):
+    make_annotation()
+    response = client.get(CONTAINER, headers={"Prefer": header})
+    assert response.status_code == 200
