@@ -3,11 +3,17 @@
 from django.urls import path
 
 from publishing import article_page, views
+from publishing.w3c import views as w3c
 
 urlpatterns = [
     path("tags.css", views.TagStylesView.as_view(), name="tag-styles"),
     path("passages/", views.PassageListView.as_view(), name="passage-list"),
     path("passages/export.csv", views.PassageExportView.as_view(), name="passage-export"),
+    path(
+        "passages/export.jsonld", w3c.AnnotationExportView.as_view(), name="passage-export-jsonld"
+    ),
+    path("annotations/", w3c.AnnotationContainerView.as_view(), name="w3c-container"),
+    path("annotations/<int:pk>", w3c.AnnotationDetailView.as_view(), name="w3c-annotation"),
     path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
     path("", views.HomeView.as_view(), name="home"),
     path("articles/", views.ArticleListView.as_view(), name="article-list"),

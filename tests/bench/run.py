@@ -11,6 +11,8 @@ for the CSV export PostgreSQL's own `COPY (the same SELECT) TO STDOUT`.
     BENCH_DATABASE_URL              server to create gloss_bench_<scale> on
     BENCH_CACHE_URL                 the shared page cache of the warm runs
                                     (default redis://127.0.0.1:6379/9; "" for per-worker locmem)
+    BENCH_DB_NAME                   database name (default gloss_bench_<scale>)
+    BENCH_ONLY=w3c                  only the W3C container and export.jsonld goals (issue 14)
 
 Writes bench/results.json and prints a table. Needs PostgreSQL on 127.0.0.1:5432
 (`.ci/postgres` installs one), and installs Debian's wrk and redis-server when they are
@@ -41,7 +43,7 @@ ARTICLES, PASSAGES = SCALES[SCALE]
 SEED = 1
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = f"gloss_bench_{SCALE}"
+DB_NAME = os.environ.get("BENCH_DB_NAME", f"gloss_bench_{SCALE}")
 DATABASE_URL = f"{SERVER}/{DB_NAME}"
 HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8799"))
 BASE = f"http://{HOST}:{PORT}"
@@ -460,6 +462,138 @@ def truncation_check() -> dict:
     return {"name": "export killed mid-stream", "met": visible, "killed": result, **outcome}
 
 
+def versus(name: str, path: str, baseline: str, goal: str, limit: float) -> dict:
+    """`path`'s p95 against `baseline`'s, measured just before it under the same load."""
+    base = wrk(baseline)
+    target = wrk(path)
+    cancel_stragglers()
+    ratio = target["p95_ms"] / max(base["p95_ms"], 1e-9)
+    met = ratio <= limit and target["requests"] > 0 and not target["non_2xx"]
+    print(
+        f"  {name:38} {ratio:7.1f}x  (limit {limit}x)  p95 {target['p95_ms']:7.1f} ms "
+        f"vs {base['p95_ms']:.1f} ms ({baseline})"
+    )
+    return {
+        "name": name,
+        "path": path,
+        "goal": goal,
+        "limit": limit,
+        "ratio": round(ratio, 1),
+        "met": met,
+        "target": target,
+        "baseline": base,
+    }
+
+
+def count_in_stream(stream, needle: bytes) -> tuple[int, int]:
+    """How often `needle` occurs in `stream` (across chunk boundaries), and its size."""
+    count = size = 0
+    tail = b""
+    while chunk := stream.read(1 << 20):
+        size += len(chunk)
+        window = tail + chunk
+        count += window.count(needle) - tail.count(needle)
+        tail = window[-(len(needle) - 1) :]
+    return count, size
+
+
+def http_export_jsonld() -> dict:
+    connection = http.client.HTTPConnection(HOST, PORT, timeout=1200)
+    started = time.monotonic()
+    connection.request("GET", "/passages/export.jsonld")
+    response = connection.getresponse()
+    expected = int(response.getheader("X-Gloss-Row-Count"))
+    try:
+        items, size = count_in_stream(response, b'"type":"Annotation"')
+        complete = True
+    except http.client.IncompleteRead:
+        items, size, complete = -1, -1, False
+    return {
+        "seconds": round(time.monotonic() - started, 2),
+        "status": response.status,
+        "header_rows": expected,
+        "rows": items,
+        "bytes": size,
+        "complete": complete,
+    }
+
+
+def w3c_benchmarks() -> list[dict]:
+    """Issue 14's speed goals of the W3C container and the JSON-LD export.
+
+    Each export runs in a server of its own, so each worker's peak RSS is its own.
+    """
+    passage = psql(
+        "SELECT a.id FROM annotations_annotation a JOIN articles_article r "
+        "ON r.id = a.article_id WHERE a.status = 'published' AND r.status = 'published' "
+        "ORDER BY a.id DESC LIMIT 1",
+        DB_NAME,
+    )
+    results = []
+    with Server(GLOSS_PAGE_CACHE_SECONDS="0"):
+        print("W3C Web Annotation, cache off (ratio = p95 / the baseline's p95):")
+        results.append(
+            versus(
+                "W3C container, last page vs first",
+                "/annotations/?page=last",
+                "/annotations/?page=first",
+                "last page p95 within 2x the first page's",
+                2,
+            )
+        )
+        results.append(
+            versus(
+                "W3C single annotation vs ping (cold)",
+                f"/annotations/{passage}",
+                "/bench/ping",
+                "reference: every request builds the answer",
+                float("inf"),
+            )
+        )
+    with Server():
+        print("W3C Web Annotation, answers kept per corpus version (per-worker cache):")
+        results.append(
+            versus(
+                "W3C single annotation vs ping",
+                f"/annotations/{passage}",
+                "/bench/ping",
+                "p95 within 2x the trivial view's",
+                2,
+            )
+        )
+    with Server() as server:
+        csv = http_export()
+        csv["peak_rss_mb"] = server.peak_rss_mb()
+    with Server() as server:
+        jsonld = http_export_jsonld()
+        jsonld["peak_rss_mb"] = server.peak_rss_mb()
+    ratio = jsonld["seconds"] / max(csv["seconds"], 1e-9)
+    met = (
+        ratio <= 3
+        and jsonld["complete"]
+        and jsonld["rows"] == jsonld["header_rows"] == csv["rows"]
+        and jsonld["peak_rss_mb"] <= 150
+    )
+    print(
+        f"  {'export.jsonld vs export.csv':38} {ratio:7.1f}x  (limit 3x)  {jsonld['rows']} items "
+        f"in {jsonld['seconds']} s (CSV {csv['seconds']} s), peak RSS {jsonld['peak_rss_mb']} MB "
+        f"(CSV {csv['peak_rss_mb']} MB)"
+    )
+    results.append(
+        {
+            "name": "export.jsonld, all passages",
+            "goal": "within 3x the CSV export's time; peak worker RSS <= 150 MB",
+            "limit": 3,
+            "ratio": round(ratio, 2),
+            "met": met,
+            "full": jsonld,
+            "full_copy": csv,
+            "subset": {"peak_rss_mb": csv["peak_rss_mb"]},
+        }
+    )
+    return results
+
+
 def reanchor_benchmark() -> dict:
     script = ROOT / "tests" / "bench" / "bench_reanchor.py"
     if not script.is_file():
@@ -573,6 +707,9 @@ def main() -> None:
     )
     admin = [f"Cookie: sessionid={fx['session']}"]
     results = []
+    if os.environ.get("BENCH_ONLY") == "w3c":  # the W3C goals alone (issue 14)
+        write_report(generated, w3c_benchmarks())
+        return
     # Cold: the page cache off, so every request renders, as the first one after a write
     # does. Warm (below): the same pages again, served from the cache after the first.
     with Server(GLOSS_PAGE_CACHE_SECONDS="0"):
@@ -613,6 +750,11 @@ def main() -> None:
         print(f"  {long['name']:38} {long['seconds']} s, complete: {long['met']}")
         results.append(long)
     results.append(reanchor_benchmark())
+    results += w3c_benchmarks()
+    write_report(generated, results)
+
+
+def write_report(generated: dict, results: list[dict]) -> None:
     machine = {
         "cpus": os.cpu_count(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
@@ -628,7 +770,9 @@ def main() -> None:
         "corpus": generated,
         "results": results,
     }
-    out = ROOT / "bench" / ("results.json" if SCALE == "full" else f"results-{SCALE}.json")
+    only = f"-{os.environ['BENCH_ONLY']}" if os.environ.get("BENCH_ONLY") else ""
+    name = "results" + ("" if SCALE == "full" else f"-{SCALE}") + only + ".json"
+    out = ROOT / "bench" / name
     out.write_text(json.dumps(report, indent=2))
     print_table(report)
     print(f"Wrote {out.relative_to(ROOT)}")
