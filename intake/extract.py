@@ -226,8 +226,11 @@ def extract(html: str, *, url: str = "") -> Extracted:
     return Extracted(
         title=title[:500],
         body="\n\n".join(blocks),
-        author=_first(", ".join(_names(ld.get("author"))), _meta(tree, "article:author", "author"),
-                      document.author)[:300],  # fmt: skip
+        author=_first(
+            ", ".join(_names(ld.get("author"))),
+            _meta(tree, "article:author", "author"),
+            document.author,
+        )[:300],  # fmt: skip
         published=published,
         site_name=_first(
             ", ".join(_names(ld.get("publisher"))), _meta(tree, "og:site_name"), document.sitename
