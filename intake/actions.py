@@ -144,8 +144,15 @@ def snapshot_store(
     )
 
 
-def item_state_set(*, item: ImportItem, state: str, reason_code: str = "", reason: str = "",
-                   snapshot: Snapshot | None = None, article: Article | None = None) -> None:  # fmt: skip
+def item_state_set(
+    *,
+    item: ImportItem,
+    state: str,
+    reason_code: str = "",
+    reason: str = "",
+    snapshot: Snapshot | None = None,
+    article: Article | None = None,
+) -> None:
     """Record how far an item got (its own small write, so pollers see progress)."""
     item.state, item.reason_code, item.reason = state, reason_code, reason[:500]
     if snapshot is not None:

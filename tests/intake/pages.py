@@ -188,7 +188,11 @@ def render(page: NewsPage) -> str:
   <p>\u00a9 2026 Tidewater Ledger Media. All rights reserved.</p>
 </footer>
 """
-    return f'<!DOCTYPE html>\n<html lang="en">\n<head>\n{chr(10).join(head)}\n</head>\n<body>{body}</body>\n</html>\n'
+    head_html = "\n".join(head)
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n{head_html}\n</head>\n'
+        f"<body>{body}</body>\n</html>\n"
+    )
 
 
 def no_article_page() -> str:
