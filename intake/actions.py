@@ -56,10 +56,13 @@ def page_import(
     status: str = Article.Status.PUBLISHED,
     outlet_name: str = "",
     editor=None,
+    article: Article | None = None,
+    comment: str = "",
 ) -> Outcome:
     """Create the article `extracted` describes, or revise the one with its canonical URL
-    (reason "Correction by the outlet"); unchanged text writes nothing."""
-    existing = article_for_url(extracted.canonical_url)
+    (or `article`, when given) with reason "Correction by the outlet"; unchanged text
+    writes nothing."""
+    existing = article or article_for_url(extracted.canonical_url)
     if existing is not None and existing.body == extracted.body:
         return Outcome("unchanged", existing)
     if existing is not None:
@@ -68,7 +71,8 @@ def page_import(
             body=extracted.body,
             editor=editor,
             reason=ArticleRevision.Reason.CORRECTION,
-            comment=f"Imported again from {url_domain(extracted.canonical_url) or 'a page'}",
+            comment=comment
+            or f"Imported again from {url_domain(extracted.canonical_url) or 'a page'}",
             via="import",
         )
         state, article = "updated", existing

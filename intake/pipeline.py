@@ -56,8 +56,11 @@ def item_run(item: ImportItem, *, fetcher: Fetcher | None = None) -> ImportItem:
     return item
 
 
-def snapshot_import(snapshot: Snapshot, *, status: str, outlet_name: str = "", editor=None):
-    """Extract the stored page and write it (atomically); ExtractionError when it holds none."""
+def snapshot_import(
+    snapshot: Snapshot, *, status: str, outlet_name: str = "", editor=None, again: bool = False
+):
+    """Extract the stored page and write it (atomically); ExtractionError when it holds none.
+    `again`: extraction re-run on a stored snapshot, which revises the article it made."""
     html = decode(snapshot.raw(), snapshot.charset)
     extracted = extract(html, url=snapshot.final_url or snapshot.url)
     with transaction.atomic():
@@ -67,4 +70,6 @@ def snapshot_import(snapshot: Snapshot, *, status: str, outlet_name: str = "", e
             status=status,
             outlet_name=outlet_name,
             editor=editor,
+            article=snapshot.article if again else None,
+            comment="Extracted again from the stored snapshot" if again else "",
         )
