@@ -3,7 +3,9 @@ JSON, and the snapshots."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from articles.models import Article
 from intake.models import ImportBatch, ImportItem, Snapshot
@@ -120,3 +122,18 @@ def test_a_snapshot_opens_as_metadata_and_inert_source(client, site, post):
 def test_an_unknown_batch_is_404(client):
     client.force_login(make_editor())
     assert client.get(reverse("intake-status", kwargs={"pk": 999})).status_code == 404
+
+
+def test_the_database_backend_and_its_worker_run_a_batch(client, site, post, settings):
+    """Production's path: the page stores one task per item in the database, and
+    `db_worker` runs them."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    client.force_login(make_editor())
+    post({"urls": site.page("/a/", render(NewsPage(slug="a"))), "status": "draft"})
+    assert ImportItem.objects.get().state == "queued"
+    assert DBTaskResult.objects.count() == 1
+    call_command("db_worker", "--batch", verbosity=0)
+    assert ImportItem.objects.get().state == "created"
+    assert Article.objects.count() == 1
