@@ -480,6 +480,21 @@ def reanchor_benchmark() -> dict:
     }
 
 
+def intake_benchmark() -> dict:
+    """The web importer on 200 loopback pages, in a database of its own (bench_intake.py)."""
+    script = ROOT / "tests" / "bench" / "bench_intake.py"
+    result = subprocess.run(
+        [PYTHON, str(script)], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=900
+    )
+    print("  web import benchmark: exit", result.returncode)
+    lines = result.stdout.strip().splitlines()
+    try:
+        return json.loads(lines[-1])
+    except (IndexError, ValueError):
+        return {"name": "web import (bench_intake.py)", "exit": result.returncode,
+                "output": (result.stdout + result.stderr)[-4000:]}  # fmt: skip
+
+
 def api_create_script(fx: dict) -> Path:
     body = json.dumps(
         {"article": fx["article"], "start": fx["start"], "end": fx["end"], "exact": fx["exact"]}
@@ -613,6 +628,7 @@ def main() -> None:
         print(f"  {long['name']:38} {long['seconds']} s, complete: {long['met']}")
         results.append(long)
     results.append(reanchor_benchmark())
+    results.append(intake_benchmark())
     machine = {
         "cpus": os.cpu_count(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),

@@ -30,9 +30,7 @@ def site(settings):
         yield site
 
 
-def test_paste_three_urls_see_them_finish_and_open_the_article(
-    page, site, screenshot, settings
-):
+def test_paste_three_urls_see_them_finish_and_open_the_article(page, site, screenshot, settings):
     """The tasks are held (a backend that only stores them) until the page shows them
     queued, then run here, as a worker would: the rows change without a reload."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
