@@ -23,11 +23,18 @@ class Outcome:
     article: Article
 
 
-def article_for_url(url: str) -> Article | None:
-    """The article whose URL is `url` in any spelling `url_key` takes as the same."""
-    if not url:
-        return None
-    return Article.objects.filter(url__in=url_variants(url)).order_by("pk").first()
+def article_for(extracted: Extracted) -> Article | None:
+    """The article whose URL is the page's canonical URL in any spelling `url_key` takes as
+    the same; for a page that names no URL (a saved page), the one with the same text."""
+    if extracted.canonical_url:
+        articles = Article.objects.filter(url__in=url_variants(extracted.canonical_url))
+    else:
+        articles = Article.objects.filter(url="", source_sha256=body_sha256(extracted.body))
+    return articles.order_by("pk").first()
+
+
+def body_sha256(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
 def _outlet(extracted: Extracted, *, outlet_name: str, actor) -> Outlet:
@@ -62,7 +69,7 @@ def page_import(
     """Create the article `extracted` describes, or revise the one with its canonical URL
     (or `article`, when given) with reason "Correction by the outlet"; unchanged text
     writes nothing."""
-    existing = article or article_for_url(extracted.canonical_url)
+    existing = article or article_for(extracted)
     if existing is not None and existing.body == extracted.body:
         return Outcome("unchanged", existing)
     if existing is not None:
@@ -86,7 +93,7 @@ def page_import(
             author=extracted.author,
             status=status,
             editor=editor,
-            source_sha256=hashlib.sha256(extracted.body.encode()).hexdigest(),
+            source_sha256=body_sha256(extracted.body),
             via="import",
         )
         state = "created"

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.tasks import task
 
+from intake import actions
 from intake.fetch import Fetcher
 from intake.models import ImportBatch, ImportItem
 from intake.pipeline import item_run
@@ -18,7 +19,16 @@ def import_item(item_id: int) -> str:
     item = ImportItem.objects.select_related("batch", "snapshot").get(pk=item_id)
     if item.finished:
         return item.state
-    return item_run(item, fetcher=_FETCHER).state
+    try:
+        return item_run(item, fetcher=_FETCHER).state
+    except Exception:
+        # A bug or a lost database must not leave the row "fetching" for ever on the
+        # editor's screen; the worker logs the traceback with the task's failure.
+        actions.item_state_set(
+            item=item, state=ImportItem.State.FAILED, reason_code="error",
+            reason="unexpected error (logged by the worker)",
+        )  # fmt: skip
+        raise
 
 
 def batch_enqueue(batch: ImportBatch) -> None:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView
 
+from cms.jsonapi import ApiError
 from intake import actions, tasks
 from intake.extract import decode
 from intake.forms import ImportForm
@@ -82,7 +83,9 @@ class BatchStatusView(EditorsOnly, View):
     permission checks), whatever the batch's size."""
 
     def get(self, request, pk):
-        batch = get_object_or_404(ImportBatch.objects.only("pk"), pk=pk)
+        batch = ImportBatch.objects.only("pk").filter(pk=pk).first()
+        if batch is None:
+            return ApiError(404, "not_found", "No such import batch.").response()
         items = [
             item_json(item)
             for item in batch.items.select_related("article").only(

@@ -55,3 +55,15 @@ def test_reextract_revises_from_the_stored_snapshot_without_fetching(site, monke
     assert article.revisions.get(number=2).reason == ArticleRevision.Reason.CORRECTION
     with pytest.raises(CommandError, match="no article with the slug"):
         call_command("reextract", "--article", "nope")
+
+
+def test_a_saved_page_without_a_url_is_found_again_by_its_text(settings):
+    """An upload whose page names no canonical URL: the same text again is unchanged."""
+    html = render(NewsPage(slug="x", jsonld=False, opengraph=False)).replace(
+        '<link rel="canonical" href="https://www.tidewater-ledger.example/news/x/">', ""
+    )
+    for _ in range(2):
+        batch = actions.batch_create(pages=[("saved.html", html.encode())])
+        (item,) = [item_run(i) for i in batch.items.select_related("batch", "snapshot")]
+    assert item.state == "unchanged", item.reason
+    assert Article.objects.get().url == ""

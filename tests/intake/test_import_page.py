@@ -121,7 +121,9 @@ def test_a_snapshot_opens_as_metadata_and_inert_source(client, site, post):
 
 def test_an_unknown_batch_is_404(client):
     client.force_login(make_editor())
-    assert client.get(reverse("intake-status", kwargs={"pk": 999})).status_code == 404
+    response = client.get(reverse("intake-status", kwargs={"pk": 999}))
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
 
 
 def test_the_database_backend_and_its_worker_run_a_batch(client, site, post, settings):
