@@ -126,9 +126,14 @@ def test_an_unknown_batch_is_404(client):
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_the_database_backend_and_its_worker_run_a_batch(client, site, post, settings):
+def test_the_database_backend_and_its_worker_run_a_batch(client, site, post, settings, monkeypatch):
     """Production's path: the page stores one task per item in the database, and
     `db_worker` runs them."""
+    # The worker closes connections it finds outside autocommit, as the test's own
+    # transaction is (on PostgreSQL that would end the test's connection).
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
