@@ -170,17 +170,21 @@ def _request(url: str, *, deadline: float) -> tuple[int, dict[str, str], bytes]:
 
 
 class Fetcher:
-    """Fetches pages, keeping each host's robots.txt for its lifetime (one batch)."""
+    """Fetches pages, keeping each host's robots.txt for `ROBOTS_SECONDS` (a worker lives
+    for days; a batch reads each host's rules once)."""
+
+    ROBOTS_SECONDS = 3600
 
     def __init__(self):
-        self._robots: dict[str, RobotFileParser | None] = {}
+        self._robots: dict[str, tuple[float, RobotFileParser | None]] = {}
 
     def allowed_by_robots(self, url: str) -> bool:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in self._robots:
-            self._robots[origin] = self._read_robots(origin)
-        robots = self._robots[origin]
+        read_at, robots = self._robots.get(origin, (None, None))
+        if read_at is None or time.monotonic() - read_at > self.ROBOTS_SECONDS:
+            robots = self._read_robots(origin)
+            self._robots[origin] = (time.monotonic(), robots)
         return robots is None or robots.can_fetch(USER_AGENT, url)
 
     def _read_robots(self, origin: str) -> RobotFileParser | None:

@@ -1,5 +1,7 @@
 """Importing news pages from URLs: extraction, identity, revisions and every failure reason."""
 
+import time
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -209,3 +211,30 @@ def test_import_urls_from_a_file_with_an_outlet(site, tmp_path, capsys):
     call_command("import_urls", "--file", str(listing), "--outlet", "Ledger")
     assert Article.objects.get().outlet.name == "Ledger"
     assert ImportItem.objects.get().state == "created"
+
+
+def test_requests_to_one_host_are_paced(settings):
+    """At most one request per interval to one host; other hosts do not wait."""
+    settings.GLOSS_FETCH_HOST_INTERVAL = 0.2
+    pacer = fetch._HostPacer()
+    started = time.monotonic()
+    for _ in range(3):
+        pacer.wait("a.example")
+    pacer.wait("b.example")
+    assert 0.4 <= time.monotonic() - started < 0.6
+
+
+def test_more_than_five_redirects_fail(site):
+    for hop in range(7):
+        site.redirect(f"/r{hop}", site.url(f"/r{hop + 1}"))
+    (item,) = run(site.url("/r0"))
+    assert (item.state, item.reason) == ("failed", "more than 5 redirects")
+    assert [p for p, _ in site.requests if p != "/robots.txt"] == [f"/r{n}" for n in range(6)]
+
+
+def test_redirects_within_the_limit_are_followed_and_the_final_url_kept(site):
+    target = site.page("/news/a/", render(NewsPage(slug="a")))
+    site.redirect("/short", target, status=301)
+    (item,) = run(site.url("/short"))
+    assert item.state == "created"
+    assert (item.snapshot.url, item.snapshot.final_url) == (site.url("/short"), target)
