@@ -28,8 +28,9 @@ run: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo --host http://$(HOST):$(PORT)
 	@# The background worker (imports from /workspace/import/) runs beside the server and
-	@# stops with it, however the server ends (Ctrl-C included).
-	@$(BIN)/python manage.py db_worker & worker=$$!; \
+	@# stops with it, however the server ends (Ctrl-C included). It does not reload on code
+	@# changes (one process, so stopping it stops it): restart `make run` after editing tasks.
+	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
