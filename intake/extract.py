@@ -24,7 +24,8 @@ from lxml import etree
 
 ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
                  "OpinionNewsArticle", "BlogPosting", "Report"}  # fmt: skip
-BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd")
+PAGE_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd")
+TEXT_BLOCKS = ("p", "head", "item", "quote", "code")
 # Only ASCII whitespace collapses in a browser; NBSP (and every other space) is text.
 _COLLAPSE = re.compile(r"[ \t\n\r\f]+")
 TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid",
@@ -172,9 +173,27 @@ def extract(html: str, *, url: str = "") -> Extracted:
     except (etree.ParserError, ValueError):
         raise ExtractionError("no_main_text", "not a readable HTML page") from None
     ld = _jsonld_article(tree)
+    # Metadata first: trafilatura prunes the tree it is given.
+    title = _first(ld.get("headline"), ld.get("name"), _meta(tree, "og:title"))
+    author = _first(
+        ", ".join(_names(ld.get("author"))),
+        *(a for a in [_meta(tree, "article:author", "author")] if not a.startswith("http")),
+    )
+    site_name = _first(", ".join(_names(ld.get("publisher"))), _meta(tree, "og:site_name"))
+    published = _date(ld.get("datePublished")) or _date(
+        _meta(tree, "article:published_time", "og:published_time")
+    )
+    entity = ld.get("mainEntityOfPage")
+    ld_url = entity if isinstance(entity, str) else (entity or {}).get("@id", "")
+    page_url = _first(
+        ld_url if isinstance(ld_url, str) else "",
+        ld.get("url"),
+        _meta(tree, "og:url"),
+        (tree.xpath('//link[@rel="canonical"]/@href') or [""])[0],
+    )
     # Each block's text as displayed, found again by its whitespace-free spelling.
     displayed = {}
-    for element in tree.iter(*BLOCK_TAGS):
+    for element in tree.iter(*PAGE_BLOCKS):
         text = _display_text(element)
         if text:
             displayed.setdefault("".join(text.split()), text)
@@ -192,48 +211,34 @@ def extract(html: str, *, url: str = "") -> Extracted:
     )
     if document is None or document.body is None:
         raise ExtractionError("no_main_text", "no main text found")
-    title = _first(ld.get("headline"), ld.get("name"), _meta(tree, "og:title"), document.title)
+    title = title or _first(document.title)
     blocks = []
-    for element in document.body.iter(*BLOCK_TAGS):
-        if element.getparent() is not None and element.getparent().tag in {"li", "quote"}:
+    # trafilatura's own tree: <p>, <head> (h1-h6), <item> (li), <quote>, <code>; a block
+    # holding other blocks (a quote of paragraphs) gives its inner ones.
+    for element in document.body.iter(*TEXT_BLOCKS):
+        if any(inner.tag in TEXT_BLOCKS for inner in element.iterdescendants()):
             continue
         text = " ".join("".join(element.itertext()).split())
-        if not text:
-            continue
-        blocks.append(displayed.get("".join(text.split()), text))
+        if text:
+            blocks.append(displayed.get("".join(text.split()), text))
     if blocks and " ".join(blocks[0].split()) == title:
         blocks = blocks[1:]  # the headline is the title, not the body's first paragraph
     if sum(len(b) for b in blocks) < 200:
         raise ExtractionError("no_main_text", "no main text found")
 
-    entity = ld.get("mainEntityOfPage")
-    ld_url = entity if isinstance(entity, str) else (entity or {}).get("@id", "")
-    page_url = _first(
-        ld_url if isinstance(ld_url, str) else "",
-        ld.get("url"),
-        _meta(tree, "og:url"),
-        (tree.xpath('//link[@rel="canonical"]/@href') or [""])[0],
-    )
     canonical = urljoin(url, page_url) if page_url else url
     if urlsplit(canonical).scheme not in {"http", "https"}:
         canonical = url if urlsplit(url).scheme in {"http", "https"} else ""
     published = (
-        _date(ld.get("datePublished"))
-        or _date(_meta(tree, "article:published_time", "og:published_time"))
+        published
         or _date(document.date)
         or _date(htmldate.find_date(html, original_date=True, extensive_search=False))
     )
     return Extracted(
         title=title[:500],
         body="\n\n".join(blocks),
-        author=_first(
-            ", ".join(_names(ld.get("author"))),
-            _meta(tree, "article:author", "author"),
-            document.author,
-        )[:300],  # fmt: skip
+        author=(author or _first(document.author))[:300],
         published=published,
-        site_name=_first(
-            ", ".join(_names(ld.get("publisher"))), _meta(tree, "og:site_name"), document.sitename
-        )[:200],
+        site_name=(site_name or _first(document.sitename))[:200],
         canonical_url=clean_url(canonical) if canonical else "",
     )

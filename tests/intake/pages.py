@@ -23,6 +23,12 @@ class NewsPage:
     paragraphs: list[str] = field(default_factory=list)
     jsonld: bool = True
     opengraph: bool = True
+    subhead: str = "What the wall will cost"  # an <h2> before the fourth paragraph
+
+    def body_blocks(self) -> list[str]:
+        """The blocks the article body must come out as: paragraphs and the subhead."""
+        ps = self.paragraphs or paragraphs()
+        return [*ps[:3], self.subhead, *ps[3:]] if self.subhead and len(ps) > 3 else ps
 
     @property
     def canonical(self) -> str:
@@ -129,7 +135,10 @@ def render(page: NewsPage) -> str:
         "function trackPageView(){ dataLayer.push({event: 'view', section: 'Politics'}); }"
         "</script>"
     )
-    first, rest = ps[: len(ps) // 2], ps[len(ps) // 2 :]
+    paras = [f"<p>{escape(p, quote=False)}</p>" for p in ps]
+    if page.subhead and len(paras) > 3:
+        paras.insert(3, f"<h2>{escape(page.subhead)}</h2>")
+    first, rest = paras[: len(paras) // 2], paras[len(paras) // 2 :]
     body = f"""
 <a class="skip" href="#main">Skip to main content</a>
 <div class="cookie-banner" id="cookie-consent" role="dialog">
@@ -155,13 +164,13 @@ def render(page: NewsPage) -> str:
     <a href="#">Share on Facebook</a> <a href="#">Share on X</a> <a href="#">Copy link</a>
   </div>
   <div class="story-body">
-    {"".join(f"<p>{escape(p, quote=False)}</p>" for p in first)}
+    {"".join(first)}
     <aside class="newsletter-signup">
       <h3>Sign up for the Morning Tide newsletter</h3>
       <p>Get the day\u2019s top coastal stories in your inbox every morning.</p>
       <form><input type="email" placeholder="Email address"><button>Subscribe</button></form>
     </aside>
-    {"".join(f"<p>{escape(p, quote=False)}</p>" for p in rest)}
+    {"".join(rest)}
   </div>
   <div class="share-bar share-bottom">
     <a href="#">Share on Facebook</a> <a href="#">Share on X</a> <a href="#">Copy link</a>

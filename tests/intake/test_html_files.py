@@ -21,7 +21,7 @@ def test_import_articles_takes_saved_pages_through_the_same_extraction(tmp_path,
     call_command("import_articles", str(tmp_path))
     article = Article.objects.get(url=page.canonical)
     assert article.title == page.title and article.author == page.author
-    assert article.body.split("\n\n") == paragraphs()
+    assert article.body.split("\n\n") == page.body_blocks()
     assert article.outlet.name == page.site_name
     assert article.outlet.domain == page.domain
     assert Article.objects.filter(title="A plain title").exists()

@@ -31,7 +31,7 @@ def test_a_news_page_becomes_a_clean_attributed_article(site):
     (item,) = run(site.page("/news/flood-wall/?utm_source=x", render(page)))
     assert item.state == "created", item.reason
     article = Article.objects.get()
-    expected = paragraphs()
+    expected = page.body_blocks()
     got = article.body.split("\n\n")
     intact = sum(p in got for p in expected)
     assert intact / len(expected) >= 0.97
