@@ -12,7 +12,7 @@ from intake import actions, fetch
 from intake.fetch import Fetcher, FetchError
 from intake.models import ImportItem, Snapshot
 from intake.pipeline import item_run
-from tests.factories import make_annotation, make_annotator, make_outlet
+from tests.factories import make_annotation, make_annotator, make_organization, make_outlet
 from tests.intake.pages import CHROME_TEXTS, NewsPage, no_article_page, paragraphs, render
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +238,9 @@ def test_redirects_within_the_limit_are_followed_and_the_final_url_kept(site):
     (item,) = run(site.url("/short"))
     assert item.state == "created"
     assert (item.snapshot.url, item.snapshot.final_url) == (site.url("/short"), target)
+
+
+def test_organizations_named_in_the_page_are_detected(site):
+    union = make_organization("Quayside Workers’ Association", aliases=["QWA"])
+    run(site.page("/a/", render(NewsPage(slug="a"))))
+    assert list(Article.objects.get().organizations.all()) == [union]
