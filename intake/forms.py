@@ -44,6 +44,8 @@ class ImportForm(forms.Form):
         validate = URLValidator(schemes=["http", "https"])
         for line in urls:
             try:
+                if len(line) > 2000:
+                    raise ValidationError("too long")
                 validate(line)
             except ValidationError:
                 raise ValidationError(

@@ -37,6 +37,9 @@ class Command(BaseCommand):
         urls = [*urls, *(read_url_list(file) if file else [])]
         if not urls:
             raise CommandError("no URLs given (name them, or --file LIST.txt)")
+        too_long = next((url for url in urls if len(url) > 2000), None)
+        if too_long:
+            raise CommandError(f"{too_long[:80]}...: a URL longer than 2,000 characters")
         batch = actions.batch_create(urls=urls, status=status, outlet_name=outlet)
         items = list(batch.items.select_related("batch", "snapshot"))
         fetcher, counts, failures = Fetcher(), {}, []
