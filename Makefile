@@ -27,7 +27,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo --host http://$(HOST):$(PORT)
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The background worker (imports from /workspace/import/) runs beside the server and
+	@# stops with it, however the server ends (Ctrl-C included). It does not reload on code
+	@# changes (one process, so stopping it stops it): restart `make run` after editing tasks.
+	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded).
 browser:

@@ -151,6 +151,8 @@ INSTALLED_APPS = [
     "audit",
     "backups",
     "axes",
+    # The database backend of django.tasks and its worker (`manage.py db_worker`).
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -353,3 +355,12 @@ GLOSS_EXPORT_CHUNK_SIZE = env_int("GLOSS_EXPORT_CHUNK_SIZE", 2000)
 GLOSS_BENCH = env_bool("GLOSS_BENCH", default=DEBUG)
 if GLOSS_BENCH:
     INSTALLED_APPS += ["tests.bench"]
+
+# Gloss intake: background imports run as django.tasks tasks, stored in the database and
+# run by `manage.py db_worker` (tests use the immediate backend: tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Fetching web pages: private, loopback and link-local addresses are refused unless this
+# is on (the tests' loopback page server needs it); at most one request per this many
+# seconds to one host.
+GLOSS_FETCH_ALLOW_PRIVATE = env_bool("GLOSS_FETCH_ALLOW_PRIVATE", default=False)
+GLOSS_FETCH_HOST_INTERVAL = float(env("GLOSS_FETCH_HOST_INTERVAL", "1"))

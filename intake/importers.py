@@ -18,6 +18,9 @@ from django.db import transaction
 
 from articles import services
 from articles.models import Article, ArticleRevision, Organization
+from intake.extract import ExtractionError, decode, extract, url_variants
+
+HTML_SUFFIXES = {".html", ".htm"}
 
 MANIFEST_COLUMNS = ("file", "outlet", "outlet_domain", "url", "published", "author")
 ORGANIZATION_COLUMNS = ("name", "kind", "aliases")
@@ -70,6 +73,8 @@ def read_article_file(path: Path) -> ArticleFile:
     leftover site chrome) is kept, because passages must point at the text as published.
     """
     raw = path.read_bytes()
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return read_html_file(path, raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -92,6 +97,31 @@ def read_article_file(path: Path) -> ArticleFile:
     if len(title) > Article._meta.get_field("title").max_length:
         raise ImportProblem(path, "the first line is too long to be a title")
     return ArticleFile(path=path, title=title, body=body, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def read_html_file(path: Path, raw: bytes) -> ArticleFile:
+    """A saved web page, through the same extraction as fetched ones (intake/extract.py):
+    its main text, and its title, author, date, outlet and canonical URL as `meta`."""
+    try:
+        page = extract(decode(raw))
+    except ExtractionError as error:
+        raise ImportProblem(path, error.reason) from None
+    meta = ManifestRow(
+        file=path.name,
+        outlet=page.site_name or page.domain or "Unknown outlet",
+        outlet_domain=page.domain,
+        url=page.canonical_url,
+        published=page.published,
+        author=page.author,
+        title=page.title,
+    )
+    return ArticleFile(
+        path=path,
+        title=page.title or path.stem,
+        body=page.body,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        meta=meta,
+    )
 
 
 def _parse_date(value: str, source: str) -> date | None:
@@ -185,11 +215,14 @@ def read_organizations(path: Path) -> list[tuple[str, str, list[str]]]:
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Every `.txt` file named or inside a named folder, in a stable order."""
+    """Every `.txt` and `.html`/`.htm` file named or inside a named folder, in a stable order."""
     files: list[Path] = []
+    suffixes = {".txt", *HTML_SUFFIXES}
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.txt") if p.is_file()))
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+            )
         elif path.is_file():
             files.append(path)
         else:
@@ -223,12 +256,12 @@ def import_articles(
     one, by the checksum of the file it came from; changed text becomes a new revision."""
     files = collect_files(paths)
     if not files:
-        raise ImportProblem(", ".join(str(p) for p in paths), "no .txt files found")
+        raise ImportProblem(", ".join(str(p) for p in paths), "no .txt or .html files found")
     metadata = read_manifest(manifest) if manifest else {}
     parsed = []
     for path in files:
         article_file = read_article_file(path)
-        meta = metadata.get(path.name)
+        meta = metadata.get(path.name) or article_file.meta
         if manifest and meta is None:
             raise ImportProblem(path, f"not listed in the manifest {manifest}")
         parsed.append(
@@ -268,7 +301,7 @@ def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
         outlet, _ = services.outlet_get_or_create(name="Unknown outlet", actor=editor, via="import")
     url = meta.url if meta else ""
     existing = (
-        Article.objects.filter(url=url).first()
+        Article.objects.filter(url__in=[url, *url_variants(url)]).order_by("pk").first()
         if url
         else Article.objects.filter(source_sha256=article_file.sha256).first()
     )

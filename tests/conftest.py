@@ -12,6 +12,8 @@ _starting_data = importlib.import_module("annotations.migrations.0002_starting_t
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background imports run at once, in the test's own thread and transaction.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     # Tests render templates without running collectstatic first.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -614,6 +614,21 @@ def reanchor_benchmark() -> dict:
     }
 
 
+def intake_benchmark() -> dict:
+    """The web importer on 200 loopback pages, in a database of its own (bench_intake.py)."""
+    script = ROOT / "tests" / "bench" / "bench_intake.py"
+    result = subprocess.run(
+        [PYTHON, str(script)], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=900
+    )
+    print("  web import benchmark: exit", result.returncode)
+    lines = result.stdout.strip().splitlines()
+    try:
+        return json.loads(lines[-1])
+    except (IndexError, ValueError):
+        return {"name": "web import (bench_intake.py)", "exit": result.returncode,
+                "output": (result.stdout + result.stderr)[-4000:]}  # fmt: skip
+
+
 def api_create_script(fx: dict) -> Path:
     body = json.dumps(
         {"article": fx["article"], "start": fx["start"], "end": fx["end"], "exact": fx["exact"]}
@@ -751,6 +766,7 @@ def main() -> None:
         results.append(long)
     results.append(reanchor_benchmark())
     results += w3c_benchmarks()
+    results.append(intake_benchmark())
     write_report(generated, results)
 
 

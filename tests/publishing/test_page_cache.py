@@ -27,7 +27,9 @@ from audit import services as audit_services
 from audit.models import HistoryRecord
 from backups import archive as backups
 from cms.settings import cache_from_url
+from intake import actions as intake_actions
 from intake import demo, importers
+from intake.extract import Extracted
 from publishing import counts, page_cache
 from publishing.models import CorpusVersion
 from publishing.page_cache import (
@@ -222,6 +224,13 @@ NOT_CORPUS_WRITES = {
     "read_manifest",
     "read_organizations",
     "collect_files",
+    "read_html_file",
+    "article_for",
+    "body_sha256",
+    # the web importer's own rows (batches, items, snapshots): not public
+    "batch_create",
+    "snapshot_store",
+    "item_state_set",
     # history rows (written by the services whose writes they record) and API tokens
     "record",
     "record_many",
@@ -243,6 +252,7 @@ WRITE_MODULES = [
     annotation_restore,
     backups,
     importers,
+    intake_actions,
     synthetic,
     counts,
     demo,
@@ -325,6 +335,16 @@ def write_scenarios(tmp_path):
         ),
         "import_organizations": lambda: importers.import_organizations(orgs_csv),
         "import_articles": lambda: importers.import_articles([folder]),
+        "page_import": lambda: intake_actions.page_import(
+            extracted=Extracted(
+                title="From the web",
+                body="A page about bumps.",
+                author="",
+                published=None,
+                site_name="Bump Outlet",
+                canonical_url="https://bump.example/a",
+            )
+        ),
         "import_lines": lambda: backups.import_lines(backup, replace=True),
         "import_verified": lambda: backups.import_verified(backup, replace=True),
         "corpus_clear": synthetic.corpus_clear,

@@ -13,7 +13,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", type=Path, help="Files or folders of .txt files")
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            type=Path,
+            help="Files or folders: .txt (plain text) and .html/.htm (saved web pages)",
+        )
         parser.add_argument(
             "--manifest",
             type=Path,
