@@ -174,9 +174,10 @@ class _Tags:
 
 
 def _resolve_tags(planned: list[_Planned], problems: list[Problem], *, create_tags: bool) -> _Tags:
-    names = {name for p in planned for name in p.tags}
+    names = list(dict.fromkeys(name for p in planned for name in p.tags))  # file order
     found = find_tags(names)
-    missing = sorted(names - set(found), key=str.casefold)
+    # A new tag takes the spelling it first has in the file.
+    missing = [name for name in names if name not in found]
     created: list[str] = []
     if create_tags:
         by_fold: dict[str, Tag] = {}
