@@ -305,11 +305,19 @@ def _write(planned, tags, *, annotator, actor, status, via, report: ImportReport
             batch_size=BATCH,
         )
     for rows, action in ((created, audit.Action.CREATE), (changed, audit.Action.UPDATE)):
+        for passage, wanted in rows:
+            _cache_tags(passage, wanted)
         passages = [a for a, _ in rows]
-        for passage in passages:
-            getattr(passage, "_prefetched_objects_cache", {}).clear()
-        for i in range(0, len(passages), CHUNK):
-            # The snapshots name each passage's tags: one query per chunk, not per passage.
-            prefetch_related_objects(passages[i : i + CHUNK], "tags")
         audit.record_many(passages, action=action, actor=actor, via=via, befores=befores)
     report.created, report.updated = len(created), len(changed)
+
+
+def _cache_tags(passage: Annotation, tags: list[Tag]) -> None:
+    """Give `passage.tags.all()` the tags just written, as a prefetch would, so the history
+    snapshots cost no query. Django's prefetch (`prefetch_one_level`) fills the cache this
+    way; taggit's own prefetch builds a filtered queryset per passage, a third of the time
+    of a 10,000-passage import."""
+    queryset = Tag.objects.all()
+    queryset._result_cache = tags
+    queryset._prefetch_done = True
+    passage._prefetched_objects_cache = {"tags": queryset}
