@@ -480,6 +480,27 @@ def reanchor_benchmark() -> dict:
     }
 
 
+def import_benchmark() -> dict:
+    """`import_annotations` of 10,000 W3C annotations (its own fresh databases)."""
+    script = ROOT / "tests" / "bench" / "bench_import_annotations.py"
+    result = subprocess.run(
+        [PYTHON, str(script), "--databases", "sqlite,postgres"],
+        cwd=ROOT,
+        env={**ENV, "BENCH_DATABASE_URL": SERVER},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    print("  import_annotations benchmark: exit", result.returncode)
+    print("\n".join("    " + line for line in result.stdout.splitlines()[1:]))
+    return {
+        "name": "import_annotations, 10,000 W3C annotations (bench_import_annotations.py)",
+        "exit": result.returncode,
+        "met": result.returncode == 0,
+        "output": result.stdout[-4000:],
+    }
+
+
 def api_create_script(fx: dict) -> Path:
     body = json.dumps(
         {"article": fx["article"], "start": fx["start"], "end": fx["end"], "exact": fx["exact"]}
@@ -613,6 +634,7 @@ def main() -> None:
         print(f"  {long['name']:38} {long['seconds']} s, complete: {long['met']}")
         results.append(long)
     results.append(reanchor_benchmark())
+    results.append(import_benchmark())
     machine = {
         "cpus": os.cpu_count(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
