@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from annotations import anchoring, services
 from annotations.imports.formats import Item, Problem
 from annotations.imports.locate import CHUNK, find_articles, find_organizations, find_tags
 from annotations.imports.placing import Spot, place
-from annotations.models import Annotation, Tag, TaggedAnnotation
+from annotations.models import Annotation, Tag, TaggedAnnotation, attach_tag_lists
 from articles.models import Article, Organization
 from audit import services as audit
 from publishing.counts import facet_counts_recounted
@@ -223,41 +222,48 @@ _FIELDS = [
 ]
 
 
-def _fill(passage: Annotation, p: _Planned) -> None:
+def _values(p: _Planned) -> dict:
+    """The passage's columns as this item places and codes it (`_FIELDS`)."""
     body, spot = p.article.body, p.spot
-    passage.article = p.article
-    passage.start, passage.end = spot.start, spot.end
-    passage.exact = body[spot.start : spot.end]
-    passage.prefix, passage.suffix = anchoring.context(body, spot.start, spot.end)
-    passage.anchor_status = Annotation.AnchorStatus(str(spot.status))
-    passage.anchored_revision = p.article.revision
-    fuzzy = passage.anchor_status == Annotation.AnchorStatus.FUZZY
-    passage.previous_exact = p.item.exact if fuzzy else ""
-    passage.note = p.item.note
-    passage.organization = p.organization
+    status = Annotation.AnchorStatus(str(spot.status))
+    prefix, suffix = anchoring.context(body, spot.start, spot.end)
+    return {
+        "article_id": p.article.pk,
+        "start": spot.start,
+        "end": spot.end,
+        "exact": body[spot.start : spot.end],
+        "prefix": prefix,
+        "suffix": suffix,
+        "anchor_status": status,
+        "anchored_revision": p.article.revision,
+        # A fuzzy passage keeps the quote as imported, for its review (as re-anchoring does).
+        "previous_exact": p.item.exact if status == Annotation.AnchorStatus.FUZZY else "",
+        "note": p.item.note,
+        "organization_id": p.organization.pk if p.organization else None,
+    }
 
 
 def _existing(source_ids: list[str]) -> dict[str, Annotation]:
+    """The passages earlier imports made from these ids, locked, with `tag_list`."""
     found: dict[str, Annotation] = {}
     for i in range(0, len(source_ids), CHUNK):
         rows = list(
             Annotation.objects.select_for_update().filter(source_id__in=source_ids[i : i + CHUNK])
         )
-        prefetch_related_objects(rows, "tags")
+        attach_tag_lists(rows)
         found.update((row.source_id, row) for row in rows)
     return found
 
 
 def _write(planned, tags, *, annotator, actor, status, via, report: ImportReport) -> None:
     existing = _existing(sorted(p.item.source_id for p in planned))
-    touched = {p.article.pk for p in planned} | {a.article_id for a in existing.values()}
     created: list[tuple[Annotation, list[Tag]]] = []
     changed: list[tuple[Annotation, list[Tag]]] = []
     befores: dict[int, dict] = {}
+    touched: set[int] = set()
     now = timezone.now()
     for p in planned:
         wanted = list({tags[name].pk: tags[name] for name in p.tags}.values())
-        passage = existing.get(p.item.source_id)
         if p.spot.status == anchoring.AnchorStatus.FUZZY:
             report.fuzzy.append(
                 FuzzyPlacement(
@@ -270,23 +276,28 @@ def _write(planned, tags, *, annotator, actor, status, via, report: ImportReport
                     p.spot.score,
                 )
             )
+        values = _values(p)
+        passage = existing.get(p.item.source_id)
         if passage is None:
-            passage = Annotation(annotator=annotator, status=status, source_id=p.item.source_id)
-            _fill(passage, p)
+            passage = Annotation(
+                annotator=annotator, status=status, source_id=p.item.source_id, **values
+            )
             created.append((passage, wanted))
+            touched.add(p.article.pk)
             continue
-        before = [getattr(passage, name) for name in _FIELDS]
-        before_tags = sorted(t.pk for t in passage.tags.all())
-        snapshot = audit.snapshot(passage)
-        _fill(passage, p)
-        if before == [getattr(passage, name) for name in _FIELDS] and before_tags == sorted(
-            t.pk for t in wanted
-        ):
+        same_tags = sorted(t.pk for t in passage.tag_list) == sorted(t.pk for t in wanted)
+        if same_tags and all(getattr(passage, name) == value for name, value in values.items()):
             report.unchanged += 1
             continue
-        befores[passage.pk] = snapshot
+        _cache_tags(passage, passage.tag_list)
+        befores[passage.pk] = audit.snapshot(passage)
+        touched |= {passage.article_id, p.article.pk}
+        for name, value in values.items():
+            setattr(passage, name, value)
         passage.modified = now  # bulk_update does not apply auto_now
         changed.append((passage, wanted))
+    if not touched:
+        return
     with facet_counts_recounted(*touched):
         Annotation.objects.bulk_create([a for a, _ in created], batch_size=BATCH)
         if changed:
@@ -304,12 +315,12 @@ def _write(planned, tags, *, annotator, actor, status, via, report: ImportReport
             ],
             batch_size=BATCH,
         )
+    report.created, report.updated = len(created), len(changed)
     for rows, action in ((created, audit.Action.CREATE), (changed, audit.Action.UPDATE)):
         for passage, wanted in rows:
             _cache_tags(passage, wanted)
         passages = [a for a, _ in rows]
         audit.record_many(passages, action=action, actor=actor, via=via, befores=befores)
-    report.created, report.updated = len(created), len(changed)
 
 
 def _cache_tags(passage: Annotation, tags: list[Tag]) -> None:
