@@ -221,6 +221,7 @@ class Annotation(models.Model):
         max_length=500,
         blank=True,
         default="",
+        db_default="",  # rows written in bulk by SQL alone (COPY) need not name it
         help_text="For an imported passage: the id of the annotation it came from (an IRI).",
     )
     created = models.DateTimeField(auto_now_add=True)

@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
             name="source_id",
             field=models.CharField(
                 blank=True,
+                db_default="",
                 default="",
                 help_text="For an imported passage: the id of the annotation it came from (an IRI).",
                 max_length=500,
