@@ -173,6 +173,14 @@ class _Tags:
 
 
 def _resolve_tags(planned: list[_Planned], problems: list[Problem], *, create_tags: bool) -> _Tags:
+    longest = Tag._meta.get_field("name").max_length
+    for p in planned:
+        too_long = [name for name in p.tags if len(name) > longest]
+        if too_long:
+            problems.append(
+                _problem(p.item, "malformed", f"a tag name is longer than {longest} characters")
+            )
+            p.tags = [name for name in p.tags if len(name) <= longest]
     names = list(dict.fromkeys(name for p in planned for name in p.tags))  # file order
     found = find_tags(names)
     # A new tag takes the spelling it first has in the file.

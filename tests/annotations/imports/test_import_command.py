@@ -310,6 +310,13 @@ def test_create_tags_makes_the_missing_tags_with_their_history(corpus, tmp_path)
     assert "Tags created: New Code" in out
 
 
+def test_a_tag_name_too_long_for_a_tag_is_refused_even_with_create_tags(corpus, tmp_path):
+    annotation = w3c("urn:long", "https://news.example/story", QUOTE, tags=["x" * 101])
+    _, err = refused(write(tmp_path, annotation), "--create-tags")
+    assert "urn:long: a tag name is longer than 100 characters" in err
+    assert not Tag.objects.filter(name__startswith="xxx").exists()
+
+
 def test_status_draft_applies_to_new_passages(corpus, tmp_path):
     run(write(tmp_path, w3c("urn:d", "https://news.example/story", QUOTE)), "--status", "draft")
     assert Annotation.objects.get().status == "draft"
