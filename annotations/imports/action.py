@@ -99,13 +99,16 @@ def annotations_import(
         raise ValidationError(
             "Unknown status %(status)s.", code="invalid_status", params={"status": status}
         )
-    problems = list(malformed)
     report = ImportReport()
-    planned = _plan(items, problems)
+    found: list[Problem] = []
+    planned = _plan(items, found)
+    tags = _resolve_tags(planned, found, create_tags=create_tags)
+    # In the file's order (the unreadable items first, as the reader found them).
+    position = {item.label: i for i, item in enumerate(items)}
+    problems = [*malformed, *sorted(found, key=lambda p: position.get(p.item, -1))]
     if skip_unplaced:
         report.skipped = [p for p in problems if p.code in UNPLACED]
         problems = [p for p in problems if p.code not in UNPLACED]
-    tags = _resolve_tags(planned, problems, create_tags=create_tags)
     if problems:
         raise ImportRefused(problems)
     for name in tags.created:

@@ -264,8 +264,8 @@ def test_every_failing_item_is_listed_and_nothing_is_written(corpus, tmp_path):
         f"{path}: urn:page-note: the target is a whole document; there is no quote to place",
         f"{path}: urn:no-article: no article here is https://nowhere.example/x",
         f"{path}: urn:no-quote: the quote is not in the article {article.slug}",
-        f"{path}: urn:org: unknown organization: {SITE}/organizations/nobody/",
         f"{path}: urn:tag: unknown tag: no such tag",
+        f"{path}: urn:org: unknown organization: {SITE}/organizations/nobody/",
     ]
     assert message == f"{path}: 7 items failed; nothing imported"
     assert (
