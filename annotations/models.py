@@ -172,7 +172,8 @@ class Annotation(models.Model):
     stored verbatim in `exact` while anchored. `prefix` and `suffix` hold up to 32
     code points of the text either side, used to re-find the passage after the
     article is revised. `anchored_revision` is the article revision the offsets
-    refer to.
+    refer to. `source_id` is the id of the annotation an imported passage came from
+    (W3C `id`, or a Hypothesis annotation's link), empty for passages made here.
     """
 
     class Status(models.TextChoices):
@@ -216,6 +217,13 @@ class Annotation(models.Model):
         blank=True,
         help_text="For a fuzzy passage: the quote as it read before the edit that changed it.",
     )
+    source_id = models.CharField(
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",  # rows written in bulk by SQL alone (COPY) need not name it
+        help_text="For an imported passage: the id of the annotation it came from (an IRI).",
+    )
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
@@ -239,6 +247,12 @@ class Annotation(models.Model):
                 condition=~Q(anchor_status="anchored")
                 | Q(Exact(Length("exact"), F("end") - F("start"))),
                 name="annotations_annotation_anchored_length",
+            ),
+            models.UniqueConstraint(
+                # Re-importing an annotation finds its passage again by this id.
+                fields=["source_id"],
+                condition=~Q(source_id=""),
+                name="annotations_annotation_source_id_unique",
             ),
         ]
         indexes = [

@@ -14,6 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from annotations import services
+from annotations.imports.action import annotations_import
+from annotations.imports.formats import parse
 from annotations.models import Annotation, Tag
 from articles.models import Article, ArticleRevision
 from articles.services import article_revise
@@ -48,6 +50,18 @@ def corpus():
     gone = make_annotation(article, exact="Caf\u00e9", annotator=annotator, note="<i>n</i>")
     services.annotation_update(annotation=kept, user=annotator, organization=organization.pk)
     services.annotation_delete(annotation=gone, user=editor)
+    # A passage imported from elsewhere keeps the id of the annotation it came from.
+    items, _ = parse(
+        {
+            "id": "https://elsewhere.example/anno/é-1",
+            "type": "Annotation",
+            "target": {
+                "source": "https://news.example/a",
+                "selector": {"type": "TextQuoteSelector", "exact": "failed"},
+            },
+        }
+    )
+    annotations_import(items=items, annotator=annotator, actor=editor)
     article_revise(article=article, body="Update. " + article.body, editor=editor)
     return editor, annotator, article
 
@@ -89,8 +103,11 @@ def test_the_backup_is_versioned_ordered_and_holds_everything():
     assert list(dict.fromkeys(models)) == order
     assert models.count("articles.articlerevision") == ArticleRevision.objects.count() == 2
     assert models.count("audit.historyrecord") == HistoryRecord.objects.count()
-    passage = next(json.loads(x) for x in lines if '"annotations.annotation"' in x)
+    passages = [json.loads(x) for x in lines if '"annotations.annotation"' in x]
+    passage = passages[0]
     assert passage["fields"]["tags"] == [Tag.objects.get(slug="custom").pk]
+    assert passage["fields"]["source_id"] == ""
+    assert passages[1]["fields"]["source_id"] == "https://elsewhere.example/anno/é-1"
     user = next(json.loads(x) for x in lines if '"auth.user"' in x)
     assert "password" not in user["fields"]
     assert user["fields"]["groups"] == ["editors"]
@@ -209,7 +226,7 @@ def test_import_refuses_a_non_empty_database_and_an_unknown_version(tmp_path):
     future.write_text('{"format":"gloss-backup","version":99}\n', encoding="utf-8")
     with pytest.raises(CommandError, match="version 99 is not supported"):
         call_command("import_backup", str(future), "--replace")
-    assert Annotation.objects.count() == 1  # --replace did not run: nothing was touched
+    assert Annotation.objects.count() == 2  # --replace did not run: nothing was touched
 
 
 @pytest.mark.django_db
@@ -341,3 +358,20 @@ def test_the_command_exits_1_with_one_line_and_leaves_the_database(tmp_path):
     again = tmp_path / "again.jsonl"
     run(url, "export_backup", str(again))
     assert again.read_bytes() == backup.read_bytes()
+
+
+@pytest.mark.django_db
+def test_a_backup_written_before_passages_had_a_source_id_still_imports(tmp_path):
+    """Version 2 files from before `source_id` existed: their passages come back without one."""
+    corpus()
+    lines = dump().splitlines()
+    older = []
+    for line in lines[1:-1]:
+        row = json.loads(line)
+        if row["model"] == "annotations.annotation":
+            del row["fields"]["source_id"]
+        older.append(dump_row(row))
+    backup = tmp_path / "older.jsonl"
+    backup.write_text(reframed([lines[0], *older]), encoding="utf-8")
+    call_command("import_backup", str(backup), "--replace", stdout=io.StringIO())
+    assert set(Annotation.objects.values_list("source_id", flat=True)) == {""}

@@ -629,6 +629,27 @@ def intake_benchmark() -> dict:
                 "output": (result.stdout + result.stderr)[-4000:]}  # fmt: skip
 
 
+def import_benchmark() -> dict:
+    """`import_annotations` of 10,000 W3C annotations (its own fresh databases)."""
+    script = ROOT / "tests" / "bench" / "bench_import_annotations.py"
+    result = subprocess.run(
+        [PYTHON, str(script), "--databases", "sqlite,postgres"],
+        cwd=ROOT,
+        env={**ENV, "BENCH_DATABASE_URL": SERVER},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    print("  import_annotations benchmark: exit", result.returncode)
+    print("\n".join("    " + line for line in result.stdout.splitlines()[1:]))
+    return {
+        "name": "import_annotations, 10,000 W3C annotations (bench_import_annotations.py)",
+        "exit": result.returncode,
+        "met": result.returncode == 0,
+        "output": result.stdout[-4000:],
+    }
+
+
 def api_create_script(fx: dict) -> Path:
     body = json.dumps(
         {"article": fx["article"], "start": fx["start"], "end": fx["end"], "exact": fx["exact"]}
@@ -767,6 +788,7 @@ def main() -> None:
     results.append(reanchor_benchmark())
     results += w3c_benchmarks()
     results.append(intake_benchmark())
+    results.append(import_benchmark())
     write_report(generated, results)
 
 

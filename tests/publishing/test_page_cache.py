@@ -21,6 +21,8 @@ from django.views import View
 
 from annotations import restore as annotation_restore
 from annotations import services as annotation_services
+from annotations.imports import action as annotation_imports
+from annotations.imports.formats import parse as parse_annotations
 from annotations.models import Tag
 from articles import services as article_services
 from audit import services as audit_services
@@ -248,6 +250,7 @@ NOT_CORPUS_WRITES = {
 WRITE_MODULES = [
     article_services,
     annotation_services,
+    annotation_imports,
     audit_services,
     annotation_restore,
     backups,
@@ -332,6 +335,19 @@ def write_scenarios(tmp_path):
         "tag_delete": lambda: s.tag_delete(tag=doomed_tag),
         "annotation_restore": lambda: annotation_restore.annotation_restore(
             record=record, user=editor
+        ),
+        "annotations_import": lambda: annotation_imports.annotations_import(
+            items=parse_annotations(
+                {
+                    "id": "urn:bump",
+                    "type": "Annotation",
+                    "target": {
+                        "source": f"/articles/{spare.slug}/",
+                        "selector": {"type": "TextQuoteSelector", "exact": "here"},
+                    },
+                }
+            )[0],
+            annotator=editor,
         ),
         "import_organizations": lambda: importers.import_organizations(orgs_csv),
         "import_articles": lambda: importers.import_articles([folder]),
