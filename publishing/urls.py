@@ -3,11 +3,14 @@
 from django.urls import path
 
 from publishing import article_page, views
+from publishing.refi import views as refi
 
 urlpatterns = [
     path("tags.css", views.TagStylesView.as_view(), name="tag-styles"),
     path("passages/", views.PassageListView.as_view(), name="passage-list"),
     path("passages/export.csv", views.PassageExportView.as_view(), name="passage-export"),
+    path("passages/export.qdpx", refi.QdpxExportView.as_view(), name="passage-export-qdpx"),
+    path("tags/codebook.qdc", refi.CodebookView.as_view(), name="tag-codebook"),
     path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
     path("", views.HomeView.as_view(), name="home"),
     path("articles/", views.ArticleListView.as_view(), name="article-list"),
