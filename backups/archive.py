@@ -10,8 +10,8 @@ microseconds.
 What is in it: user accounts (groups by name; the password hash only with
 `--with-passwords`, otherwise imported accounts cannot log in until given a password),
 outlets, organizations, articles (mentions as organization ids) with every revision,
-tags (with their parent), passages (tags as tag ids) and the whole history. Not in it: API tokens (people
-make new ones), sessions, login-throttling records, the admin's own action log
+tags (with their parent), passages (tags as tag ids) and the whole history. Not in it:
+API tokens (people make new ones), sessions, login-throttling records, the admin's own action log
 (`django_admin_log`; the history records are the account of every write), and derived
 tables, which are recomputed after an import.
 
