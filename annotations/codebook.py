@@ -63,6 +63,10 @@ def parse(data: bytes) -> etree._Element:
         raise CodebookProblem(f"not well-formed XML: {_one_line(error)}") from None
     if root is None:
         raise CodebookProblem("not well-formed XML: no root element")
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        # QDA-XML files have none; refusing it keeps entity tricks out entirely.
+        raise CodebookProblem("not a QDA-XML codebook: it declares a DOCTYPE")
     error = next(_schema().iter_errors(root), None)
     if error is not None:
         where = f"line {error.sourceline}: " if getattr(error, "sourceline", None) else ""
