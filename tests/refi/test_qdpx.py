@@ -272,3 +272,31 @@ def test_the_zip_is_streamed_in_many_chunks_with_data_descriptors():
     assert len(chunks) > 3
     archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
     assert all(info.flag_bits & 0x08 for info in archive.infolist())
+
+
+def test_an_article_whose_passages_span_several_chunks_stays_one_source(settings):
+    """Chunk boundaries change nothing: the same project with 2 rows a round trip as
+    with 2000."""
+    for n in range(3):
+        article = make_article(f"Alpha beta gamma delta epsilon {n}.")
+        for word in ("Alpha", "beta", "gamma", "delta", "epsilon"):
+            make_annotation(article, exact=word, note=word)
+    passages = Annotation.objects.all()
+    whole = Project(b"".join(qdpx_chunks(passages)))
+    settings.GLOSS_EXPORT_CHUNK_SIZE = 2
+    chunked = Project(b"".join(qdpx_chunks(passages)))
+    assert len(chunked.sources()) == 3
+    assert without_timestamps(chunked) == without_timestamps(whole)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_reads_one_snapshot_outside_any_transaction(client):
+    """As in production (no test transaction around it): on PostgreSQL the export sets
+    REPEATABLE READ READ ONLY on its own transaction, and the download is whole."""
+    article, first, second, *_ = coded()
+    with CaptureQueriesContext(connection) as queries:
+        response, project = qdpx(client)
+    assert project.passage_ids() == [first.pk, second.pk]
+    isolation = [q["sql"] for q in queries if "ISOLATION LEVEL" in q["sql"]]
+    expected = ["SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"]
+    assert isolation == (expected if connection.vendor == "postgresql" else [])
