@@ -5,9 +5,11 @@ get the same GUIDs in every export (a re-export replaces, not duplicates, in the
 that reads it) and a codebook's codes match the project's.
 """
 
+import hashlib
 import re
 import uuid
 from datetime import UTC, datetime
+from functools import cache
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -20,9 +22,27 @@ ORGANIZATIONS_CODE = "Organizations"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+_NAMESPACE_BYTES = GLOSS_NAMESPACE.bytes
+
+
 def guid(kind: str, *ids) -> str:
-    """The GUID of a row: `guid("tag", 3)`, `guid("coding", passage_id, tag_id)`."""
-    return str(uuid.uuid5(GLOSS_NAMESPACE, ":".join([kind, *map(str, ids)])))
+    """The GUID of a row: `guid("tag", 3)`, `guid("coding", passage_id, tag_id)`.
+
+    `uuid.uuid5(GLOSS_NAMESPACE, "kind:id:...")`, computed without building UUID
+    objects (an archive export makes several per passage)."""
+    name = ":".join([kind, *map(str, ids)]).encode("utf-8")
+    raw = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name, usedforsecurity=False).digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+@cache
+def row_guid(kind: str, pk: int) -> str:
+    """`guid(kind, pk)` remembered: for the rows many passages point at (users, tags,
+    organizations), of which there are few."""
+    return guid(kind, pk)
 
 
 def xml_text(value) -> str:

@@ -4,6 +4,7 @@ exact to the code point, stable, and the same set as `/passages/` and its CSV ex
 import csv
 import io
 import re
+import uuid
 import zipfile
 from datetime import date
 
@@ -17,7 +18,7 @@ from annotations import services
 from annotations.models import Annotation
 from articles.services import article_revise
 from publishing.refi.project import qdpx_chunks
-from publishing.refi.qda import guid
+from publishing.refi.qda import GLOSS_NAMESPACE, guid, row_guid
 from tests.factories import (
     make_annotation,
     make_annotator,
@@ -300,3 +301,12 @@ def test_a_request_reads_one_snapshot_outside_any_transaction(client):
     isolation = [q["sql"] for q in queries if "ISOLATION LEVEL" in q["sql"]]
     expected = ["SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"]
     assert isolation == (expected if connection.vendor == "postgresql" else [])
+
+
+def test_guids_are_uuid5_of_kind_and_ids_under_glosss_namespace():
+    """The fast GUID is exactly `uuid.uuid5`, so anyone can recompute it from an id."""
+    for kind, ids in (("tag", (1,)), ("coding", (12345, 7)), ("article", (10**9,))):
+        expected = str(uuid.uuid5(GLOSS_NAMESPACE, ":".join([kind, *map(str, ids)])))
+        assert guid(kind, *ids) == expected
+    assert row_guid("user", 3) == guid("user", 3)
+    assert GLOSS_NAMESPACE == uuid.uuid5(uuid.NAMESPACE_URL, "urn:gloss:refi-qda")

@@ -67,6 +67,9 @@ class Command(BaseCommand):
             with os.fdopen(handle, "wb") as out:
                 for chunk in qdpx_chunks(passages):
                     out.write(chunk)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)  # mkstemp made it private
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
