@@ -21,10 +21,23 @@ colour_validator = RegexValidator(
 
 
 class Tag(TagBase):
-    """A code researchers apply to passages (e.g. `statistic`), shown in its colour."""
+    """A code researchers apply to passages (e.g. `statistic`), shown in its colour.
+
+    `parent` nests codes as a codebook does (REFI-QDA, NVivo's nodes); the tag actions
+    refuse a parent that would make a cycle. A tag with sub-tags cannot be deleted
+    (PROTECT): the sub-tags are moved or deleted first, so no code silently changes place.
+    """
 
     colour = models.CharField(max_length=7, default="#ffd54f", validators=[colour_validator])
     description = models.CharField(max_length=300, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The broader code this one sits under (a codebook's nesting).",
+    )
 
     class Meta:
         ordering = ["name"]

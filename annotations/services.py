@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
 
-from annotations import anchoring
+from annotations import anchoring, tag_tree
 from annotations.models import Annotation, ApiToken, Tag
 from articles.models import Article, Organization
 from audit import services as audit
@@ -393,8 +393,9 @@ def annotations_reanchor(*, article: Article, old_body: str, actor=None) -> dict
 
 @transaction.atomic
 def tag_save(*, tag: Tag, actor=None, via: str = audit.Via.OTHER) -> Tag:
-    """Create or change a tag (name, slug, colour, description)."""
+    """Create or change a tag (name, slug, colour, description, parent)."""
     corpus_changed()
+    tag_tree.check_parent(tag, tag.parent)
     return audit.save_recorded(tag, actor=actor, via=via)
 
 

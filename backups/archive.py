@@ -10,8 +10,8 @@ microseconds.
 What is in it: user accounts (groups by name; the password hash only with
 `--with-passwords`, otherwise imported accounts cannot log in until given a password),
 outlets, organizations, articles (mentions as organization ids) with every revision,
-tags, passages (tags as tag ids) and the whole history. Not in it: API tokens (people
-make new ones), sessions, login-throttling records, the admin's own action log
+tags (with their parent), passages (tags as tag ids) and the whole history. Not in it:
+API tokens (people make new ones), sessions, login-throttling records, the admin's own action log
 (`django_admin_log`; the history records are the account of every write), and derived
 tables, which are recomputed after an import.
 
@@ -38,7 +38,7 @@ from django.db import DataError, IntegrityError, connection, transaction
 from annotations.models import Annotation, Tag, TaggedAnnotation
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit.models import HistoryRecord
-from backups.format import BackupProblem, Writer, read, verify
+from backups.format import ADDED_FIELDS, BackupProblem, Writer, read, verify
 from publishing.counts import facet_counts_rebuild
 from publishing.version import corpus_changed
 
@@ -187,11 +187,6 @@ def _wipe() -> None:
     get_user_model().objects.all().delete()
 
 
-# Fields added after format version 2 was first written, with the value rows from older
-# files of that version stand for (they predate the field). Every export writes them.
-ADDED_FIELDS = {"annotations.annotation": {"source_id": ""}}
-
-
 def _build(model, row: dict):
     fields = {**ADDED_FIELDS.get(_label(model), {}), **row["fields"]}
     obj = model(pk=row["pk"])
@@ -324,7 +319,9 @@ def _import(lines: Iterable[str | bytes], *, replace: bool) -> dict[str, int]:
                 "the database already holds " + ", ".join(occupied) + "; import into an empty "
                 "database, or pass --replace to delete them first"
             )
-        # The starting tags the migrations make give way to the backup's own.
+        # The starting tags the migrations make give way to the backup's own (unnested
+        # first: a parent tag is protected while it has sub-tags).
+        Tag.objects.update(parent=None)
         Tag.objects.all().delete()
         importer = _Importer()
         for row in rows:  # ends with the trailer check: a bad one rolls all of this back

@@ -19,6 +19,13 @@ from collections.abc import Iterable, Iterator
 FORMAT = "gloss-backup"
 END = "gloss-backup-end"
 VERSION = 2
+# Columns added since version 2 was defined, with the value a row written before them
+# means: an older version-2 backup still imports (its tags simply have no parent, its
+# passages no source id). Every export writes them.
+ADDED_FIELDS = {
+    "annotations.annotation": {"source_id": ""},
+    "annotations.tag": {"parent_id": None},
+}
 
 
 class BackupProblem(Exception):

@@ -4,6 +4,7 @@ from django.urls import path
 
 from publishing import article_page, views
 from publishing.w3c import views as w3c
+from publishing.refi import views as refi
 
 urlpatterns = [
     path("tags.css", views.TagStylesView.as_view(), name="tag-styles"),
@@ -14,6 +15,8 @@ urlpatterns = [
     ),
     path("annotations/", w3c.AnnotationContainerView.as_view(), name="w3c-container"),
     path("annotations/<int:pk>", w3c.AnnotationDetailView.as_view(), name="w3c-annotation"),
+    path("passages/export.qdpx", refi.QdpxExportView.as_view(), name="passage-export-qdpx"),
+    path("tags/codebook.qdc", refi.CodebookView.as_view(), name="tag-codebook"),
     path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
     path("", views.HomeView.as_view(), name="home"),
     path("articles/", views.ArticleListView.as_view(), name="article-list"),

@@ -1,9 +1,10 @@
 """Tags in the admin: saved and deleted through the tag actions (history, counts)."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
-from annotations import services
+from annotations import services, tag_tree
 from annotations.models import Tag
 from articles.admin import ServiceWritesAdmin
 
@@ -16,10 +17,26 @@ def tag_chip(pk: int, name: str):
     return format_html('<span class="tag-chip tag-{}">{}</span>', pk, name)
 
 
+class TagForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "slug", "colour", "description", "parent"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # The action checks this too; here it becomes a form error instead of a failure.
+        tag_tree.check_parent(self.instance, cleaned.get("parent"))
+        return cleaned
+
+
 @admin.register(Tag)
 class TagAdmin(ServiceWritesAdmin):
-    list_display = ["chip", "slug", "colour", "description"]
+    form = TagForm
+    list_display = ["chip", "slug", "parent", "colour", "description"]
+    list_select_related = ["parent"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "description"]
+    autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
     Media = TagChipsMedia
 

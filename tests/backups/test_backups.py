@@ -46,6 +46,9 @@ def corpus():
         url="https://news.example/a",
     )
     tag = make_tag("custom", colour="#123456", description="Mine")
+    # A parent made after its child (a higher id): the import must not depend on id order.
+    tag.parent = make_tag("broad", colour="#654321")
+    services.tag_save(tag=tag, actor=editor)
     kept = make_annotation(article, exact="42\u00a0percent", annotator=annotator, tags=[tag])
     gone = make_annotation(article, exact="Caf\u00e9", annotator=annotator, note="<i>n</i>")
     services.annotation_update(annotation=kept, user=annotator, organization=organization.pk)
@@ -108,6 +111,13 @@ def test_the_backup_is_versioned_ordered_and_holds_everything():
     assert passage["fields"]["tags"] == [Tag.objects.get(slug="custom").pk]
     assert passage["fields"]["source_id"] == ""
     assert passages[1]["fields"]["source_id"] == "https://elsewhere.example/anno/é-1"
+    tags = {
+        row["fields"]["slug"]: row["fields"]
+        for row in map(json.loads, lines[1:-1])
+        if row["model"] == "annotations.tag"
+    }
+    assert tags["custom"]["parent_id"] == Tag.objects.get(slug="broad").pk
+    assert tags["broad"]["parent_id"] is None
     user = next(json.loads(x) for x in lines if '"auth.user"' in x)
     assert "password" not in user["fields"]
     assert user["fields"]["groups"] == ["editors"]
@@ -375,3 +385,19 @@ def test_a_backup_written_before_passages_had_a_source_id_still_imports(tmp_path
     backup.write_text(reframed([lines[0], *older]), encoding="utf-8")
     call_command("import_backup", str(backup), "--replace", stdout=io.StringIO())
     assert set(Annotation.objects.values_list("source_id", flat=True)) == {""}
+
+
+@pytest.mark.django_db
+def test_a_backup_written_before_tags_nested_still_imports(tmp_path):
+    """A version-2 file whose tag rows have no `parent_id` imports, its tags unnested."""
+    corpus()
+    lines = dump(with_passwords=True).splitlines()
+    rows = [json.loads(line) for line in lines[1:-1]]
+    for row in rows:
+        if row["model"] == "annotations.tag":
+            del row["fields"]["parent_id"]
+    old = tmp_path / "old.jsonl"
+    old.write_text(reframed([lines[0], *map(dump_row, rows)]), encoding="utf-8")
+    call_command("import_backup", str(old), "--replace", stdout=io.StringIO())
+    assert not Tag.objects.filter(parent__isnull=False).exists()
+    assert Tag.objects.filter(slug="custom", description="Mine").exists()

@@ -441,6 +441,43 @@ def export_benchmarks(server: Server, cutoff: str) -> dict:
     }
 
 
+def qdpx_export_benchmark(server: Server, csv_seconds: float) -> dict:
+    """`/passages/export.qdpx` of the whole archive: time and the worker's peak RSS.
+
+    No baseline of its own: the time is reported beside the CSV export's (same run), the
+    memory against the issue's 150 MB."""
+    connection = http.client.HTTPConnection(HOST, PORT, timeout=1800)
+    started = time.monotonic()
+    connection.request("GET", "/passages/export.qdpx")
+    response = connection.getresponse()
+    expected = int(response.getheader("X-Gloss-Row-Count") or -1)
+    size, complete = 0, True
+    try:
+        while chunk := response.read(1 << 20):
+            size += len(chunk)
+    except http.client.IncompleteRead:
+        complete = False
+    seconds = round(time.monotonic() - started, 2)
+    peak = server.peak_rss_mb()
+    met = complete and response.status == 200 and peak <= 150
+    print(
+        f"  {'REFI-QDA export, all passages':38} {seconds} s ({expected} passages, "
+        f"{size / 2**20:.0f} MB; CSV {csv_seconds} s), peak RSS {peak} MB (limit 150)"
+    )
+    return {
+        "name": "REFI-QDA export (.qdpx), all passages",
+        "goal": "whole archive streamed; peak worker RSS <= 150 MB",
+        "met": met,
+        "status": response.status,
+        "complete": complete,
+        "header_rows": expected,
+        "rows": expected if complete else -1,
+        "bytes": size,
+        "seconds": seconds,
+        "peak_rss_mb": peak,
+    }
+
+
 def truncation_check() -> dict:
     """Kill the export's database session mid-stream: the client must see a broken body."""
     result = {}
@@ -777,6 +814,7 @@ def main() -> None:
         results.append(create)
         print("Export (ratio = HTTP time / COPY time of the same SELECT):")
         results.append(export_benchmarks(server, cutoff))
+        results.append(qdpx_export_benchmark(server, results[-1]["full"]["seconds"]))
     # A short heartbeat timeout proves the long export is not killed by it.
     with Server(GUNICORN_TIMEOUT="5"):
         results.append(truncation_check())
@@ -828,6 +866,8 @@ def print_table(report: dict) -> None:
                     f"status {row['status']}, {got} of {row['header_rows']} announced, "
                     f"{row['seconds']} s"
                 )
+                if "peak_rss_mb" in row:
+                    detail += f", peak RSS {row['peak_rss_mb']} MB"
             print(f"| {row['name']} | | | {'yes' if row.get('met') else '-'} | {detail} |")
             continue
         if "target" in row and not row["target"]["requests"]:
