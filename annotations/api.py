@@ -9,14 +9,15 @@ all parsing happens before them.
 from datetime import datetime
 
 import django_filters
+from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse, JsonResponse
 
 from annotations import services
 from annotations.models import Annotation
 from articles.models import Article, Organization
-from cms.jsonapi import ApiError, ApiView, field_error, parse_object
-from publishing.filters import PassageFilterSet
+from cms.jsonapi import ApiError, ApiView, field_error, invalid_parameters, parse_object
+from publishing.filters import CheckedForm, IdField, IdFilter, PassageFilterSet
 
 PAGE_SIZE = 100
 
@@ -104,8 +105,8 @@ class AnnotationFilter(PassageFilterSet):
     """The public listing's filters (`q`, `tag`, `outlet`, `annotator`, dates), except that
     the API names articles and organizations by id, as its JSON does, and adds `status`."""
 
-    article = django_filters.NumberFilter(field_name="article_id")
-    organization = django_filters.NumberFilter(field_name="organization_id")
+    article = IdFilter(field_name="article_id")
+    organization = IdFilter(field_name="organization_id")
     status = django_filters.ChoiceFilter(choices=Annotation.Status.choices)
 
 
@@ -116,13 +117,7 @@ class AnnotationListView(ApiView):
         queryset = Annotation.objects.visible_to(request.user).for_api()
         filterset = AnnotationFilter(request.GET, queryset=queryset)
         if not filterset.is_valid():
-            fields = {
-                name: [field_error(e.code or "invalid", str(e.message % (e.params or {})))]
-                for name, errors in filterset.errors.as_data().items()
-                for e in errors[:1]
-            }
-            first = next(iter(fields.values()))[0]
-            raise ApiError(400, "invalid_filter", first["message"], fields)
+            raise invalid_parameters(filterset.form)
         paginator = Paginator(filterset.qs, PAGE_SIZE)
         try:
             page = paginator.page(request.GET.get("page", 1))
@@ -224,19 +219,19 @@ def organizations_ranked(article_id: int | None, query: str = ""):
     return [(org, org.pk in mentioned_ids) for org in ranked]
 
 
+class OrganizationQuery(CheckedForm):
+    q = forms.CharField(required=False)
+    article = IdField(required=False, error_messages={"invalid": "Must be an article id."})
+
+
 class OrganizationListView(ApiView):
     """`GET /api/organizations/?q=<text>&article=<id>`: names and aliases for autocomplete."""
 
     http_method_names = ["get", "head", "options"]
 
     def get(self, request):
-        article = request.GET.get("article")
-        if article is not None and not article.isdigit():
-            message = "`article` must be an article id."
-            raise ApiError(
-                400, "invalid_filter", message, {"article": [field_error("invalid", message)]}
-            )
-        ranked = organizations_ranked(
-            int(article) if article else None, request.GET.get("q", "").strip()
-        )
+        query = OrganizationQuery(request.GET)
+        if not query.is_valid():
+            raise invalid_parameters(query)
+        ranked = organizations_ranked(query.cleaned_data["article"], query.cleaned_data["q"])
         return JsonResponse({"results": [organization_json(org, mentioned=m) for org, m in ranked]})
