@@ -203,16 +203,19 @@ class AnnotationDetailView(ApiView):
         return HttpResponse(status=204)
 
 
-def organizations_ranked(article_id: int | None, query: str = ""):
-    """Organizations, those `article_id` mentions first, then by name; (org, mentioned) pairs."""
+def organizations_ranked(article_id: int | None, query: str = "", *, articles=None):
+    """Organizations, those `article_id` mentions first, then by name; (org, mentioned) pairs.
+
+    `articles` (default: all) are those the caller may see: for any other article, a draft
+    to an anonymous caller, the answer is the one for an article that does not exist.
+    """
     organizations = Organization.objects.only("id", "name", "aliases").order_by("name")
     mentioned_ids: set[int] = set()
     if article_id is not None:
-        mentioned_ids = set(
-            Article.organizations.through.objects.filter(article_id=article_id).values_list(
-                "organization_id", flat=True
-            )
-        )
+        mentions = Article.organizations.through.objects.filter(article_id=article_id)
+        if articles is not None:
+            mentions = mentions.filter(article__in=articles.filter(pk=article_id))
+        mentioned_ids = set(mentions.values_list("organization_id", flat=True))
     if query:
         organizations = organizations.matching_name(query)
     ranked = sorted(organizations, key=lambda org: org.pk not in mentioned_ids)
@@ -233,5 +236,9 @@ class OrganizationListView(ApiView):
         query = OrganizationQuery(request.GET)
         if not query.is_valid():
             raise invalid_parameters(query)
-        ranked = organizations_ranked(query.cleaned_data["article"], query.cleaned_data["q"])
+        ranked = organizations_ranked(
+            query.cleaned_data["article"],
+            query.cleaned_data["q"],
+            articles=Article.objects.visible_to(request.user),
+        )
         return JsonResponse({"results": [organization_json(org, mentioned=m) for org, m in ranked]})
