@@ -135,3 +135,14 @@ def test_ascii_ids_still_filter_the_apis(client, corpus):
     ranked = client.get("/api/organizations/", {"article": f" {corpus.pk} ", "q": "union"})
     assert ranked.status_code == 200
     assert [row["id"] for row in ranked.json()["results"]] == [organization.pk]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["from=%C2%B2&to=1", "from=1&to=%D9%A1", "from=9223372036854775808&to=1", "from=-1&to=1"],
+)
+def test_revision_comparison_refuses_non_numbers_with_a_404(client, corpus, query):
+    """`/articles/<slug>/revisions/diff/?from=&to=`: 2**63 overflowed SQLite's integer."""
+    response = client.get(f"/articles/{corpus.slug}/revisions/diff/?{query}")
+    assert response.status_code == 404
+    assert client.get(f"/articles/{corpus.slug}/revisions/diff/?from=1&to=1").status_code == 200
