@@ -9,14 +9,15 @@ all parsing happens before them.
 from datetime import datetime
 
 import django_filters
+from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse, JsonResponse
 
 from annotations import services
 from annotations.models import Annotation
 from articles.models import Article, Organization
-from cms.jsonapi import ApiError, ApiView, field_error, parse_object
-from publishing.filters import PassageFilterSet
+from cms.jsonapi import ApiError, ApiView, field_error, invalid_parameters, parse_object
+from publishing.filters import CheckedForm, IdField, IdFilter, PassageFilterSet
 
 PAGE_SIZE = 100
 
@@ -104,8 +105,8 @@ class AnnotationFilter(PassageFilterSet):
     """The public listing's filters (`q`, `tag`, `outlet`, `annotator`, dates), except that
     the API names articles and organizations by id, as its JSON does, and adds `status`."""
 
-    article = django_filters.NumberFilter(field_name="article_id")
-    organization = django_filters.NumberFilter(field_name="organization_id")
+    article = IdFilter(field_name="article_id")
+    organization = IdFilter(field_name="organization_id")
     status = django_filters.ChoiceFilter(choices=Annotation.Status.choices)
 
 
@@ -116,13 +117,7 @@ class AnnotationListView(ApiView):
         queryset = Annotation.objects.visible_to(request.user).for_api()
         filterset = AnnotationFilter(request.GET, queryset=queryset)
         if not filterset.is_valid():
-            fields = {
-                name: [field_error(e.code or "invalid", str(e.message % (e.params or {})))]
-                for name, errors in filterset.errors.as_data().items()
-                for e in errors[:1]
-            }
-            first = next(iter(fields.values()))[0]
-            raise ApiError(400, "invalid_filter", first["message"], fields)
+            raise invalid_parameters(filterset.form)
         paginator = Paginator(filterset.qs, PAGE_SIZE)
         try:
             page = paginator.page(request.GET.get("page", 1))
@@ -208,20 +203,28 @@ class AnnotationDetailView(ApiView):
         return HttpResponse(status=204)
 
 
-def organizations_ranked(article_id: int | None, query: str = ""):
-    """Organizations, those `article_id` mentions first, then by name; (org, mentioned) pairs."""
+def organizations_ranked(article_id: int | None, query: str = "", *, articles=None):
+    """Organizations, those `article_id` mentions first, then by name; (org, mentioned) pairs.
+
+    `articles` (default: all) are those the caller may see: for any other article, a draft
+    to an anonymous caller, the answer is the one for an article that does not exist.
+    """
     organizations = Organization.objects.only("id", "name", "aliases").order_by("name")
     mentioned_ids: set[int] = set()
     if article_id is not None:
-        mentioned_ids = set(
-            Article.organizations.through.objects.filter(article_id=article_id).values_list(
-                "organization_id", flat=True
-            )
-        )
+        mentions = Article.organizations.through.objects.filter(article_id=article_id)
+        if articles is not None:
+            mentions = mentions.filter(article__in=articles.filter(pk=article_id))
+        mentioned_ids = set(mentions.values_list("organization_id", flat=True))
     if query:
         organizations = organizations.matching_name(query)
     ranked = sorted(organizations, key=lambda org: org.pk not in mentioned_ids)
     return [(org, org.pk in mentioned_ids) for org in ranked]
+
+
+class OrganizationQuery(CheckedForm):
+    q = forms.CharField(required=False)
+    article = IdField(required=False, error_messages={"invalid": "Must be an article id."})
 
 
 class OrganizationListView(ApiView):
@@ -230,13 +233,12 @@ class OrganizationListView(ApiView):
     http_method_names = ["get", "head", "options"]
 
     def get(self, request):
-        article = request.GET.get("article")
-        if article is not None and not article.isdigit():
-            message = "`article` must be an article id."
-            raise ApiError(
-                400, "invalid_filter", message, {"article": [field_error("invalid", message)]}
-            )
+        query = OrganizationQuery(request.GET)
+        if not query.is_valid():
+            raise invalid_parameters(query)
         ranked = organizations_ranked(
-            int(article) if article else None, request.GET.get("q", "").strip()
+            query.cleaned_data["article"],
+            query.cleaned_data["q"],
+            articles=Article.objects.visible_to(request.user),
         )
         return JsonResponse({"results": [organization_json(org, mentioned=m) for org, m in ranked]})

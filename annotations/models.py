@@ -4,16 +4,20 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
-from django.db.models.lookups import Exact
+from django.db.models.lookups import Exact, LessThanOrEqual
 from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from annotations.anchoring import CONTEXT_CHARS
+
+# Longest note, in characters (code points); README documents it.
+NOTE_MAX_LENGTH = 10_000
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.", code="invalid_colour"
@@ -43,6 +47,12 @@ class Tag(TagBase):
         ordering = ["name"]
         verbose_name = "tag"
         verbose_name_plural = "tags"
+        constraints = [
+            # taggit's varchar(100), which SQLite does not enforce.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("name"), 100), name="annotations_tag_name_length"
+            ),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("tag-detail", kwargs={"slug": self.slug})
@@ -177,6 +187,13 @@ class AnnotationQuerySet(models.QuerySet):
         return self.select_related("annotator").prefetch_related("tags")
 
 
+def check_note(note: str) -> None:
+    """Raise `note_too_long` (on the field `note`) for a note over NOTE_MAX_LENGTH."""
+    if len(note) > NOTE_MAX_LENGTH:
+        message = f"Keep the note to {NOTE_MAX_LENGTH:,} characters (this one has {len(note):,})."
+        raise ValidationError({"note": ValidationError(message, code="note_too_long")})
+
+
 class Annotation(models.Model):
     """A passage of an article that an annotator coded.
 
@@ -215,7 +232,7 @@ class Annotation(models.Model):
         related_name="passages",
         help_text="Who the passage is attributed to.",
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=[MaxLengthValidator(NOTE_MAX_LENGTH)])
     annotator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
     )
@@ -266,6 +283,10 @@ class Annotation(models.Model):
                 fields=["source_id"],
                 condition=~Q(source_id=""),
                 name="annotations_annotation_source_id_unique",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), NOTE_MAX_LENGTH),
+                name="annotations_annotation_note_length",
             ),
         ]
         indexes = [

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
 
 from annotations import anchoring, tag_tree
-from annotations.models import Annotation, ApiToken, Tag
+from annotations.models import Annotation, ApiToken, Tag, check_note
 from articles.models import Article, Organization
 from audit import services as audit
 from publishing.counts import facet_counts_recounted
@@ -205,6 +205,7 @@ def annotation_create(
         raise PermissionDenied("You may not create passages.")
     if not isinstance(note, str):
         raise ValidationError({"note": ValidationError("Must be text.", code="invalid_note")})
+    check_note(note)
     _check_status(status)
     text = resolve_span(body=article.body, start=start, end=end, exact=exact)
     resolved_tags = resolve_tags(tags)
@@ -257,6 +258,7 @@ def annotation_update(
     if note is not UNSET:
         if not isinstance(note, str):
             raise ValidationError({"note": ValidationError("Must be text.", code="invalid_note")})
+        check_note(note)
         annotation.note = note
     if status is not UNSET:
         _check_status(status)

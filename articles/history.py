@@ -14,6 +14,8 @@ from django.views.generic import DetailView, TemplateView
 
 from articles.models import Article, ArticleRevision
 
+REVISION_NUMBER = re.compile(r"[0-9]{1,9}")
+
 # Words, runs of whitespace and single punctuation marks: a word-level diff that still
 # shows a changed comma or line break, and whose tokens join back into the text exactly.
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
@@ -87,10 +89,11 @@ class RevisionDiffView(TemplateView):
         if "number" in self.kwargs:
             number = self.kwargs["number"]
             return max(number - 1, 1), number
-        try:
-            return int(self.request.GET["from"]), int(self.request.GET["to"])
-        except (KeyError, ValueError):
-            raise Http404("Give two revision numbers as ?from=&to=.") from None
+        numbers = [self.request.GET.get(name, "") for name in ("from", "to")]
+        # ASCII digits that fit the column: int() also reads "١", and 2**63 overflows SQLite.
+        if not all(REVISION_NUMBER.fullmatch(number) for number in numbers):
+            raise Http404("Give two revision numbers as ?from=&to=.")
+        return int(numbers[0]), int(numbers[1])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,8 +1,11 @@
 """Outlets, organizations and the articles that passages point into."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
 
@@ -23,6 +26,30 @@ class Outlet(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("outlet-detail", kwargs={"slug": self.slug})
+
+
+# Longest organization name and alias, in characters, and most aliases; README documents them.
+ORGANIZATION_NAME_MAX_LENGTH = 200
+ALIAS_MAX_LENGTH = 200
+MAX_ALIASES = 50
+
+
+def validate_aliases(aliases) -> None:
+    """At most MAX_ALIASES aliases, each text of at most ALIAS_MAX_LENGTH characters."""
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise ValidationError("Aliases are a list of names.", code="invalid_aliases")
+    if len(aliases) > MAX_ALIASES:
+        raise ValidationError(
+            f"Give at most {MAX_ALIASES} aliases (there are {len(aliases)}).",
+            code="too_many_aliases",
+        )
+    for alias in aliases:
+        if len(alias) > ALIAS_MAX_LENGTH:
+            raise ValidationError(
+                f"Keep each alias to {ALIAS_MAX_LENGTH} characters ({alias[:20]!r}... has "
+                f"{len(alias)}).",
+                code="alias_too_long",
+            )
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -47,12 +74,13 @@ class Organization(models.Model):
         BUSINESS = "business", "Business"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=300)
+    name = models.CharField(max_length=ORGANIZATION_NAME_MAX_LENGTH)
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
     aliases = models.JSONField(
         default=list,
         blank=True,
+        validators=[validate_aliases],
         help_text="Other names it goes by (acronyms, short forms); matched as whole words.",
     )
     homepage = models.URLField(blank=True)
@@ -64,6 +92,11 @@ class Organization(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["name"], name="articles_organization_name_unique"),
+            # PostgreSQL's varchar enforces it already; SQLite's does not.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("name"), ORGANIZATION_NAME_MAX_LENGTH),
+                name="articles_organization_name_length",
+            ),
         ]
 
     def __str__(self) -> str:

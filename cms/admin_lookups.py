@@ -7,7 +7,8 @@ PostgreSQL refuses only when the page's query runs; digits that `str.isdigit()` 
 `int()` does not ("²"); and numbers too large for the date hierarchy's `datetime()`. Here
 every parameter is checked first, against the field its lookup path names, and refused the
 same way on every database. Searches (the changelist's and the autocomplete's) with such
-text find nothing.
+text find nothing. `CheckedChangelistMiddleware` applies the same checks to the changelists
+of ModelAdmins that are not ours (Django's users and groups, django-axes' records).
 
 This module imports no app: every app's admin uses it.
 """
@@ -16,10 +17,11 @@ import re
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpResponseRedirect
 
 UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
 ASCII_INTEGER = re.compile(r"-?[0-9]{1,19}")
@@ -76,15 +78,49 @@ def value_refused(model, key: str, value: str) -> bool:
     return False
 
 
+def parameters_refused(model, query) -> str | None:
+    """The first parameter of `query` (a QueryDict) that `model`'s lookups cannot take."""
+    for key, values in query.lists():
+        for value in values:
+            if value_refused(model, key, value):
+                return key
+    return None
+
+
 class CheckedChangeList(ChangeList):
     """Django's changelist, refusing parameters its lookups cannot take (see the module)."""
 
     def get_queryset(self, request, exclude_parameters=None):
-        for key, values in request.GET.lists():
-            for value in values:
-                if value_refused(self.model, key, value):
-                    raise IncorrectLookupParameters(f"Incorrect value for {key}")
+        refused = parameters_refused(self.model, request.GET)
+        if refused is not None:
+            raise IncorrectLookupParameters(f"Incorrect value for {refused}")
         return super().get_queryset(request, exclude_parameters)
+
+
+class CheckedChangelistMiddleware:
+    """Every admin changelist refuses what `CheckedChangeList` refuses, with the answer
+    Django's admin gives an incorrect lookup: a redirect to the unfiltered list with `?e=1`.
+
+    Defence in depth for ModelAdmins that are not `CheckedLookupsAdmin`: Django's own user
+    and group admins and django-axes' answered `?username=%00` on PostgreSQL and
+    `?date_joined__year=9223372036854775808` anywhere with a 500. A changelist view is
+    recognised by the `model_admin` Django's admin sets on the views it wraps.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        model_admin = getattr(view_func, "model_admin", None)
+        if model_admin is None or not (match.url_name or "").endswith("_changelist"):
+            return None
+        if parameters_refused(model_admin.model, request.GET) is None:
+            return None
+        return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
 
 
 class CheckedLookupsAdmin(admin.ModelAdmin):

@@ -65,6 +65,20 @@ def from_validation_error(error: ValidationError) -> ApiError:
     return ApiError(status, first["code"], first["message"])
 
 
+def invalid_parameters(form) -> ApiError:
+    """The errors of a bound form of query parameters as a 400 `invalid_filter`: each field
+    with its first error's code and message, the first field's message as the envelope's."""
+    fields = {
+        ("non_field" if name == "__all__" else name): [
+            field_error(e.code or "invalid", str(e.message % (e.params or {})))
+        ]
+        for name, errors in form.errors.as_data().items()
+        for e in errors[:1]
+    }
+    first = next(iter(fields.values()))[0]
+    return ApiError(400, "invalid_filter", first["message"], fields)
+
+
 def _storable(value) -> bool:
     """False if any text in `value` holds NUL (PostgreSQL refuses it) or a lone surrogate
     (JSON's \\ud800 escapes decode to one; UTF-8 cannot encode it)."""

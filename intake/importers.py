@@ -17,7 +17,13 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from articles import services
-from articles.models import Article, ArticleRevision, Organization
+from articles.models import (
+    ORGANIZATION_NAME_MAX_LENGTH,
+    Article,
+    ArticleRevision,
+    Organization,
+    validate_aliases,
+)
 from intake.extract import ExtractionError, decode, extract, url_variants
 
 HTML_SUFFIXES = {".html", ".htm"}
@@ -209,7 +215,15 @@ def read_organizations(path: Path) -> list[tuple[str, str, list[str]]]:
             raise ImportProblem(
                 source, f"unknown kind {kind!r} (use: {', '.join(Organization.Kind.values)})"
             )
+        if len(name) > ORGANIZATION_NAME_MAX_LENGTH:
+            raise ImportProblem(
+                source, f"the name is longer than {ORGANIZATION_NAME_MAX_LENGTH} characters"
+            )
         aliases = [a.strip() for a in row["aliases"].split("|") if a.strip()]
+        try:
+            validate_aliases(aliases)
+        except ValidationError as error:
+            raise ImportProblem(source, error.messages[0]) from None
         result.append((name, kind, aliases))
     return result
 
@@ -231,17 +245,23 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 
 
 @transaction.atomic
-def import_organizations(path: Path) -> tuple[int, int]:
-    """Create or update every organization in the CSV; returns (created, updated)."""
+def import_organizations(path: Path) -> tuple[int, int, int]:
+    """Create or update every organization in the CSV; returns how many were created,
+    updated (kind or aliases changed) and unchanged."""
     rows = read_organizations(path)
+    known = {
+        name.lower(): (kind, aliases)
+        for name, kind, aliases in Organization.objects.values_list("name", "kind", "aliases")
+    }
     created = updated = 0
     for name, kind, aliases in rows:
-        _, was_created = services.organization_upsert(
+        organization, was_created = services.organization_upsert(
             name=name, kind=kind, aliases=aliases, via="import"
         )
         created += was_created
-        updated += not was_created
-    return created, updated
+        before = known.get(organization.name.lower())
+        updated += not was_created and before != (organization.kind, organization.aliases)
+    return created, updated, len(rows) - created - updated
 
 
 def import_articles(

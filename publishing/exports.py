@@ -1,7 +1,11 @@
 """The CSV export of passages: RFC 4180, UTF-8, streamed, safe to open in a spreadsheet."""
 
 import csv
+import functools
 import io
+import re
+import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
@@ -39,13 +43,57 @@ FLUSH_CHARS = 64 * 1024
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 
 
+def _character_class(codes: list[int]) -> str:
+    """A character class of `codes` as escaped ranges, in a syntax Python's `re` and
+    PostgreSQL's regular expressions read alike (`\\uXXXX`, `\\UXXXXXXXX`)."""
+    ranges: list[list[int]] = []
+    for code in sorted(set(codes)):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+
+    def escape(code: int) -> str:
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+    return (
+        "[" + "".join(escape(a) if a == b else f"{escape(a)}-{escape(b)}" for a, b in ranges) + "]"
+    )
+
+
+@functools.cache
+def formula_start() -> str:
+    """The pattern, matched at a cell's start, of what a spreadsheet may evaluate: a tab or
+    carriage return first (format characters aside), or a trigger after format characters
+    and whitespace. Format characters are category Cf (zero-width space, byte-order mark,
+    soft hyphen...), whitespace is `str.isspace`, and a trigger is any character that NFKC
+    normalisation turns into one (＝ ＋ － ＠ ﹦ ⁼ ...). Both export paths match this one
+    pattern: PostgreSQL's regular expressions read it as Python's `re` does.
+
+    Computed on first use rather than at import: it scans every code point (0.3 s).
+    """
+    chars = [chr(code) for code in range(sys.maxunicode + 1)]
+    invisible = [ord(c) for c in chars if unicodedata.category(c) == "Cf"]
+    leading = invisible + [ord(c) for c in chars if c.isspace()]
+    triggers = [ord(c) for c in chars if unicodedata.normalize("NFKC", c)[:1] in FORMULA_TRIGGERS]
+    invisible_class, leading_class = _character_class(invisible), _character_class(leading)
+    return f"{invisible_class}*[\\t\\r]|{leading_class}*{_character_class(triggers)}"
+
+
+@functools.cache
+def _formula_start_re() -> re.Pattern:
+    return re.compile(formula_start())
+
+
 def neutralise(value: str) -> str:
     """`value`, prefixed with `'` if a spreadsheet would evaluate it as a formula.
 
     Spreadsheets evaluate a cell whose first character, or first after leading spaces,
     is `=`, `+`, `-` or `@`, and some also a cell starting with a tab or carriage return.
+    Which character is first is decided after format characters (invisible, such as
+    U+200B and U+FEFF), and compared after NFKC normalisation: `＝` and `﹦` are `=`.
     """
-    if value and (value[0] in "\t\r" or value.lstrip().startswith(FORMULA_TRIGGERS)):
+    if _formula_start_re().match(value):
         return "'" + value
     return value
 
@@ -106,15 +154,11 @@ def passages_csv(passages, site: str) -> Iterator[bytes]:
 
 
 # The PostgreSQL path computes the same cells as `passage_row`, in SQL:
-# - `neutralise`: a leading ' where the text starts with a tab or carriage return, or
-#   with =, +, - or @ after any whitespace Python's `str.lstrip()` removes (the class is
-#   built from `str.isspace`, so both agree on every character);
+# - `neutralise`: a leading ' where the text matches `formula_start()`, the pattern
+#   Python matches (its classes come from Python's Unicode tables, so both agree on every
+#   character);
 # - empty text becomes NULL, which CSV writes as nothing (an empty string would be "");
 # - timestamps as `datetime.isoformat()` writes them in UTC.
-_SPACES = "".join(f"\\u{c:04x}" for c in range(0x10000) if chr(c).isspace())
-_NEUTRALISE = (
-    r"NULLIF(regexp_replace(%(expressions)s, '^(?=[\t\r]|[" + _SPACES + r"]*[=+\-@])', ''''), '')"
-)
 _ISO_TIMESTAMP = (
     "regexp_replace(to_char(%(expressions)s AT TIME ZONE 'UTC', "
     """'YYYY-MM-DD"T"HH24:MI:SS.US'), '[.]000000$', '') || '+00:00'"""
@@ -122,7 +166,8 @@ _ISO_TIMESTAMP = (
 
 
 def _text(expression) -> Func:
-    return Func(expression, template=_NEUTRALISE, output_field=TextField())
+    neutralised = "regexp_replace(%(expressions)s, '^(?=" + formula_start() + ")', '''')"
+    return Func(expression, template=f"NULLIF({neutralised}, '')", output_field=TextField())
 
 
 def copy_select(passages, site: str):

@@ -1,16 +1,92 @@
 """The filters of the public listings: `/articles/`, and `/passages/` with its CSV export.
 
 Their query parameters are a contract (the API's passage listing filters with the same
-`PassageFilterSet`).
+`PassageFilterSet`). Every value is checked before it is cleaned (`CheckedForm`): text no
+column can be compared with is a form error, never a database error.
 """
+
+import re
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
 from annotations.models import Annotation, Tag, TaggedAnnotation
 from articles.models import Article, Organization, Outlet
+from cms.admin_lookups import LARGEST, unsafe_text
 from publishing.search import search
+
+ASCII_ID = re.compile(r"[0-9]{1,19}")
+INVALID_TEXT = "Text may not contain NUL characters or unpaired surrogates."
+
+
+def holds_unsafe_text(value) -> bool:
+    """True if `value` (a parameter's text, or the list of a repeated one) holds a NUL or a
+    lone surrogate: PostgreSQL refuses the first in a query, and neither database's driver
+    can encode the second."""
+    if isinstance(value, str):
+        return unsafe_text(value)
+    if isinstance(value, list | tuple):
+        return any(holds_unsafe_text(item) for item in value)
+    return False
+
+
+class CheckedForm(forms.Form):
+    """A form whose fields holding unsafe text (`holds_unsafe_text`) get the error
+    `invalid_text` and are not cleaned at all: cleaning a slug filter's value is a query
+    with it (`ModelMultipleChoiceField` looks the slugs up), so refusing it afterwards is
+    too late on PostgreSQL."""
+
+    def full_clean(self):
+        refused = [
+            name for name in self.fields if self.is_bound and holds_unsafe_text(self[name].data)
+        ]
+        if not refused:
+            return super().full_clean()
+        fields = self.fields
+        self.fields = {name: field for name, field in fields.items() if name not in refused}
+        try:
+            super().full_clean()
+        finally:
+            self.fields = fields
+        for name in refused:
+            self.add_error(name, ValidationError(INVALID_TEXT, code="invalid_text"))
+        return None
+
+
+class IdField(forms.IntegerField):
+    """A row id: ASCII digits only, at most a 64-bit column's largest value.
+
+    `int()` reads other scripts' digits ("١" is 1) and `str.isdigit()` accepts "²", which
+    `int()` then refuses; a number past the column's range is no id either.
+    """
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()
+        if not ASCII_ID.fullmatch(value) or int(value) > LARGEST:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(value)
+
+
+class IdFilter(django_filters.Filter):
+    field_class = IdField
+
+
+class CheckedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form is a `CheckedForm`."""
+
+    def get_form_class(self):
+        form = super().get_form_class()
+        return type(form.__name__, (CheckedForm, form), {})
+
+    def selected(self, name: str) -> list[str]:
+        """The request's values of parameter `name` that a query may hold (the facets show
+        them ticked even when the form refused them, so they can be unticked)."""
+        values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+        return [value for value in values if not unsafe_text(value)]
 
 
 class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
@@ -26,7 +102,7 @@ class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class SearchLastFilterSet(django_filters.FilterSet):
+class SearchLastFilterSet(CheckedFilterSet):
     """Applies `q` after every other filter.
 
     Pages bound a search to its first `search_limit` matches (`text_search(limit=...)`);

@@ -123,7 +123,7 @@ class FacetedListMixin:
         if not hasattr(self, "_maintained"):
             parameters = self.maintained_parameters()
             selected = [
-                slug for parameter in parameters for slug in self.request.GET.getlist(parameter)
+                slug for parameter in parameters for slug in self.filterset.selected(parameter)
             ]
             self._maintained = facet_options(
                 self.facet_listing,
@@ -221,7 +221,7 @@ class FacetedListMixin:
 
     def with_selected(self, parameter, options):
         """Mark the selected options; keep selected ones with no result so they can be unticked."""
-        selected = self.request.GET.getlist(parameter)
+        selected = self.filterset.selected(parameter)
         known = {option["slug"] for option in options}
         # The largest options only (plus any selected): hundreds of checkboxes per facet
         # made rendering, not the database, most of a listing's time at archive scale.

@@ -3,8 +3,8 @@
 from django.urls import path
 
 from publishing import article_page, views
-from publishing.w3c import views as w3c
 from publishing.refi import views as refi
+from publishing.w3c import views as w3c
 
 urlpatterns = [
     path("tags.css", views.TagStylesView.as_view(), name="tag-styles"),

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, **options):
         try:
-            created, updated = import_organizations(file)
+            created, updated, unchanged = import_organizations(file)
         except ImportProblem as problem:
             raise CommandError(f"{problem.source}: {problem.reason}") from None
-        self.stdout.write(f"Organizations: {created} created, {updated} updated.")
+        self.stdout.write(
+            f"Organizations: {created} created, {updated} updated, {unchanged} unchanged."
+        )

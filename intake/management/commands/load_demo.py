@@ -32,8 +32,11 @@ class Command(BaseCommand):
             if seeds.is_dir():
                 orgs = seeds / "organizations.csv"
                 if orgs.is_file():
-                    created, updated = import_organizations(orgs)
-                    self.stdout.write(f"Organizations: {created} created, {updated} updated.")
+                    created, updated, unchanged = import_organizations(orgs)
+                    self.stdout.write(
+                        f"Organizations: {created} created, {updated} updated, "
+                        f"{unchanged} unchanged."
+                    )
                 manifest = seeds / "manifest.csv"
                 report = import_articles([seeds], manifest=manifest if manifest.is_file() else None)
                 self.stdout.write(
