@@ -2,7 +2,8 @@
 
 Arbitrary text (NUL, lone surrogates sent as the invalid UTF-8 `%ED%A0%80`, raw bytes),
 huge numbers (2**63, 10**30), long values (10,000 characters) and repeated parameters are
-thrown at every query parameter of every public listing, the CSV export and the API lists,
+thrown at every query parameter of every public listing, the CSV, JSON-LD and REFI-QDA
+exports, the W3C container and the API lists,
 as an anonymous visitor and as a logged-in annotator. Every answer is below 500; the API's
 errors are in its JSON envelope. Runs on SQLite and PostgreSQL (CI runs both).
 """
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from articles.models import ArticleRevision
 from articles.services import article_revise, article_set_organizations
 from tests.factories import (
     make_annotation,
@@ -36,6 +38,12 @@ ENDPOINTS = {
     "/api/annotations/": [*PASSAGE_FILTERS, "status"],
     "/api/organizations/": ["q", "article"],
     "/articles/hostile/revisions/diff/": ["from", "to"],
+    "/annotations/": [*PASSAGE_FILTERS, "start", "iris"],
+    "/passages/export.jsonld": PASSAGE_FILTERS,
+    "/passages/export.qdpx": PASSAGE_FILTERS,
+    "/tags/claim/": ["page"],
+    "/outlets/daily/": ["page"],
+    "/organizations/readers-union/": ["page"],
 }
 HOSTILE = [
     "\x00",
@@ -73,6 +81,11 @@ HOSTILE = [
     "'; DROP TABLE articles_article; --",
     "%00",
     "",
+    "first",
+    "last",
+    "after:1",
+    "before:99999999999999999999",
+    "after:²",
 ]
 
 values = (
@@ -157,3 +170,14 @@ def test_every_parameter_takes_every_hostile_value(client, corpus, path):
             encoded = quote_from_bytes(value.encode("utf-8", "surrogatepass"))
             query = "&".join(f"{name}={encoded}" for name in ENDPOINTS[path])
             check(client.get(f"{path}?{query}"), path)
+
+
+@pytest.mark.parametrize("path", list(ENDPOINTS))
+def test_every_endpoint_answers_without_parameters(client, corpus, path):
+    """The endpoints above exist and answer: the hostile runs are not testing 404s."""
+    query = ""
+    if path.endswith("/diff/"):
+        first, second = ArticleRevision.objects.filter(article__slug="hostile").order_by("pk")
+        query = f"?from={first.pk}&to={second.pk}"
+    response = client.get(path + query)
+    assert response.status_code == 200, (path, response.status_code)
