@@ -26,7 +26,8 @@ def corpus():
 
 
 def form_codes(response, parameter: str) -> list[str]:
-    errors = response.context["filter"].form.errors.as_data()
+    # The public listings are Jinja2 pages: their context is `context_data`.
+    errors = response.context_data["filter"].form.errors.as_data()
     return [error.code for error in errors.get(parameter, [])]
 
 
