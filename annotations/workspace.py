@@ -15,9 +15,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from annotations import services
 from annotations.api import annotation_json, organizations_ranked
 from annotations.models import Annotation, Tag
+from annotations.permissions import can_delete, can_edit
 from articles.models import Article, Outlet
 
 
@@ -128,8 +128,8 @@ class WorkspaceArticleView(WorkspaceAccessMixin, DetailView):
                 "passages": [
                     annotation_json(p)
                     | {
-                        "can_edit": services.can_edit(user, p),
-                        "can_delete": services.can_delete(user, p),
+                        "can_edit": can_edit(user, p),
+                        "can_delete": can_delete(user, p),
                     }
                     for p in passages
                 ],

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import JsonResponse
 
+from annotations.actions.revisions import article_revise
 from annotations.models import Annotation
-from articles import services
 from articles.models import Article, ArticleRevision
 from cms.jsonapi import ApiError, ApiView, field_error, parse_object
 
@@ -92,7 +92,7 @@ class ArticleDetailApiView(ApiView):
             raise ApiError(
                 400, "comment_too_long", message, {"comment": [field_error("max_length", message)]}
             )
-        revision = services.article_revise(
+        revision = article_revise(
             article=article,
             body=data["body"],
             editor=request.user,

@@ -16,8 +16,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from articles import services
+from annotations.actions.revisions import revise_article
+from articles.actions.articles import create_article, mention_finder, update_article
+from articles.actions.organizations import upsert_organization
+from articles.actions.outlets import get_or_create_outlet
 from articles.models import Article, ArticleRevision, Organization
+from cms.sentinels import UNSET
 
 MANIFEST_COLUMNS = ("file", "outlet", "outlet_domain", "url", "published", "author")
 ORGANIZATION_COLUMNS = ("name", "kind", "aliases")
@@ -197,15 +201,13 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def import_organizations(path: Path) -> tuple[int, int]:
     """Create or update every organization in the CSV; returns (created, updated)."""
     rows = read_organizations(path)
     created = updated = 0
     for name, kind, aliases in rows:
-        _, was_created = services.organization_upsert(
-            name=name, kind=kind, aliases=aliases, via="import"
-        )
+        _, was_created = upsert_organization(name=name, kind=kind, aliases=aliases, via="import")
         created += was_created
         updated += not was_created
     return created, updated
@@ -245,8 +247,8 @@ def import_articles(
         raise ImportProblem(manifest or "manifest", "two files share one URL")
 
     report = ImportReport()
-    with transaction.atomic():
-        finder = services.mention_finder()
+    with transaction.atomic(durable=True):
+        finder = mention_finder()
         for index, article_file in enumerate(parsed, start=1):
             try:
                 outcome = _import_one(article_file, status=status, editor=editor, finder=finder)
@@ -261,11 +263,11 @@ def import_articles(
 def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
     meta = article_file.meta
     if meta:
-        outlet, _ = services.outlet_get_or_create(
+        outlet, _ = get_or_create_outlet(
             name=meta.outlet, domain=meta.outlet_domain, actor=editor, via="import"
         )
     else:
-        outlet, _ = services.outlet_get_or_create(name="Unknown outlet", actor=editor, via="import")
+        outlet, _ = get_or_create_outlet(name="Unknown outlet", actor=editor, via="import")
     url = meta.url if meta else ""
     existing = (
         Article.objects.filter(url=url).first()
@@ -273,7 +275,7 @@ def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
         else Article.objects.filter(source_sha256=article_file.sha256).first()
     )
     if existing is None:
-        services.article_create(
+        create_article(
             title=article_file.title,
             body=article_file.body,
             outlet=outlet,
@@ -301,17 +303,17 @@ def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
         )
     )
     if changed_meta:
-        services.article_update(
+        update_article(
             article=existing,
-            title=article_file.title if title_authoritative else None,
+            title=article_file.title if title_authoritative else UNSET,
             outlet=outlet,
-            published=meta.published if meta else None,
-            author=meta.author if meta else None,
+            published=meta.published if meta else UNSET,
+            author=meta.author if meta else UNSET,
             actor=editor,
             via="import",
         )
     if existing.source_sha256 != article_file.sha256 and existing.body != article_file.body:
-        services.article_revise(
+        revise_article(
             article=existing,
             body=article_file.body,
             editor=editor,
@@ -319,7 +321,7 @@ def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
             comment=f"Re-imported from {article_file.path.name}",
             via="import",
         )
-        services.article_update(
+        update_article(
             article=existing, source_sha256=article_file.sha256, actor=editor, via="import"
         )
         return "revised"

@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from annotations import services
+from annotations.actions.tags import tag_delete, tag_save, tags_delete
 from annotations.models import Tag
-from articles.admin import ServiceWritesAdmin
+from cms.admin_actions import RecordedWritesAdmin
 
 
 class TagChipsMedia:
@@ -17,7 +17,7 @@ def tag_chip(pk: int, name: str):
 
 
 @admin.register(Tag)
-class TagAdmin(ServiceWritesAdmin):
+class TagAdmin(RecordedWritesAdmin):
     list_display = ["chip", "slug", "colour", "description"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -28,9 +28,13 @@ class TagAdmin(ServiceWritesAdmin):
         return tag_chip(obj.pk, obj.name)
 
     @staticmethod
-    def save_service(tag, **kwargs):
-        return services.tag_save(tag=tag, **kwargs)
+    def save_action(tag, **kwargs):
+        return tag_save(tag=tag, **kwargs)
 
     @staticmethod
-    def delete_service(tag, **kwargs):
-        return services.tag_delete(tag=tag, **kwargs)
+    def delete_action(tag, **kwargs):
+        return tag_delete(tag=tag, **kwargs)
+
+    @staticmethod
+    def delete_many_action(tags, **kwargs):
+        return tags_delete(tags=tags, **kwargs)

@@ -5,8 +5,8 @@ from axes.models import AccessAttempt
 from django.contrib.auth import authenticate
 from django.test import Client, RequestFactory
 
+from annotations.actions.tokens import api_token_create
 from annotations.models import ApiToken
-from annotations.services import api_token_create
 from tests.factories import make_annotator
 
 pytestmark = pytest.mark.django_db

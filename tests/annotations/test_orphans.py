@@ -4,8 +4,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from annotations.actions.revisions import article_revise
 from annotations.models import Annotation
-from articles.services import article_revise
 from tests.factories import make_annotation, make_annotator, make_article, make_editor
 
 pytestmark = pytest.mark.django_db

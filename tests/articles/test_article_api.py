@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from annotations.actions.tokens import api_token_create
 from annotations.models import Annotation
-from annotations.services import api_token_create
 from articles.models import Article, ArticleRevision
 from tests.factories import make_annotation, make_annotator, make_article, make_editor
 

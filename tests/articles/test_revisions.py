@@ -4,9 +4,9 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from annotations.actions.revisions import article_revise
 from articles.history import Segment, word_diff
 from articles.models import Article
-from articles.services import article_revise
 from tests.factories import make_article, make_editor
 
 pytestmark = pytest.mark.django_db

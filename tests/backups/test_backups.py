@@ -13,10 +13,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from annotations import services
+from annotations.actions.passages import annotation_delete, annotation_update
+from annotations.actions.revisions import article_revise
 from annotations.models import Annotation, Tag
 from articles.models import Article, ArticleRevision
-from articles.services import article_revise
 from audit.models import HistoryRecord
 from backups.archive import MODELS, export_backup
 from backups.format import Writer
@@ -46,8 +46,8 @@ def corpus():
     tag = make_tag("custom", colour="#123456", description="Mine")
     kept = make_annotation(article, exact="42\u00a0percent", annotator=annotator, tags=[tag])
     gone = make_annotation(article, exact="Caf\u00e9", annotator=annotator, note="<i>n</i>")
-    services.annotation_update(annotation=kept, user=annotator, organization=organization.pk)
-    services.annotation_delete(annotation=gone, user=editor)
+    annotation_update(annotation=kept, user=annotator, organization=organization.pk)
+    annotation_delete(annotation=gone, user=editor)
     article_revise(article=article, body="Update. " + article.body, editor=editor)
     return editor, annotator, article
 
@@ -250,7 +250,7 @@ def small_archive():
         article = make_article(f"Article {n} says the council voted. Residents objected.")
         make_annotation(article, exact="council", tags=[make_tag(f"t{n}")], annotator=editor)
         passage = make_annotation(article, exact="Residents", annotator=editor)
-        services.annotation_update(annotation=passage, user=editor, note=f"n{n}")
+        annotation_update(annotation=passage, user=editor, note=f"n{n}")
 
 
 def refused(path: Path, match: str) -> None:

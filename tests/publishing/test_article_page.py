@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
 from annotations.models import Annotation
-from articles.services import article_set_organizations
+from articles.actions.articles import article_set_organizations
 from publishing.article_page import ArticleDetailView, Fragment, SlugURL, SplicedTemplateResponse
 from tests.factories import (
     make_annotation,
