@@ -80,12 +80,6 @@ class ArticleDetailApiView(ApiView):
             raise PermissionDenied("Only editors may change articles.")
         article = self.get_object(request, pk)
         data = parse_object(request, PATCH_FIELDS, PATCH_REQUIRED)
-        reason = data.get("reason", ArticleRevision.Reason.OTHER)
-        if reason not in ArticleRevision.Reason.values:
-            message = f"Reason must be one of: {', '.join(ArticleRevision.Reason.values)}."
-            raise ApiError(
-                400, "unknown_reason", message, {"reason": [field_error("unknown_reason", message)]}
-            )
         max_comment = ArticleRevision._meta.get_field("comment").max_length
         if len(data.get("comment", "")) > max_comment:
             message = f"Keep the comment to {max_comment} characters."
@@ -96,9 +90,10 @@ class ArticleDetailApiView(ApiView):
             article=article,
             body=data["body"],
             editor=request.user,
-            reason=reason,
+            reason=data.get("reason", ArticleRevision.Reason.OTHER),
             comment=data.get("comment", ""),
             base_revision=data["base_revision"],
+            via="api",
         )
         fresh = Article.objects.select_related("outlet").get(pk=pk)
         return JsonResponse(

@@ -142,8 +142,11 @@ def annotation_update(
 def reattach_passage(
     *, annotation: Annotation, user, start: int, end: int, exact: str, via: str
 ) -> Annotation:
-    """Step of `annotation_reattach` (and of accepting a fuzzy match)."""
+    """Step of `annotation_reattach` (and of accepting a fuzzy match). The row is locked
+    and reloaded first: a copy read before someone deleted the passage is refused
+    (`Annotation.DoesNotExist`), never saved back as a new row."""
     with corpus_write(annotation.article_id):
+        lock_current(annotation, None)
         before = audit.snapshot(annotation)
         article = Article.objects.get(pk=annotation.article_id)
         text = resolve_span(body=article.body, start=start, end=end, exact=exact)
@@ -183,16 +186,18 @@ def annotation_accept_fuzzy(
     """Confirm a fuzzy match: the passage now reads its new text and counts as anchored."""
     if not can_edit(user, annotation):
         raise PermissionDenied("You may only change your own passages.")
-    if annotation.anchor_status != Annotation.AnchorStatus.FUZZY:
-        raise ValidationError("Only a fuzzy passage can be accepted.", code="not_fuzzy")
-    return reattach_passage(
-        annotation=annotation,
-        user=user,
-        start=annotation.start,
-        end=annotation.end,
-        exact=annotation.exact,
-        via=via,
-    )
+    with corpus_write(annotation.article_id):
+        lock_current(annotation, None)
+        if annotation.anchor_status != Annotation.AnchorStatus.FUZZY:
+            raise ValidationError("Only a fuzzy passage can be accepted.", code="not_fuzzy")
+        return reattach_passage(
+            annotation=annotation,
+            user=user,
+            start=annotation.start,
+            end=annotation.end,
+            exact=annotation.exact,
+            via=via,
+        )
 
 
 def delete_passage(

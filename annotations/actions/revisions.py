@@ -45,7 +45,15 @@ def _locked(article: Article, base_revision: int | None) -> Article:
 def _check_revision(body: str, reason: str) -> None:
     check_body(body)
     if reason not in ArticleRevision.Reason.values:
-        raise ValidationError(f"Unknown revision reason {reason!r}.", code="unknown_reason")
+        raise ValidationError(
+            {
+                "reason": ValidationError(
+                    "Reason must be one of: %(choices)s.",
+                    code="unknown_reason",
+                    params={"choices": ", ".join(ArticleRevision.Reason.values)},
+                )
+            }
+        )
 
 
 def _new_revision(

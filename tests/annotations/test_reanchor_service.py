@@ -78,7 +78,9 @@ def test_invalid_revisions_are_refused_with_a_code(kwargs, code):
         article_revise(
             article=article, **{"body": "New text.", "editor": None, "base_revision": 1, **kwargs}
         )
-    assert error.value.code == code
+    value = error.value
+    errors = value.error_dict.get("reason", []) if hasattr(value, "error_dict") else [value]
+    assert [e.code for e in errors] == [code]
     assert state(article) == before
 
 

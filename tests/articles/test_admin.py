@@ -176,3 +176,25 @@ def test_a_bulk_delete_is_all_or_nothing(client):
     )
     assert response.status_code in (200, 302)
     assert Article.objects.filter(pk__in=[empty.pk, coded.pk]).count() == 2
+
+
+def test_an_editor_can_clear_the_publication_date(client):
+    """One sentinel for "not given" (UNSET): `None` is a value, the empty date."""
+    from datetime import date
+
+    from articles.actions.articles import article_update
+
+    article = make_article("Dated text.")
+    article_update(article=article, published=date(2024, 5, 1))
+    client.force_login(make_editor())
+    response = client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        article_form(Article.objects.get(pk=article.pk), published=""),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Article.objects.get(pk=article.pk).published is None
+    article_update(article=article, published=date(2024, 5, 1))
+    article_update(article=article, published=None)
+    assert Article.objects.get(pk=article.pk).published is None
+    article_update(article=article, title="Untouched date")
+    assert Article.objects.get(pk=article.pk).published is None
