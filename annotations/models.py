@@ -14,6 +14,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from annotations.anchoring import CONTEXT_CHARS
+from articles.visibility import passage_visible_q
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.", code="invalid_colour"
@@ -78,12 +79,11 @@ def attach_tag_lists(passages: list) -> list:
 class AnnotationQuerySet(models.QuerySet):
     def published(self):
         """Published passages of published articles: what anonymous visitors may see."""
-        return self.filter(status=Annotation.Status.PUBLISHED, article__status="published")
+        return self.filter(passage_visible_q())
 
     def visible_to(self, user):
-        if user.is_authenticated and user.is_staff:
-            return self
-        return self.published()
+        """What `user` may see (`articles.visibility`: staff see drafts too)."""
+        return self.filter(passage_visible_q(user))
 
     def by(self, user):
         return self.filter(annotator=user)

@@ -30,10 +30,10 @@ from django.db.models import Count
 
 from annotations.models import Annotation, TaggedAnnotation
 from articles.models import Article
+from articles.visibility import PUBLISHED
 from publishing.models import ArticleFacet, FacetCount
 from publishing.version import corpus_changed
 
-PUBLISHED = "published"
 Key = tuple[str, str, str, int]  # (listing, audience, facet, value_id)
 Pair = tuple[int, str, str, int]  # an ArticleFacet row: (article_id, audience, facet, value_id)
 
@@ -210,7 +210,7 @@ def article_facets_rebuild() -> None:
     tagged = q(TaggedAnnotation._meta.db_table)
     mention = q(Article.organizations.through._meta.db_table)
     target = q(ArticleFacet._meta.db_table)
-    published = "'published'"
+    published = f"'{PUBLISHED}'"  # a constant of ours, not input
     public_passage = f"p.{q('status')} = {published} AND a.{q('status')} = {published}"
     staff_tags = (
         f"SELECT DISTINCT p.{q('article_id')}, t.{q('tag_id')} FROM {tagged} t "  # noqa: S608

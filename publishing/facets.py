@@ -12,6 +12,7 @@ from django.db import connection, connections
 
 from annotations.models import Tag
 from articles.models import Organization, Outlet
+from articles.visibility import sees_drafts
 from publishing.models import ArticleFacet, FacetCount
 
 OPTION_MODELS = {
@@ -95,7 +96,7 @@ def facet_options(
 
 def audience_of(user) -> str:
     """Which counts a user sees: the same split as `visible_to()`."""
-    if user.is_authenticated and user.is_staff:
+    if sees_drafts(user):
         return FacetCount.Audience.STAFF
     return FacetCount.Audience.PUBLIC
 
