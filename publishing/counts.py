@@ -186,14 +186,9 @@ def _apply_pairs(*, removed: set[Pair], added: set[Pair]) -> None:
 def facet_counts_rebuild() -> None:
     """Recount every facet from scratch (inside the caller's write, or on its own)."""
     corpus_changed()
-    facet_counts_recount_all()
-    article_facets_rebuild()
-
-
-def facet_counts_recount_all() -> None:
-    """The recount itself, for migrations older than the corpus version's table."""
     FacetCount.objects.all().delete()
     _apply(contributions())
+    article_facets_rebuild()
 
 
 def article_facets_rebuild() -> None:
@@ -243,9 +238,9 @@ def article_facets_rebuild() -> None:
         if connection.vendor == "postgresql":
             # Rebuilds follow bulk loads: with the statistics of the tables as they were
             # (empty, after a fresh migrate) the joins below ran as nested loops over
-            # millions of rows (over five minutes instead of ~40 s). Only the joined
-            # columns: a whole-table ANALYZE also recomputes the search index's
-            # to_tsvector over 30,000 sampled article bodies (~30 s).
+            # millions of rows. Only the joined columns: a whole-table ANALYZE also
+            # recomputes the search index's to_tsvector over every sampled article body
+            # (figures in README, Performance).
             cursor.execute(
                 f"ANALYZE {passage} ({q('id')}, {q('article_id')}, {q('status')}, "
                 f"{q('organization_id')}), {article} ({q('id')}, {q('status')}), "
