@@ -21,6 +21,17 @@ def api_token_create(*, user, name: str, token: ApiToken | None = None) -> str:
 
 
 @transaction.atomic(durable=True)
+def api_token_rename(*, token: ApiToken, name: str) -> ApiToken:
+    """Give a token another name (its key stays)."""
+    if not name.strip():
+        raise ValidationError({"name": ValidationError("Name the token.", code="required")})
+    token.name = name.strip()
+    token.full_clean()
+    token.save(update_fields=["name"])
+    return token
+
+
+@transaction.atomic(durable=True)
 def api_tokens_revoke(*, tokens, at) -> int:
     """Revoke every token of `tokens` not revoked yet; returns how many."""
     return tokens.filter(revoked=None).update(revoked=at)

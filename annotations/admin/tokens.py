@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
 
-from annotations.actions.tokens import api_token_create, api_tokens_revoke
+from annotations.actions.tokens import api_token_create, api_token_rename, api_tokens_revoke
 from annotations.models import ApiToken
 from cms.admin_actions import ActionsAdmin
 
@@ -31,7 +31,7 @@ class ApiTokenAdmin(ActionsAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            api_token_rename(token=obj, name=obj.name)
             return
         key = api_token_create(user=request.user, name=obj.name, token=obj)
         messages.warning(
