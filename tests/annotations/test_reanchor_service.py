@@ -189,8 +189,9 @@ def test_concurrent_revisions_serialise_on_the_row_lock_and_the_stale_one_confli
 
     def first():
         try:
+            # Holding the transaction open: the action's step, as a composing caller does.
             with transaction.atomic():
-                article_revise(
+                revisions.revise_article(
                     article=Article.objects.get(pk=article.pk),
                     body="First: " + BODY,
                     editor=None,
