@@ -27,7 +27,8 @@ def reanchor_passages(*, article: Article, old_body: str, actor=None) -> dict[st
     No passage is ever deleted: those that cannot be found are marked orphaned and keep
     their quote. Returns how many passages ended in each anchor status.
     """
-    with corpus_write(article.pk):
+    # Positions and anchor statuses count toward no facet: nothing to recount.
+    with corpus_write():
         passages = list(
             Annotation.objects.select_for_update().filter(article=article).order_by("id")
         )

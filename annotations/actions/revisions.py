@@ -87,7 +87,9 @@ def revise_article(
 ) -> ArticleRevision | None:
     """Step of `article_revise`, for actions that compose it (an import)."""
     _check_revision(body, reason)
-    with corpus_write(article.pk):
+    # The body counts toward no facet; detected mentions do, and `detect_mentions`
+    # registers the article for a recount before it adds any.
+    with corpus_write():
         current = _locked(article, base_revision)
         if body == current.body:
             return None
