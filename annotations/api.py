@@ -13,7 +13,7 @@ from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse, JsonResponse
 
-from annotations import services
+from annotations.actions.passages import annotation_create, annotation_delete, annotation_update
 from annotations.models import Annotation
 from articles.models import Article, Organization
 from cms.jsonapi import ApiError, ApiView, field_error, invalid_parameters, parse_object
@@ -153,7 +153,7 @@ class AnnotationListView(ApiView):
                 message,
                 {"article": [field_error("unknown_article", message)]},
             )
-        annotation = services.annotation_create(
+        annotation = annotation_create(
             article=article,
             start=data["start"],
             end=data["end"],
@@ -189,7 +189,7 @@ class AnnotationDetailView(ApiView):
         annotation = self.get_object(request, pk)
         expected = if_match(request)
         data = parse_object(request, UPDATE_FIELDS)
-        services.annotation_update(
+        annotation_update(
             annotation=annotation, user=request.user, if_modified=expected, via=request.via, **data
         )
         fresh = Annotation.objects.for_api().get(pk=pk)
@@ -197,7 +197,7 @@ class AnnotationDetailView(ApiView):
 
     def delete(self, request, pk: int):
         annotation = self.get_object(request, pk)
-        services.annotation_delete(
+        annotation_delete(
             annotation=annotation, user=request.user, if_modified=if_match(request), via=request.via
         )
         return HttpResponse(status=204)

@@ -8,8 +8,9 @@ class AnnotationsConfig(AppConfig):
     verbose_name = "Annotations"
 
     def ready(self):
+        from annotations.actions.restore import annotation_restore
         from annotations.models import Annotation, Tag
-        from annotations.restore import annotation_restore, can_restore
+        from annotations.permissions import can_restore
 
         audit.register(
             Annotation,

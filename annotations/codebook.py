@@ -4,7 +4,7 @@ The file is parsed without fetching or expanding anything (no network, no entiti
 checked against the schema (`annotations/schemas/Codebook.xsd`, MIT, REFI) with
 xmlschema, then read into `Code`s, parents before their children. Any problem is a
 `CodebookProblem` with a one-line message; nothing is written here (the write is
-`annotations.codebook_import.tags_import_codebook`).
+`annotations.actions.codebook.tags_import_codebook`).
 """
 
 import re

@@ -15,6 +15,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from annotations.anchoring import CONTEXT_CHARS
+from articles.visibility import passage_visible_q
 
 # Longest note, in characters (code points); README documents it.
 NOTE_MAX_LENGTH = 10_000
@@ -101,12 +102,11 @@ def attach_tag_lists(passages: list) -> list:
 class AnnotationQuerySet(models.QuerySet):
     def published(self):
         """Published passages of published articles: what anonymous visitors may see."""
-        return self.filter(status=Annotation.Status.PUBLISHED, article__status="published")
+        return self.filter(passage_visible_q())
 
     def visible_to(self, user):
-        if user.is_authenticated and user.is_staff:
-            return self
-        return self.published()
+        """What `user` may see (`articles.visibility`: staff see drafts too)."""
+        return self.filter(passage_visible_q(user))
 
     def by(self, user):
         return self.filter(annotator=user)

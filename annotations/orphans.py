@@ -14,7 +14,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from annotations import services
+from annotations.actions.passages import (
+    annotation_accept_fuzzy,
+    annotation_delete,
+    annotation_reattach,
+)
 from annotations.models import Annotation
 
 PAGE_SIZE = 50
@@ -132,7 +136,7 @@ class OrphanAcceptView(OrphanActionView):
     success_message = "Accepted the fuzzy match."
 
     def perform(self, form) -> None:
-        services.annotation_accept_fuzzy(annotation=self.object, user=self.request.user)
+        annotation_accept_fuzzy(annotation=self.object, user=self.request.user)
 
 
 class OrphanReattachView(OrphanActionView):
@@ -141,7 +145,7 @@ class OrphanReattachView(OrphanActionView):
     success_message = "Re-attached the passage to the selected text."
 
     def perform(self, form) -> None:
-        services.annotation_reattach(
+        annotation_reattach(
             annotation=self.object,
             user=self.request.user,
             start=form.cleaned_data["start"],
@@ -172,6 +176,4 @@ class OrphanDeleteView(OrphanActionView):
         return super().get_template_names()
 
     def perform(self, form) -> None:
-        services.annotation_delete(
-            annotation=self.object, user=self.request.user, via="orphan-queue"
-        )
+        annotation_delete(annotation=self.object, user=self.request.user, via="orphan-queue")

@@ -2,7 +2,7 @@
 
 The pages are rendered here, the article body by the public page's highlighter
 (`publishing.highlighting`); every write goes from static/js/workspace.js through the
-JSON API (annotations/api.py) to the services, exactly like a script's would, and the
+JSON API (annotations/api.py) to the actions, exactly like a script's would, and the
 script then fetches the body again (`?part=body`) rather than drawing it itself.
 """
 
@@ -12,9 +12,9 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from annotations import services
 from annotations.api import annotation_json, organizations_ranked
 from annotations.models import Annotation, Tag, TaggedAnnotation
+from annotations.permissions import can_delete, can_edit
 from articles.models import Article, Outlet
 from publishing.highlighting import Span, highlight_passages
 
@@ -121,8 +121,8 @@ class WorkspaceArticleView(WorkspaceAccessMixin, DetailView):
                 "passages": [
                     annotation_json(p)
                     | {
-                        "can_edit": services.can_edit(user, p),
-                        "can_delete": services.can_delete(user, p),
+                        "can_edit": can_edit(user, p),
+                        "can_delete": can_delete(user, p),
                     }
                     for p in passages
                 ],

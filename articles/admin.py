@@ -1,49 +1,38 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
+from annotations.actions.revisions import RevisionConflict, article_change
 from annotations.models import Annotation
-from articles import services
+from articles.actions.articles import article_create, article_delete, articles_delete
+from articles.actions.organizations import (
+    organization_delete,
+    organization_save,
+    organizations_delete,
+)
+from articles.actions.outlets import outlet_delete, outlet_save, outlets_delete
 from articles.models import Article, ArticleRevision, Organization, Outlet
+from cms.admin_actions import ActionsAdmin, RecordedWritesAdmin
 from cms.admin_lookups import CheckedLookupsAdmin
 
 
-class ServiceWritesAdmin(CheckedLookupsAdmin):
-    """An admin whose saves and deletes go through the model's services (history, counts).
-
-    Subclasses name them: `save_service(obj, actor=..., via=...)` and likewise
-    `delete_service`; a bulk delete runs them one by one in one transaction.
-    """
-
-    save_service = None
-    delete_service = None
-
-    def save_model(self, request, obj, form, change):
-        self.save_service(obj, actor=request.user, via="admin")
-
-    def delete_model(self, request, obj):
-        self.delete_service(obj, actor=request.user, via="admin")
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset:
-                self.delete_model(request, obj)
-
-
 @admin.register(Outlet)
-class OutletAdmin(ServiceWritesAdmin):
+class OutletAdmin(RecordedWritesAdmin):
     list_display = ["name", "domain", "slug"]
     search_fields = ["name", "domain"]
     prepopulated_fields = {"slug": ["name"]}
 
     @staticmethod
-    def save_service(outlet, **kwargs):
-        return services.outlet_save(outlet=outlet, **kwargs)
+    def save_action(outlet, **kwargs):
+        return outlet_save(outlet=outlet, **kwargs)
 
     @staticmethod
-    def delete_service(outlet, **kwargs):
-        return services.outlet_delete(outlet=outlet, **kwargs)
+    def delete_action(outlet, **kwargs):
+        return outlet_delete(outlet=outlet, **kwargs)
+
+    @staticmethod
+    def delete_many_action(outlets, **kwargs):
+        return outlets_delete(outlets=outlets, **kwargs)
 
 
 class AliasesField(forms.CharField):
@@ -73,7 +62,7 @@ class OrganizationForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ServiceWritesAdmin):
+class OrganizationAdmin(RecordedWritesAdmin):
     form = OrganizationForm
     list_display = ["name", "kind", "alias_list"]
     list_filter = ["kind"]
@@ -85,12 +74,16 @@ class OrganizationAdmin(ServiceWritesAdmin):
         return ", ".join(obj.aliases)
 
     @staticmethod
-    def save_service(organization, **kwargs):
-        return services.organization_save(organization=organization, **kwargs)
+    def save_action(organization, **kwargs):
+        return organization_save(organization=organization, **kwargs)
 
     @staticmethod
-    def delete_service(organization, **kwargs):
-        return services.organization_delete(organization=organization, **kwargs)
+    def delete_action(organization, **kwargs):
+        return organization_delete(organization=organization, **kwargs)
+
+    @staticmethod
+    def delete_many_action(organizations, **kwargs):
+        return organizations_delete(organizations=organizations, **kwargs)
 
 
 class AnnotationInline(admin.TabularInline):
@@ -176,7 +169,7 @@ class ArticleForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(CheckedLookupsAdmin):
+class ArticleAdmin(ActionsAdmin):
     form = ArticleForm
     list_display = ["title", "outlet", "published", "status", "revision"]
     list_select_related = ["outlet"]
@@ -196,10 +189,11 @@ class ArticleAdmin(CheckedLookupsAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        """Route every write through the services: body changes become revisions."""
+        """One action per save: a new article, or the whole form's change (metadata, body
+        as a new revision, mentions) with one history record."""
         data = form.cleaned_data
         if not change:
-            article = services.article_create(
+            article = article_create(
                 title=data["title"],
                 body=data["body"],
                 outlet=data["outlet"],
@@ -207,16 +201,16 @@ class ArticleAdmin(CheckedLookupsAdmin):
                 published=data["published"],
                 author=data["author"],
                 status=data["status"],
+                organizations=data["organizations"],
                 editor=request.user,
                 via="admin",
             )
             obj.pk, obj.slug = article.pk, article.slug
             obj._state.adding = False
             return
-        original = Article.objects.get(pk=obj.pk)
-        with transaction.atomic():
-            services.article_update(
-                article=original,
+        try:
+            article_change(
+                article=Article.objects.get(pk=obj.pk),
                 title=data["title"],
                 slug=data["slug"],
                 outlet=data["outlet"],
@@ -224,43 +218,28 @@ class ArticleAdmin(CheckedLookupsAdmin):
                 published=data["published"],
                 author=data["author"],
                 status=data["status"],
+                body=data["body"],
+                reason=data.get("revision_reason") or ArticleRevision.Reason.OTHER,
+                base_revision=data.get("base_revision"),
+                organizations=data["organizations"],
                 actor=request.user,
                 via="admin",
             )
-            if data["body"] != original.body:
-                try:
-                    services.article_revise(
-                        article=original,
-                        body=data["body"],
-                        editor=request.user,
-                        reason=data.get("revision_reason") or ArticleRevision.Reason.OTHER,
-                        base_revision=data.get("base_revision"),
-                        via="admin",
-                    )
-                except services.RevisionConflict as conflict:
-                    messages.error(request, conflict.messages[0])
-                    raise PermissionDenied(conflict.messages[0]) from None
+        except RevisionConflict as conflict:
+            messages.error(request, conflict.messages[0])
+            raise PermissionDenied(conflict.messages[0]) from None
 
     def save_related(self, request, form, formsets, change):
-        # Mentions are set from the form; detection then adds any it finds in the text.
-        # The inline of passages is read-only: nothing to save, but the admin's change
-        # message reads these lists.
+        # The mentions were saved by the action in save_model. The inline of passages is
+        # read-only: nothing to save, but the admin's change message reads these lists.
         for formset in formsets:
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        services.article_set_organizations(
-            article=form.instance,
-            organizations=form.cleaned_data["organizations"],
-            actor=request.user,
-            via="admin",
-        )
 
     def delete_model(self, request, obj):
-        services.article_delete(article=obj, actor=request.user, via="admin")
+        article_delete(article=obj, actor=request.user, via="admin")
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for article in queryset:
-                services.article_delete(article=article, actor=request.user, via="admin")
+        articles_delete(articles=list(queryset), actor=request.user, via="admin")
 
 
 @admin.register(ArticleRevision)

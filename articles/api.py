@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import JsonResponse
 
+from annotations.actions.revisions import article_revise
 from annotations.models import Annotation
-from articles import services
 from articles.models import Article, ArticleRevision
 from cms.jsonapi import ApiError, ApiView, field_error, parse_object
 
@@ -80,25 +80,20 @@ class ArticleDetailApiView(ApiView):
             raise PermissionDenied("Only editors may change articles.")
         article = self.get_object(request, pk)
         data = parse_object(request, PATCH_FIELDS, PATCH_REQUIRED)
-        reason = data.get("reason", ArticleRevision.Reason.OTHER)
-        if reason not in ArticleRevision.Reason.values:
-            message = f"Reason must be one of: {', '.join(ArticleRevision.Reason.values)}."
-            raise ApiError(
-                400, "unknown_reason", message, {"reason": [field_error("unknown_reason", message)]}
-            )
         max_comment = ArticleRevision._meta.get_field("comment").max_length
         if len(data.get("comment", "")) > max_comment:
             message = f"Keep the comment to {max_comment} characters."
             raise ApiError(
                 400, "comment_too_long", message, {"comment": [field_error("max_length", message)]}
             )
-        revision = services.article_revise(
+        revision = article_revise(
             article=article,
             body=data["body"],
             editor=request.user,
-            reason=reason,
+            reason=data.get("reason", ArticleRevision.Reason.OTHER),
             comment=data.get("comment", ""),
             base_revision=data["base_revision"],
+            via="api",
         )
         fresh = Article.objects.select_related("outlet").get(pk=pk)
         return JsonResponse(

@@ -8,6 +8,8 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
+from articles.visibility import article_visible_q
+
 
 class Outlet(models.Model):
     """A publication that articles come from (a newspaper, magazine, site)."""
@@ -113,13 +115,11 @@ class Organization(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Article.Status.PUBLISHED)
+        return self.filter(article_visible_q())
 
     def visible_to(self, user):
-        """Published articles, plus drafts for staff."""
-        if user.is_authenticated and user.is_staff:
-            return self
-        return self.published()
+        """Published articles, plus drafts for staff (`articles.visibility`)."""
+        return self.filter(article_visible_q(user))
 
     def for_outlet(self, outlet):
         return self.filter(outlet=outlet)

@@ -40,7 +40,7 @@ from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit.models import HistoryRecord
 from backups.format import ADDED_FIELDS, BackupProblem, Writer, read, verify
 from publishing.counts import facet_counts_rebuild
-from publishing.version import corpus_changed
+from publishing.hooks import corpus_write
 
 BATCH = 500
 USER_FIELDS = [
@@ -309,8 +309,7 @@ class _Importer:
 def _import(lines: Iterable[str | bytes], *, replace: bool) -> dict[str, int]:
     rows = read(lines, MODELS)
     header = next(rows)  # a wrong format or version is refused before the transaction
-    with transaction.atomic(), _keeping_timestamps(CONTENT_MODELS):
-        corpus_changed()
+    with corpus_write(), _keeping_timestamps(CONTENT_MODELS):
         if replace:
             _wipe()
         occupied = _occupied()

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from articles import services
+from annotations.actions.revisions import revise_article
+from articles.actions.articles import create_article
+from articles.actions.outlets import get_or_create_outlet
 from articles.models import Article, ArticleRevision, Outlet
 from intake.extract import Extracted, url_domain, url_variants
 from intake.models import ImportBatch, ImportItem, Snapshot
@@ -39,7 +41,7 @@ def body_sha256(body: str) -> str:
 
 def _outlet(extracted: Extracted, *, outlet_name: str, actor) -> Outlet:
     if outlet_name:
-        return services.outlet_get_or_create(name=outlet_name, actor=actor, via="import")[0]
+        return get_or_create_outlet(name=outlet_name, actor=actor, via="import")[0]
     domain = extracted.domain
     if domain:
         existing = (
@@ -47,7 +49,7 @@ def _outlet(extracted: Extracted, *, outlet_name: str, actor) -> Outlet:
         )
         if existing:
             return existing
-    return services.outlet_get_or_create(
+    return get_or_create_outlet(
         name=extracted.site_name or domain or "Unknown outlet",
         domain=domain,
         actor=actor,
@@ -73,7 +75,7 @@ def page_import(
     if existing is not None and existing.body == extracted.body:
         return Outcome("unchanged", existing)
     if existing is not None:
-        services.article_revise(
+        revise_article(
             article=existing,
             body=extracted.body,
             editor=editor,
@@ -84,7 +86,7 @@ def page_import(
         )
         state, article = "updated", existing
     else:
-        article = services.article_create(
+        article = create_article(
             title=extracted.title or "Untitled",
             body=extracted.body,
             outlet=_outlet(extracted, outlet_name=outlet_name, actor=editor),

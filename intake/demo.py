@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from annotations.actions.passages import create_passage
 from annotations.models import Annotation
-from annotations.services import annotation_create
+from articles.actions.articles import mention_finder
 from articles.models import Article
-from articles.services import mention_finder
 
 # A sentence: from a capital letter or an opening quote to . ! or ? (with closing quotes).
 SENTENCE = re.compile(r"[\"“‘'A-Z][^\n]*?[.!?][\"”’']?(?=\s|$)")
@@ -49,7 +49,7 @@ def pick_passages(body: str) -> list[Pick]:
     return picks
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def demo_passages_create(*, annotator) -> int:
     """Code a few passages per published article that `annotator` has not coded yet.
 
@@ -62,7 +62,7 @@ def demo_passages_create(*, annotator) -> int:
         for pick in pick_passages(article.body):
             text = article.body[pick.start : pick.end]
             named = sorted(finder.find(text))
-            annotation_create(
+            create_passage(
                 article=article,
                 start=pick.start,
                 end=pick.end,

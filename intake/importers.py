@@ -16,7 +16,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from articles import services
+from annotations.actions.revisions import revise_article
+from articles.actions.articles import create_article, mention_finder, update_article
+from articles.actions.organizations import upsert_organization
+from articles.actions.outlets import get_or_create_outlet
 from articles.models import (
     ORGANIZATION_NAME_MAX_LENGTH,
     Article,
@@ -24,6 +27,7 @@ from articles.models import (
     Organization,
     validate_aliases,
 )
+from cms.sentinels import UNSET
 from intake.extract import ExtractionError, decode, extract, url_variants
 
 HTML_SUFFIXES = {".html", ".htm"}
@@ -244,7 +248,7 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def import_organizations(path: Path) -> tuple[int, int, int]:
     """Create or update every organization in the CSV; returns how many were created,
     updated (kind or aliases changed) and unchanged."""
@@ -255,7 +259,7 @@ def import_organizations(path: Path) -> tuple[int, int, int]:
     }
     created = updated = 0
     for name, kind, aliases in rows:
-        organization, was_created = services.organization_upsert(
+        organization, was_created = upsert_organization(
             name=name, kind=kind, aliases=aliases, via="import"
         )
         created += was_created
@@ -298,8 +302,8 @@ def import_articles(
         raise ImportProblem(manifest or "manifest", "two files share one URL")
 
     report = ImportReport()
-    with transaction.atomic():
-        finder = services.mention_finder()
+    with transaction.atomic(durable=True):
+        finder = mention_finder()
         for index, article_file in enumerate(parsed, start=1):
             try:
                 outcome = _import_one(article_file, status=status, editor=editor, finder=finder)
@@ -314,11 +318,11 @@ def import_articles(
 def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
     meta = article_file.meta
     if meta:
-        outlet, _ = services.outlet_get_or_create(
+        outlet, _ = get_or_create_outlet(
             name=meta.outlet, domain=meta.outlet_domain, actor=editor, via="import"
         )
     else:
-        outlet, _ = services.outlet_get_or_create(name="Unknown outlet", actor=editor, via="import")
+        outlet, _ = get_or_create_outlet(name="Unknown outlet", actor=editor, via="import")
     url = meta.url if meta else ""
     existing = (
         Article.objects.filter(url__in=[url, *url_variants(url)]).order_by("pk").first()
@@ -326,7 +330,7 @@ def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
         else Article.objects.filter(source_sha256=article_file.sha256).first()
     )
     if existing is None:
-        services.article_create(
+        create_article(
             title=article_file.title,
             body=article_file.body,
             outlet=outlet,
@@ -354,17 +358,17 @@ def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
         )
     )
     if changed_meta:
-        services.article_update(
+        update_article(
             article=existing,
-            title=article_file.title if title_authoritative else None,
+            title=article_file.title if title_authoritative else UNSET,
             outlet=outlet,
-            published=meta.published if meta else None,
-            author=meta.author if meta else None,
+            published=meta.published if meta else UNSET,
+            author=meta.author if meta else UNSET,
             actor=editor,
             via="import",
         )
     if existing.source_sha256 != article_file.sha256 and existing.body != article_file.body:
-        services.article_revise(
+        revise_article(
             article=existing,
             body=article_file.body,
             editor=editor,
@@ -372,7 +376,7 @@ def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
             comment=f"Re-imported from {article_file.path.name}",
             via="import",
         )
-        services.article_update(
+        update_article(
             article=existing, source_sha256=article_file.sha256, actor=editor, via="import"
         )
         return "revised"

@@ -6,14 +6,15 @@ GROUP BY over the whole archive; instead `FacetCount` keeps those totals, for th
 audiences (`public`: published passages of published articles; `staff`: everything).
 Filtered listings still aggregate their filtered set (see the QuerySets).
 
-Every count is a sum of per-article contributions, so the write services keep them
-right with one rule: `facet_counts_recounted(article_id)` around any write that can
-change what an article contributes (its status, outlet or mentions; its passages'
-status, organization or tags) subtracts the article's contribution before and adds it
-back after, in the write's own transaction. The article rows are locked first, so two
-writers to one article take turns, and count rows are updated in a fixed order, so
-writers to different articles never deadlock. `facet_counts_rebuild()` recounts
-everything (after bulk loads, or `manage.py recount_facets` if ever in doubt).
+Every count is a sum of per-article contributions, so the actions keep them right
+with one rule, applied by their write hook (`publishing.hooks.corpus_write(article_id)`):
+around any write that can change what an article contributes (its status, outlet or
+mentions; its passages' status, organization or tags) the article's contribution is
+subtracted before and added back after, in the write's own transaction (`Recount`).
+The article rows are locked first, so two writers to one article take turns, and count
+rows are updated in a fixed order, so writers to different articles never deadlock.
+`facet_counts_rebuild()` recounts everything (after bulk loads, or `manage.py
+recount_facets` if ever in doubt).
 
 The same contributions keep `ArticleFacet`, the per-article (article, option) pairs the
 articles listing's tag and organization facets count when filtered: the pairs an
@@ -23,17 +24,16 @@ deleted or inserted.
 
 from collections import Counter
 from collections.abc import Iterable
-from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.db.models import Count
 
 from annotations.models import Annotation, TaggedAnnotation
 from articles.models import Article
+from articles.visibility import PUBLISHED
 from publishing.models import ArticleFacet, FacetCount
 from publishing.version import corpus_changed
 
-PUBLISHED = "published"
 Key = tuple[str, str, str, int]  # (listing, audience, facet, value_id)
 Pair = tuple[int, str, str, int]  # an ArticleFacet row: (article_id, audience, facet, value_id)
 
@@ -132,21 +132,39 @@ def _apply(delta: Counter) -> None:
         )
 
 
-@contextmanager
-def facet_counts_recounted(*article_ids: int, created: bool = False):
-    """Keep the counts right across a write that may change what these articles contribute.
+class Recount:
+    """The articles one write may change, and what they contributed before it.
 
-    `created=True` when the article did not exist before the write (nothing to subtract).
+    `publishing.hooks.corpus_write` holds one: `recount(*ids)` before the rows change
+    (locks the articles, tallies them), `apply()` once the write is done (tallies again
+    and stores the difference).
     """
-    ids = sorted(set(article_ids))
-    with transaction.atomic():
+
+    def __init__(self):
+        self.ids: list[int] = []
+        self.before: Counter = Counter()
+        self.pairs_before: set[Pair] = set()
+
+    def recount(self, *article_ids: int, created: bool = False) -> None:
+        """Count these articles again at the end of the write; `created=True` when they did
+        not exist before it (nothing to subtract)."""
+        ids = sorted(set(article_ids) - set(self.ids))
+        if not ids:
+            return
         list(Article.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
-        before, pairs_before = (Counter(), set()) if created else tally(ids)
-        yield
-        after, pairs_after = tally(ids)
-        after.subtract(before)
+        if not created:
+            before, pairs = tally(ids)
+            self.before.update(before)
+            self.pairs_before |= pairs
+        self.ids.extend(ids)
+
+    def apply(self) -> None:
+        if not self.ids:
+            return
+        after, pairs_after = tally(self.ids)
+        after.subtract(self.before)
         _apply(after)
-        _apply_pairs(removed=pairs_before - pairs_after, added=pairs_after - pairs_before)
+        _apply_pairs(removed=self.pairs_before - pairs_after, added=pairs_after - self.pairs_before)
 
 
 def _apply_pairs(*, removed: set[Pair], added: set[Pair]) -> None:
@@ -166,16 +184,11 @@ def _apply_pairs(*, removed: set[Pair], added: set[Pair]) -> None:
 
 @transaction.atomic
 def facet_counts_rebuild() -> None:
-    """Recount every facet from scratch."""
+    """Recount every facet from scratch (inside the caller's write, or on its own)."""
     corpus_changed()
-    facet_counts_recount_all()
-    article_facets_rebuild()
-
-
-def facet_counts_recount_all() -> None:
-    """The recount itself, for migrations older than the corpus version's table."""
     FacetCount.objects.all().delete()
     _apply(contributions())
+    article_facets_rebuild()
 
 
 def article_facets_rebuild() -> None:
@@ -192,7 +205,7 @@ def article_facets_rebuild() -> None:
     tagged = q(TaggedAnnotation._meta.db_table)
     mention = q(Article.organizations.through._meta.db_table)
     target = q(ArticleFacet._meta.db_table)
-    published = "'published'"
+    published = f"'{PUBLISHED}'"  # a constant of ours, not input
     public_passage = f"p.{q('status')} = {published} AND a.{q('status')} = {published}"
     staff_tags = (
         f"SELECT DISTINCT p.{q('article_id')}, t.{q('tag_id')} FROM {tagged} t "  # noqa: S608
@@ -225,9 +238,9 @@ def article_facets_rebuild() -> None:
         if connection.vendor == "postgresql":
             # Rebuilds follow bulk loads: with the statistics of the tables as they were
             # (empty, after a fresh migrate) the joins below ran as nested loops over
-            # millions of rows (over five minutes instead of ~40 s). Only the joined
-            # columns: a whole-table ANALYZE also recomputes the search index's
-            # to_tsvector over 30,000 sampled article bodies (~30 s).
+            # millions of rows. Only the joined columns: a whole-table ANALYZE also
+            # recomputes the search index's to_tsvector over every sampled article body
+            # (figures in README, Performance).
             cursor.execute(
                 f"ANALYZE {passage} ({q('id')}, {q('article_id')}, {q('status')}, "
                 f"{q('organization_id')}), {article} ({q('id')}, {q('status')}), "

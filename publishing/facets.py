@@ -12,6 +12,7 @@ from django.db import connection, connections
 
 from annotations.models import Tag
 from articles.models import Organization, Outlet
+from articles.visibility import sees_drafts
 from publishing.models import ArticleFacet, FacetCount
 
 OPTION_MODELS = {
@@ -36,7 +37,7 @@ def facet_options(
     facet methods give them; only the `largest` first, plus any whose slug is in
     `selected`, when `largest` is given. With `total`, the listing's row count under
     "total". One query whatever the number of facets: the options' names are joined
-    in (a correlated lookup per option and column took 10-30 ms for 300 outlets).
+    in (a correlated lookup per option and column cost more than the count).
     """
     facets = list(facets)
     q = connection.ops.quote_name
@@ -95,7 +96,7 @@ def facet_options(
 
 def audience_of(user) -> str:
     """Which counts a user sees: the same split as `visible_to()`."""
-    if user.is_authenticated and user.is_staff:
+    if sees_drafts(user):
         return FacetCount.Audience.STAFF
     return FacetCount.Audience.PUBLIC
 
@@ -117,10 +118,9 @@ def _maintained_facets(
 ) -> list[dict]:
     """One GROUP BY over the maintained (article, option) pairs of `articles`.
 
-    Counting through the passages joined every passage of the articles with its tags
-    (~7 passages and ~10 tagged rows an article: 130 ms for 1,000 articles at a
-    million passages, 50 ms for organizations); the pairs are an index-only scan of
-    a few rows per article (`publishing.models.ArticleFacet`).
+    Counting through the passages joined every passage of the articles with its tags;
+    the pairs are an index-only scan of a few rows per article
+    (`publishing.models.ArticleFacet`; figures in README, Performance).
     """
     connection = connections[articles.db]
     try:

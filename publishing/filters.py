@@ -163,7 +163,7 @@ class ArticleFilterSet(SearchLastFilterSet):
 
     def visible_passages(self):
         user = getattr(self.request, "user", None)
-        return Annotation.objects.visible_to(user) if user else Annotation.objects.published()
+        return Annotation.objects.visible_to(user)
 
     # Set by the listing pages to bound the search (see `text_search`); the export keeps None.
     search_limit: int | None = None

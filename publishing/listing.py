@@ -181,7 +181,8 @@ class FacetedListMixin:
         The search already ran to find the ids, so the page sorts those instead of running
         it again (for a common word, half the page's database time). The ids stay behind a
         LIMIT, which PostgreSQL cannot flatten, so it reads them first; as a plain IN list
-        it walked the listing's date order probing each article for them (175 ms).
+        it walked the listing's date order probing each article for them (figures in
+        README, Performance).
         """
         ids = self._matched_ids[:MATCH_CAP]
         if not ids:

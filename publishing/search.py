@@ -96,13 +96,13 @@ def text_search(
     `to_tsvector('english', fields joined by spaces)` (passages: `search_vector`), read
     instead of computing the vector. Testing a stored vector costs microseconds, so the
     planner is free to pick by the word's statistics: for a common word, the table in
-    order, stopping at `limit` (~5 ms for a word in 60 % of a million passages, where the
-    index built a 600,000-row bitmap first: ~110 ms); for a rare one, the index.
+    order, stopping at `limit` (where the index would build a bitmap of most of the table
+    first); for a rare one, the index. Figures in README, Performance.
 
     `limit` bounds the work for pages: only the first `limit` matching rows (in no
     particular order) are kept. Without a stored vector they are found through the
     full-text index first: PostgreSQL cannot estimate how rare a word is, and for a rare
-    one it walked the listing order re-computing `to_tsvector` per row (seconds);
+    one it walked the listing order re-computing `to_tsvector` per row;
     `id IN (... LIMIT n)` cannot be flattened, so the GIN index is read first and the
     rest of the query sees at most n rows. The export passes no limit.
     """
@@ -123,8 +123,8 @@ def text_search(
         value = q
         if _planned:
             # With word statistics PostgreSQL sees a common word matches nearly every
-            # row and reads the table re-computing `to_tsvector` (about 1 ms per
-            # article body) instead of the index (a few ms for any word). A scalar
+            # row and reads the table re-computing `to_tsvector` for every article
+            # body instead of reading the index (cheap for any word). A scalar
             # subquery hides the word, so the plan is the index's whatever the word.
             value = Func(Value(q), template="(SELECT %(expressions)s)", output_field=TextField())
         return queryset.alias(_text_search=SearchVector(*fields, config="english")).filter(

@@ -5,10 +5,12 @@ import itertools
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from annotations.actions.passages import annotation_create
 from annotations.models import Annotation, Tag
-from annotations.services import annotation_create
+from articles.actions.articles import article_create
+from articles.actions.organizations import organization_upsert
+from articles.actions.outlets import outlet_get_or_create
 from articles.models import Article, Organization, Outlet
-from articles.services import article_create, organization_upsert, outlet_get_or_create
 
 _counter = itertools.count(1)
 

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from annotations.models import Annotation
+from articles.actions.articles import article_create
 from articles.models import Article, Organization, Outlet
-from articles.services import article_create
 from tests.factories import (
     make_annotation,
     make_annotator,

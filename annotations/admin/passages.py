@@ -1,7 +1,7 @@
 """Passages in the admin: created and re-coded through the same actions as the API.
 
 Annotators add passages and change or delete only their own; editors may do everything
-(annotations.services.can_edit / can_delete). The changelist is Django's own, tuned so
+(annotations.permissions.can_edit / can_delete). The changelist is Django's own, tuned so
 its queries do not grow with the page or the archive: the related names are annotated
 values (no article bodies or user rows per row), the tags of a page come in one query,
 filters are bounded (annotations.admin.filters), pages are counted up to a cap
@@ -13,18 +13,26 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F, Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html_join
 
-from annotations import services
+from annotations.actions.passages import (
+    annotation_accept_fuzzy,
+    annotation_create,
+    annotation_delete,
+    annotation_update,
+    annotations_delete,
+)
+from annotations.actions.resolve import resolve_span
 from annotations.admin.filters import BusiestOrganizationFilter, BusiestOutletFilter, TagListFilter
 from annotations.admin.tags import TagChipsMedia
 from annotations.models import Annotation, Tag, TaggedAnnotation
 from annotations.paginators import EstimatedCountPaginator
-from cms.admin_lookups import CheckedChangeList, CheckedLookupsAdmin
+from annotations.permissions import can_delete, can_edit
+from cms.admin_actions import ActionsAdmin
+from cms.admin_lookups import CheckedChangeList
 
 FIELDS = ["article", "start", "end", "exact", "tags", "organization", "note", "status"]
 RECORDED = ["annotator", "prefix", "suffix", "anchor_status", "anchored_revision"]
@@ -56,7 +64,7 @@ class AnnotationForm(forms.ModelForm):
         if self.instance.pk is None and not self.errors:
             # Validate the span with the service's own rules, so the admin shows its codes.
             try:
-                data["exact"] = services.resolve_span(
+                data["exact"] = resolve_span(
                     body=data["article"].body,
                     start=data["start"],
                     end=data["end"],
@@ -89,7 +97,7 @@ class PassageChangeList(CheckedChangeList):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(CheckedLookupsAdmin):
+class AnnotationAdmin(ActionsAdmin):
     form = AnnotationForm
     list_display = [
         "quote",
@@ -153,12 +161,12 @@ class AnnotationAdmin(CheckedLookupsAdmin):
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return super().has_change_permission(request)
-        return services.can_edit(request.user, obj)
+        return can_edit(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         if obj is None:
             return super().has_delete_permission(request)
-        return services.can_delete(request.user, obj)
+        return can_delete(request.user, obj)
 
     @admin.display(description="Quote", ordering="exact")
     def quote(self, obj):
@@ -198,9 +206,7 @@ class AnnotationAdmin(CheckedLookupsAdmin):
         fuzzy = queryset.filter(anchor_status=Annotation.AnchorStatus.FUZZY)
         for annotation in list(fuzzy):
             try:
-                services.annotation_accept_fuzzy(
-                    annotation=annotation, user=request.user, via="admin"
-                )
+                annotation_accept_fuzzy(annotation=annotation, user=request.user, via="admin")
             except (ValidationError, PermissionDenied) as error:
                 reason = " ".join(getattr(error, "messages", [str(error) or "Not allowed."]))
                 refused.append(f"{annotation}: {reason}")
@@ -225,9 +231,9 @@ class AnnotationAdmin(CheckedLookupsAdmin):
             "via": "admin",
         }
         if change:
-            services.annotation_update(annotation=obj, user=request.user, **coding)
+            annotation_update(annotation=obj, user=request.user, **coding)
             return
-        created = services.annotation_create(
+        created = annotation_create(
             article=data["article"],
             start=data["start"],
             end=data["end"],
@@ -243,12 +249,10 @@ class AnnotationAdmin(CheckedLookupsAdmin):
         pass
 
     def delete_model(self, request, obj):
-        services.annotation_delete(annotation=obj, user=request.user, via="admin")
+        annotation_delete(annotation=obj, user=request.user, via="admin")
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for annotation in queryset:
-                services.annotation_delete(annotation=annotation, user=request.user, via="admin")
+        annotations_delete(annotations=list(queryset), user=request.user, via="admin")
 
     def history_view(self, request, object_id, extra_context=None):
         """The passage's own history (every write, with restore), not the admin's log."""

@@ -4,9 +4,10 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
-from annotations import services, tag_tree
+from annotations import tag_tree
+from annotations.actions.tags import tag_delete, tag_save, tags_delete
 from annotations.models import Tag
-from articles.admin import ServiceWritesAdmin
+from cms.admin_actions import RecordedWritesAdmin
 
 
 class TagChipsMedia:
@@ -30,7 +31,7 @@ class TagForm(forms.ModelForm):
 
 
 @admin.register(Tag)
-class TagAdmin(ServiceWritesAdmin):
+class TagAdmin(RecordedWritesAdmin):
     form = TagForm
     list_display = ["chip", "slug", "parent", "colour", "description"]
     list_select_related = ["parent"]
@@ -45,9 +46,13 @@ class TagAdmin(ServiceWritesAdmin):
         return tag_chip(obj.pk, obj.name)
 
     @staticmethod
-    def save_service(tag, **kwargs):
-        return services.tag_save(tag=tag, **kwargs)
+    def save_action(tag, **kwargs):
+        return tag_save(tag=tag, **kwargs)
 
     @staticmethod
-    def delete_service(tag, **kwargs):
-        return services.tag_delete(tag=tag, **kwargs)
+    def delete_action(tag, **kwargs):
+        return tag_delete(tag=tag, **kwargs)
+
+    @staticmethod
+    def delete_many_action(tags, **kwargs):
+        return tags_delete(tags=tags, **kwargs)

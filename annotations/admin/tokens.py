@@ -5,9 +5,9 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
 
-from annotations import services
+from annotations.actions.tokens import api_token_create, api_token_rename, api_tokens_revoke
 from annotations.models import ApiToken
-from cms.admin_lookups import CheckedLookupsAdmin
+from cms.admin_actions import ActionsAdmin
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -17,7 +17,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(CheckedLookupsAdmin):
+class ApiTokenAdmin(ActionsAdmin):
     form = ApiTokenForm
     list_display = ["name", "user", "key_prefix", "created", "last_used", "revoked"]
     list_select_related = ["user"]
@@ -31,9 +31,9 @@ class ApiTokenAdmin(CheckedLookupsAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            api_token_rename(token=obj, name=obj.name)
             return
-        key = services.api_token_create(user=request.user, name=obj.name, token=obj)
+        key = api_token_create(user=request.user, name=obj.name, token=obj)
         messages.warning(
             request,
             format_html(
@@ -44,4 +44,4 @@ class ApiTokenAdmin(CheckedLookupsAdmin):
 
     @admin.action(description="Revoke selected tokens")
     def revoke(self, request, queryset):
-        services.api_tokens_revoke(tokens=queryset, at=timezone.now())
+        api_tokens_revoke(tokens=queryset, at=timezone.now())

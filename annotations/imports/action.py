@@ -15,15 +15,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from annotations import anchoring, services
+from annotations import anchoring
+from annotations.actions.tags import save_tag
 from annotations.imports.formats import Item, Problem
 from annotations.imports.locate import CHUNK, find_articles, find_organizations, find_tags
 from annotations.imports.placing import Spot, place
 from annotations.models import Annotation, Tag, TaggedAnnotation, attach_tag_lists
 from articles.models import Article, Organization
 from audit import services as audit
-from publishing.counts import facet_counts_recounted
-from publishing.version import corpus_changed
+from publishing.hooks import corpus_write
 
 #: Problems `skip_unplaced` turns into skips: the item has no place in any article here.
 UNPLACED = frozenset({"unknown_article", "quote_not_found", "no_quote"})
@@ -89,7 +89,6 @@ def annotations_import(
     """Import `items` as passages of `annotator` (new ones get `status`); `actor` is who
     runs the import (default: the annotator). `malformed`: the file's unreadable items,
     reported with the rest. Re-importing an item (same `source_id`) updates its passage."""
-    corpus_changed()
     actor = actor or annotator
     if not (annotator and annotator.is_active and annotator.has_perm("annotations.add_annotation")):
         raise PermissionDenied("This user may not create passages.")
@@ -111,12 +110,14 @@ def annotations_import(
         problems = [p for p in problems if p.code not in UNPLACED]
     if problems:
         raise ImportRefused(problems)
-    for name in tags.created:
-        services.tag_save(tag=tags.found[name], actor=actor, via=via)
-        report.tags_created.append(name)
-    _write(
-        planned, tags.found, annotator=annotator, actor=actor, status=status, via=via, report=report
-    )
+    with corpus_write():
+        for name in tags.created:
+            save_tag(tag=tags.found[name], actor=actor, via=via)
+            report.tags_created.append(name)
+        _write(
+            planned, tags.found, annotator=annotator, actor=actor, status=status, via=via,
+            report=report,
+        )  # fmt: skip
     return report
 
 
@@ -309,7 +310,7 @@ def _write(planned, tags, *, annotator, actor, status, via, report: ImportReport
         changed.append((passage, wanted))
     if not touched:
         return
-    with facet_counts_recounted(*touched):
+    with corpus_write(*touched):
         Annotation.objects.bulk_create([a for a, _ in created], batch_size=BATCH)
         if changed:
             Annotation.objects.bulk_update(

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from annotations.actions.tokens import api_token_create
 from annotations.models import Annotation
-from annotations.services import api_token_create
 from tests.factories import make_annotation, make_annotator, make_article, make_editor, make_user
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from axes.models import AccessAttempt
 from django.contrib.auth import authenticate
 from django.test import Client, RequestFactory
 
+from annotations.actions.tokens import api_token_create
 from annotations.models import ApiToken
-from annotations.services import api_token_create
 from tests.factories import make_annotator
 
 pytestmark = pytest.mark.django_db
@@ -34,3 +34,23 @@ def test_bad_tokens_are_not_counted_as_failed_logins(settings):
     assert not AccessAttempt.objects.exists()
     response = client.get("/api/annotations/", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200
+
+
+def test_a_token_renamed_in_the_admin_keeps_its_key(client):
+    from django.urls import reverse
+
+    from annotations.models import ApiToken
+    from tests.factories import make_editor
+
+    editor = make_editor()
+    editor.is_superuser = True
+    editor.save()
+    key = api_token_create(user=editor, name="laptop")
+    token = ApiToken.objects.get(user=editor)
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:annotations_apitoken_change", args=[token.pk]), {"name": "desktop"}
+    )
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.name == "desktop" and token.key_sha256 == ApiToken.hash_key(key)

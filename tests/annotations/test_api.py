@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from annotations.actions.tokens import api_token_create
 from annotations.models import Annotation, ApiToken
-from annotations.services import api_token_create
 from articles.models import Article
 from tests.factories import (
     make_annotation,
@@ -469,7 +469,7 @@ def test_invalid_filter_is_400(client):
 
 
 def test_organizations_list_mentioned_first(client, db):
-    from articles.services import article_set_organizations
+    from articles.actions.articles import article_set_organizations
 
     zeta = make_organization("Zeta Union", aliases=["ZU"])
     alpha = make_organization("Alpha Council")

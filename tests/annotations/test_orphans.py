@@ -4,8 +4,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from annotations.actions.revisions import article_revise
 from annotations.models import Annotation
-from articles.services import article_revise
 from tests.factories import make_annotation, make_annotator, make_article, make_editor
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +202,20 @@ def test_admin_changelist_links_to_the_orphan_queue(client):
     client.force_login(make_editor())
     html = client.get(reverse("admin:annotations_annotation_changelist")).content.decode()
     assert f'<a href="{reverse("orphan-list")}">Orphan queue</a>' in html
+
+
+def test_reattaching_a_stale_copy_of_a_deleted_passage_does_not_bring_it_back(revised):
+    """The row is locked and reloaded first, as update and delete do: a copy read before
+    the passage was deleted is refused, not saved back as a new row without its tags."""
+    from annotations.actions.passages import annotation_delete, annotation_reattach
+
+    passage = Annotation.objects.filter(anchor_status="orphaned").first() or (
+        Annotation.objects.first()
+    )
+    stale = Annotation.objects.get(pk=passage.pk)
+    editor = make_editor()
+    annotation_delete(annotation=passage, user=editor)
+    body = stale.article.body
+    with pytest.raises(Annotation.DoesNotExist):
+        annotation_reattach(annotation=stale, user=editor, start=0, end=3, exact=body[:3])
+    assert not Annotation.objects.filter(pk=passage.pk).exists()

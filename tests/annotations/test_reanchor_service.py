@@ -8,10 +8,10 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotations import services as annotation_services
+from annotations.actions import revisions
+from annotations.actions.revisions import RevisionConflict, article_revise
 from annotations.models import Annotation
 from articles.models import Article, ArticleRevision
-from articles.services import RevisionConflict, article_revise
 from tests.factories import make_annotation, make_article, make_editor
 
 BODY = "The court ruled on Monday that the policy was unlawful. The agency will appeal."
@@ -78,7 +78,9 @@ def test_invalid_revisions_are_refused_with_a_code(kwargs, code):
         article_revise(
             article=article, **{"body": "New text.", "editor": None, "base_revision": 1, **kwargs}
         )
-    assert error.value.code == code
+    value = error.value
+    errors = value.error_dict.get("reason", []) if hasattr(value, "error_dict") else [value]
+    assert [e.code for e in errors] == [code]
     assert state(article) == before
 
 
@@ -88,13 +90,13 @@ def test_a_failure_while_reanchoring_rolls_back_the_body_and_the_revision(monkey
     article = make_article(BODY)
     make_annotation(article, exact="the policy was unlawful")
     before = state(article)
-    real = annotation_services.annotations_reanchor
+    real = revisions.reanchor_passages
 
     def reanchor_then_fail(**kwargs):
         real(**kwargs)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(annotation_services, "annotations_reanchor", reanchor_then_fail)
+    monkeypatch.setattr(revisions, "reanchor_passages", reanchor_then_fail)
     with pytest.raises(RuntimeError):
         article_revise(article=article, body="Totally new text.", editor=None, base_revision=1)
     assert state(article) == before
@@ -187,8 +189,9 @@ def test_concurrent_revisions_serialise_on_the_row_lock_and_the_stale_one_confli
 
     def first():
         try:
+            # Holding the transaction open: the action's step, as a composing caller does.
             with transaction.atomic():
-                article_revise(
+                revisions.revise_article(
                     article=Article.objects.get(pk=article.pk),
                     body="First: " + BODY,
                     editor=None,

@@ -5,8 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
+from annotations.actions.passages import annotation_create, annotation_update
+from annotations.actions.resolve import resolve_span
 from annotations.models import Annotation
-from annotations.services import annotation_create, annotation_update, resolve_span
 from tests.factories import make_annotation, make_annotator, make_article
 
 

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from annotations.actions.passages import annotation_create, annotation_delete, annotation_update
 from annotations.models import Annotation, TaggedAnnotation
-from annotations.services import annotation_create, annotation_delete, annotation_update
 from tests.factories import (
     make_annotation,
     make_annotator,

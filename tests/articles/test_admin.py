@@ -134,3 +134,67 @@ def test_an_annotator_sees_the_article_admin_page_read_only(client):
     for name in ["body", "title", "revision_reason", "base_revision"]:
         assert f'name="{name}"' not in html
     assert response.context["has_change_permission"] is False
+
+
+def test_one_admin_save_is_one_action_and_one_history_record(client):
+    """Title, body and mentions changed in one form: one write, one history record (the
+    article's, holding all three changes), not one per service."""
+    from audit.models import HistoryRecord
+
+    article = make_article("The council met on Monday.")
+    union = make_organization("Harbour Union")
+    client.force_login(make_editor())
+    before = HistoryRecord.objects.count()
+    response = client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        article_form(
+            article,
+            title="The council met",
+            body="The council met on Tuesday.",
+            organizations=[union.pk],
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    records = list(HistoryRecord.objects.order_by("pk")[before:])
+    assert len(records) == 1
+    assert records[0].via == "admin"
+    assert {"title", "organizations"} <= set(records[0].changes)
+    article.refresh_from_db()
+    assert (article.title, article.revision) == ("The council met", 2)
+    assert list(article.organizations.all()) == [union]
+
+
+def test_a_bulk_delete_is_all_or_nothing(client):
+    """One action for the selection: an article that still holds passages stops the lot."""
+    empty = make_article("Nothing coded here.")
+    coded = make_article("The court ruled.")
+    make_annotation(coded, exact="court")
+    client.force_login(make_editor())
+    response = client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "delete_selected", "_selected_action": [empty.pk, coded.pk], "post": "yes"},
+    )
+    assert response.status_code in (200, 302)
+    assert Article.objects.filter(pk__in=[empty.pk, coded.pk]).count() == 2
+
+
+def test_an_editor_can_clear_the_publication_date(client):
+    """One sentinel for "not given" (UNSET): `None` is a value, the empty date."""
+    from datetime import date
+
+    from articles.actions.articles import article_update
+
+    article = make_article("Dated text.")
+    article_update(article=article, published=date(2024, 5, 1))
+    client.force_login(make_editor())
+    response = client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        article_form(Article.objects.get(pk=article.pk), published=""),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Article.objects.get(pk=article.pk).published is None
+    article_update(article=article, published=date(2024, 5, 1))
+    article_update(article=article, published=None)
+    assert Article.objects.get(pk=article.pk).published is None
+    article_update(article=article, title="Untouched date")
+    assert Article.objects.get(pk=article.pk).published is None

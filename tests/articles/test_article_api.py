@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from annotations.actions.tokens import api_token_create
 from annotations.models import Annotation
-from annotations.services import api_token_create
 from articles.models import Article, ArticleRevision
 from tests.factories import make_annotation, make_annotator, make_article, make_editor
 
@@ -184,3 +184,28 @@ def test_other_methods_are_405(editor_client):
     response = editor_client.delete(url(article))
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_a_revision_through_the_api_is_recorded_as_the_api_s(editor_client):
+    from audit.models import HistoryRecord
+
+    article = make_article(BODY)
+    response = patch(editor_client, article, {"body": "A new text.", "base_revision": 1})
+    assert response.status_code == 200
+    records = HistoryRecord.objects.filter(object_id=article.pk, content_type__model="article")
+    record = records.filter(action="update").latest("pk")
+    assert record.via == "api"
+
+
+def test_an_unknown_reason_is_the_action_s_field_error(editor_client):
+    """The API no longer checks the reason itself: the action's error, same envelope."""
+    article = make_article(BODY)
+    response = patch(editor_client, article, {"body": "New.", "base_revision": 1, "reason": "x"})
+    message = "Reason must be one of: import, correction, cleanup, reimport, other."
+    assert response.json() == {
+        "error": {
+            "code": "unknown_reason",
+            "message": message,
+            "fields": {"reason": [{"code": "unknown_reason", "message": message}]},
+        }
+    }

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from annotations.actions.revisions import article_revise
 from articles.history import Segment, word_diff
 from articles.models import Article
-from articles.services import article_revise
 from tests.factories import make_article, make_editor
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +153,13 @@ def test_an_overlong_revision_comment_is_a_validation_error_and_writes_nothing()
     assert "comment" in error.value.message_dict
     article.refresh_from_db()
     assert (article.body, article.revision, article.revisions.count()) == ("A text.", 1, 1)
+
+
+@pytest.mark.django_db
+def test_an_action_refuses_to_run_inside_another_transaction():
+    """Actions are durable: composing them means calling their steps, never nesting."""
+    from django.db import transaction
+
+    article = make_article("The court ruled.")
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        article_revise(article=article, body="The court ruled again.", editor=None)

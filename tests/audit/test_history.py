@@ -3,9 +3,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from annotations import services as annotation_services
+from annotations.actions.passages import annotation_delete, annotation_update
+from annotations.actions.revisions import article_revise
 from annotations.models import Annotation, Tag
-from articles import services as article_services
+from articles.actions.articles import article_update
+from articles.actions.organizations import organization_delete
 from articles.models import Article, Organization, Outlet
 from audit.models import HistoryRecord
 from intake.importers import import_articles
@@ -33,11 +35,9 @@ def test_a_passage_create_change_and_delete_are_recorded_with_actor_snapshot_and
     the diff names only what changed; the delete keeps the last state."""
     annotator = make_annotator("ann")
     passage = make_annotation(exact="quick", annotator=annotator, tags=["statistic"])
-    annotation_services.annotation_update(
-        annotation=passage, user=annotator, note="n", tags=["quote"], via="api"
-    )
+    annotation_update(annotation=passage, user=annotator, note="n", tags=["quote"], via="api")
     pk = passage.pk
-    annotation_services.annotation_delete(annotation=passage, user=annotator, via="workspace")
+    annotation_delete(annotation=passage, user=annotator, via="workspace")
     records = list(
         HistoryRecord.objects.for_model(Annotation).filter(object_id=pk).order_by("created", "id")
     )
@@ -57,9 +57,7 @@ def test_a_passage_create_change_and_delete_are_recorded_with_actor_snapshot_and
 
 def test_an_update_that_changes_nothing_leaves_no_record():
     passage = make_annotation(tags=["quote"])
-    annotation_services.annotation_update(
-        annotation=passage, user=passage.annotator, note=passage.note, tags=["quote"]
-    )
+    annotation_update(annotation=passage, user=passage.annotator, note=passage.note, tags=["quote"])
     assert history(passage) == [("create", "other")]
 
 
@@ -69,11 +67,9 @@ def test_a_refused_write_leaves_no_record():
     other = make_annotator()
     before = HistoryRecord.objects.count()
     with pytest.raises(PermissionDenied):
-        annotation_services.annotation_update(annotation=passage, user=other, note="x")
+        annotation_update(annotation=passage, user=other, note="x")
     with pytest.raises(Exception, match="status"):
-        annotation_services.annotation_update(
-            annotation=passage, user=passage.annotator, status="bogus"
-        )
+        annotation_update(annotation=passage, user=passage.annotator, status="bogus")
     assert HistoryRecord.objects.count() == before
 
 
@@ -84,8 +80,8 @@ def test_article_create_update_and_revision_with_reanchoring_are_recorded():
     article = make_article("Alpha beta gamma delta.", editor=editor)
     one = make_annotation(article, exact="gamma")
     two = make_annotation(article, exact="delta")
-    article_services.article_update(article=article, title="New title", actor=editor, via="admin")
-    article_services.article_revise(
+    article_update(article=article, title="New title", actor=editor, via="admin")
+    article_revise(
         article=article, body="Zero. Alpha beta gamma delta.", editor=editor, via="admin"
     )
     assert history(article) == [("create", "other"), ("update", "admin"), ("update", "admin")]
@@ -169,7 +165,7 @@ def test_tag_and_organization_rows_survive_in_snapshots_after_they_are_gone():
     passage = make_annotation(tags=[tag], organization=organization)
     editor = make_editor()
     organization_pk = organization.pk
-    article_services.organization_delete(organization=organization, actor=editor)
+    organization_delete(organization=organization, actor=editor)
     assert Annotation.objects.get(pk=passage.pk).organization is None
     record = HistoryRecord.objects.for_object(passage).first()
     assert record.changes["organization_id"] == [organization_pk, None]

@@ -3,10 +3,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from annotations import services
+from annotations.actions.passages import annotation_delete, annotation_update
+from annotations.actions.restore import annotation_restore
+from annotations.actions.revisions import article_revise
 from annotations.models import Annotation
-from annotations.restore import annotation_restore
-from articles.services import article_revise
 from audit.models import HistoryRecord
 from tests.factories import make_annotation, make_annotator, make_article, make_editor
 
@@ -17,7 +17,7 @@ BODY = "The council voted to close the library. Residents objected loudly."
 
 def deleted_record(passage) -> HistoryRecord:
     pk = passage.pk
-    services.annotation_delete(annotation=passage, user=passage.annotator)
+    annotation_delete(annotation=passage, user=passage.annotator)
     return HistoryRecord.objects.for_model(Annotation).get(object_id=pk, action="delete")
 
 
@@ -73,9 +73,7 @@ def test_a_passage_whose_text_is_gone_comes_back_orphaned_with_its_quote():
 
 def test_a_passage_is_rolled_back_to_an_earlier_version():
     passage = make_annotation(make_article(BODY), exact="council", tags=["quote"], note="first")
-    services.annotation_update(
-        annotation=passage, user=passage.annotator, note="second", tags=["statistic"]
-    )
+    annotation_update(annotation=passage, user=passage.annotator, note="second", tags=["statistic"])
     created = HistoryRecord.objects.for_object(passage).get(action="create")
     annotation_restore(record=created, user=make_editor())
     passage = Annotation.objects.get(pk=passage.pk)
@@ -112,7 +110,7 @@ def test_the_admin_lists_deleted_passages_and_restores_them(client):
 
 def test_the_passage_history_button_opens_its_records(client):
     passage = make_annotation(make_article(BODY), exact="council")
-    services.annotation_update(annotation=passage, user=passage.annotator, note="changed")
+    annotation_update(annotation=passage, user=passage.annotator, note="changed")
     client.force_login(make_editor())
     response = client.get(f"/admin/annotations/annotation/{passage.pk}/history/", follow=True)
     assert response.status_code == 200

@@ -13,12 +13,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from annotations import services
+from annotations.actions.passages import annotation_delete, annotation_update
+from annotations.actions.revisions import article_revise
+from annotations.actions.tags import tag_save
 from annotations.imports.action import annotations_import
 from annotations.imports.formats import parse
 from annotations.models import Annotation, Tag
 from articles.models import Article, ArticleRevision
-from articles.services import article_revise
 from audit.models import HistoryRecord
 from backups.archive import MODELS, export_backup
 from backups.format import Writer
@@ -48,11 +49,11 @@ def corpus():
     tag = make_tag("custom", colour="#123456", description="Mine")
     # A parent made after its child (a higher id): the import must not depend on id order.
     tag.parent = make_tag("broad", colour="#654321")
-    services.tag_save(tag=tag, actor=editor)
+    tag_save(tag=tag, actor=editor)
     kept = make_annotation(article, exact="42\u00a0percent", annotator=annotator, tags=[tag])
     gone = make_annotation(article, exact="Caf\u00e9", annotator=annotator, note="<i>n</i>")
-    services.annotation_update(annotation=kept, user=annotator, organization=organization.pk)
-    services.annotation_delete(annotation=gone, user=editor)
+    annotation_update(annotation=kept, user=annotator, organization=organization.pk)
+    annotation_delete(annotation=gone, user=editor)
     # A passage imported from elsewhere keeps the id of the annotation it came from.
     items, _ = parse(
         {
@@ -277,7 +278,7 @@ def small_archive():
         article = make_article(f"Article {n} says the council voted. Residents objected.")
         make_annotation(article, exact="council", tags=[make_tag(f"t{n}")], annotator=editor)
         passage = make_annotation(article, exact="Residents", annotator=editor)
-        services.annotation_update(annotation=passage, user=editor, note=f"n{n}")
+        annotation_update(annotation=passage, user=editor, note=f"n{n}")
 
 
 def refused(path: Path, match: str) -> None:

@@ -48,7 +48,8 @@ SITE = "https://gloss.example"
 SETUP = """
 import json
 from django.contrib.auth.models import Group
-from articles.services import article_create, outlet_get_or_create
+from articles.actions.articles import article_create
+from articles.actions.outlets import outlet_get_or_create
 from annotations.models import Tag
 from tests.factories import make_user
 spec = json.load(open("SPEC"))

@@ -182,7 +182,6 @@ import json
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
-from annotations import services
 from articles.models import Article
 from tests.bench.synthetic import CorpusGenerator, BUSY_ARTICLE_SLUG
 User = get_user_model()
@@ -195,7 +194,7 @@ session[SESSION_KEY] = str(admin.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = admin.get_session_auth_hash()
 session.create()
-token = services.api_token_create(user=admin, name="bench")
+token = api_token_create(user=admin, name="bench")
 target = Article.objects.published().exclude(slug=BUSY_ARTICLE_SLUG).order_by("pk").first()
 words = target.body.split(" ")
 exact = " ".join(words[1:6])

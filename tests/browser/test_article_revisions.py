@@ -107,7 +107,7 @@ def test_an_admin_correction_keeps_the_public_highlights_on_the_same_words(
 
 def test_an_editor_reattaches_an_orphan_by_selecting_its_new_text(page):
     """The selection becomes code-point offsets, also after an astral character (😀)."""
-    from articles.services import article_revise
+    from annotations.actions.revisions import article_revise
     from tests.factories import make_article
 
     article = make_article("😀 The court ruled on Monday that the policy was unlawful.")

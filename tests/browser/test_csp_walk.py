@@ -4,7 +4,7 @@ allows inline or eval'd script."""
 
 import pytest
 
-from annotations.services import annotation_delete
+from annotations.actions.passages import annotation_delete
 from audit.models import HistoryRecord
 from tests.browser.conftest import login
 from tests.factories import make_annotation, make_article, make_editor, make_organization

@@ -234,7 +234,7 @@ def test_a_manifest_title_column_overrides_scraped_chrome(tmp_path):
 
 
 def test_reimporting_the_same_file_keeps_an_editors_corrected_title(tmp_path):
-    from articles.services import article_update
+    from articles.actions.articles import article_update
 
     write(tmp_path / "a.txt", "Skip to main content\n\nThe body.")
     import_articles([tmp_path])

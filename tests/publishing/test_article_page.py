@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from markupsafe import escape
 
 from annotations.models import Annotation
-from articles.services import article_set_organizations
+from articles.actions.articles import article_set_organizations
 from publishing.presenters import SlugURL
 from tests.factories import (
     make_annotation,

@@ -4,9 +4,9 @@ from collections import Counter
 
 import pytest
 
-from annotations import services
+from annotations.actions.passages import annotation_delete, annotation_update
 from annotations.models import Annotation
-from articles import services as article_services
+from articles.actions.articles import article_set_organizations, article_update
 from publishing.counts import article_facets_rebuild, facet_counts_rebuild, tally
 from publishing.models import ArticleFacet, FacetCount
 from tests.factories import (
@@ -54,14 +54,14 @@ def test_counts_follow_creates_updates_deletes_and_article_changes():
     assert stored()[("passages", "public", "tag", claim.pk)] == 1
     assert stored()[("passages", "staff", "tag", claim.pk)] == 2
 
-    services.annotation_update(annotation=passage, user=editor, tags=[number], organization=None)
+    annotation_update(annotation=passage, user=editor, tags=[number], organization=None)
     assert stored() == recount()
-    article_services.article_update(article=article, outlet=weekly, status="draft")
+    article_update(article=article, outlet=weekly, status="draft")
     assert stored() == recount()
     assert stored()[("articles", "public", "outlet", weekly.pk)] == 0
-    article_services.article_set_organizations(article=article, organizations=[union])
+    article_set_organizations(article=article, organizations=[union])
     assert stored() == recount()
-    services.annotation_delete(annotation=passage, user=editor)
+    annotation_delete(annotation=passage, user=editor)
     assert stored() == recount()
     assert stored()[("passages", "staff", "total", 0)] == 1
 
@@ -115,8 +115,8 @@ def test_article_facet_pairs_rebuilt_in_sql_equal_the_maintained_ones(client):
     make_annotation(first, exact="numbers rose", tags=[claim], organization=union)
     make_annotation(second, exact="Numbers rose", tags=[number], status="draft")
     make_annotation(hidden, exact="court", tags=[claim], organization=court)
-    article_services.article_set_organizations(article=first, organizations=[union, court])
-    article_services.article_set_organizations(article=hidden, organizations=[court])
+    article_set_organizations(article=first, organizations=[union, court])
+    article_set_organizations(article=hidden, organizations=[court])
     maintained = stored()
     assert maintained == recount()
     article_facets_rebuild()

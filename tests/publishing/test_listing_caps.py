@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from articles.actions.articles import article_set_organizations
 from articles.models import Article
-from articles.services import article_set_organizations
 from tests.factories import make_annotation, make_article, make_organization, make_outlet, make_tag
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotations import services
+from annotations.actions.passages import annotation_update
 from tests.factories import (
     make_annotation,
     make_article,
@@ -231,9 +231,7 @@ def test_search_follows_a_note_edited_after_the_passage_was_made(client, corpus)
     """On PostgreSQL the passage's text vector is a stored column the database recomputes
     on every write (migration 0007); the ORM never writes it, so an edit made through the
     service must still be what the search finds, in the page and in the export."""
-    services.annotation_update(
-        annotation=corpus["zeta"], user=make_editor(), note="an amicus brief, quoted"
-    )
+    annotation_update(annotation=corpus["zeta"], user=make_editor(), note="an amicus brief, quoted")
     with CaptureQueriesContext(connection) as captured:
         assert shown_ids(client.get("/passages/?q=amicus")) == [corpus["zeta"].pk]
     # Read now: the next request empties the connection's query log this slices.

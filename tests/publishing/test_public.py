@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from annotations.models import Annotation
+from articles.actions.articles import article_set_organizations
 from articles.models import Article
-from articles.services import article_set_organizations
 from tests.factories import (
     make_annotation,
     make_article,

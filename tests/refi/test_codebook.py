@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
-from annotations import services
+from annotations.actions.tags import tag_save
 from annotations.codebook import read_codebook
 from annotations.models import Tag
 from audit.models import HistoryRecord
@@ -34,10 +34,10 @@ def nested_tags():
     for name, colour in (("Politicians", "#aa0000"), ("Experts", "#00aa00")):
         child = make_tag(name, colour=colour, description=f"{name} & co <b>")
         child.parent = actors
-        services.tag_save(tag=child)
+        tag_save(tag=child)
     mayors = make_tag("Mayors \U0001f3db", colour="#0000aa")
     mayors.parent = Tag.objects.get(name="Politicians")
-    services.tag_save(tag=mayors)
+    tag_save(tag=mayors)
 
 
 def download(client) -> bytes:
@@ -123,7 +123,7 @@ def test_another_tools_codebook_updates_tags_by_name_and_keeps_what_it_does_not_
     quote_description = quote.description
     themes = make_tag("Themes")
     quote.parent = themes
-    services.tag_save(tag=quote)
+    tag_save(tag=quote)
     make_annotation(tags=[quote])
     path = write(
         tmp_path,

@@ -14,9 +14,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotations import services
+from annotations.actions.revisions import article_revise
+from annotations.actions.tags import tag_save
 from annotations.models import Annotation
-from articles.services import article_revise
 from publishing.refi.project import qdpx_chunks
 from publishing.refi.qda import GLOSS_NAMESPACE, guid, row_guid
 from tests.factories import (
@@ -53,7 +53,7 @@ def coded():
     statistic = make_tag("figure", colour="#123abc", description="A number")
     sub = make_tag("percentage", colour="#abcdef")
     sub.parent = statistic
-    services.tag_save(tag=sub)
+    tag_save(tag=sub)
     council = make_organization("City Council", kind="government")
     first = make_annotation(
         article,

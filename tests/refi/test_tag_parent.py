@@ -7,7 +7,7 @@ from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotations import services
+from annotations.actions.tags import tag_delete, tag_save
 from annotations.models import Tag
 from tests.factories import make_editor, make_tag
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def nest(child: Tag, parent: Tag | None) -> Tag:
     child.parent = parent
-    return services.tag_save(tag=child)
+    return tag_save(tag=child)
 
 
 def test_a_tag_cannot_sit_under_itself_or_under_its_own_sub_tag():
@@ -43,7 +43,7 @@ def test_a_parent_with_sub_tags_is_protected():
     parent = make_tag("parent")
     nest(make_tag("child"), parent)
     with pytest.raises(ProtectedError):
-        services.tag_delete(tag=parent)
+        tag_delete(tag=parent)
     assert Tag.objects.filter(pk=parent.pk).exists()
 
 

@@ -7,8 +7,8 @@ staff) the answer is the one for an article that does not exist.
 
 import pytest
 
+from articles.actions.articles import article_set_organizations
 from articles.models import Article
-from articles.services import article_set_organizations
 from tests.factories import make_annotator, make_article, make_organization
 
 pytestmark = pytest.mark.django_db

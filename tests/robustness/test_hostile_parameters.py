@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from annotations.actions.revisions import article_revise
+from articles.actions.articles import article_set_organizations
 from articles.models import ArticleRevision
-from articles.services import article_revise, article_set_organizations
 from tests.factories import (
     make_annotation,
     make_annotator,

@@ -12,9 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DataError, IntegrityError, transaction
 
+from annotations.actions.passages import annotation_create, annotation_update
 from annotations.admin.passages import AnnotationForm
 from annotations.models import NOTE_MAX_LENGTH, Annotation, Tag
-from annotations.services import annotation_create, annotation_update
+from articles.actions.organizations import organization_upsert
 from articles.admin import OrganizationForm
 from articles.models import (
     ALIAS_MAX_LENGTH,
@@ -22,7 +23,6 @@ from articles.models import (
     ORGANIZATION_NAME_MAX_LENGTH,
     Organization,
 )
-from articles.services import organization_upsert
 from tests.factories import make_annotation, make_annotator, make_article, make_organization
 
 pytestmark = pytest.mark.django_db

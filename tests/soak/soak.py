@@ -83,7 +83,7 @@ def prepare() -> tuple[list[dict], list[tuple[str, str, bool]]]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from annotations.services import api_token_create
+    from annotations.actions.tokens import api_token_create
     from tests.factories import make_annotator, make_article, make_editor
 
     sentence = (

@@ -6,8 +6,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from annotations.actions.codebook import tags_import_codebook
 from annotations.codebook import CodebookProblem, read_codebook
-from annotations.codebook_import import tags_import_codebook
 from audit.models import HistoryRecord
 
 

@@ -10,8 +10,8 @@ import json
 import pytest
 from django.core.management import call_command
 
+from annotations.actions.passages import annotation_delete
 from annotations.models import Annotation
-from annotations.services import annotation_delete
 from tests.factories import (
     make_annotation,
     make_annotator,

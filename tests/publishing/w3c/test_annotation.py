@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from annotations.actions.passages import annotation_update
 from annotations.models import Annotation
-from annotations.services import annotation_update
 from tests.factories import (
     make_annotation,
     make_annotator,

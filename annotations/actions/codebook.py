@@ -1,9 +1,6 @@
-"""The codebook import: one action that creates or updates tags from a REFI-QDA codebook.
-
-Kept apart from `annotations.services` (the tag actions live there) so it stays one
-self-contained module; it calls the same pieces `tag_save` does (the parent check, the
-recorded save) once per tag, inside its own single transaction.
-"""
+"""The codebook import: one action that creates or updates tags from a REFI-QDA codebook
+(read by `annotations.codebook`). It does what `save_tag` does (the parent check, the
+recorded save) once per tag, inside one transaction and one write hook."""
 
 from collections.abc import Sequence
 
@@ -14,7 +11,7 @@ from annotations import tag_tree
 from annotations.codebook import Code
 from annotations.models import Tag
 from audit import services as audit
-from publishing.version import corpus_changed
+from publishing.hooks import corpus_write
 
 
 def _free_slug(tag: Tag, taken: set[str]) -> str:
@@ -36,7 +33,11 @@ def tags_import_codebook(
     first (`annotations.codebook.read_codebook`). Tags the file does not name are left
     alone. Importing the same file again changes nothing. Returns how many tags were
     created, updated and left unchanged; a `ValidationError` writes nothing."""
-    corpus_changed()
+    with corpus_write():
+        return _import(codes, actor=actor, via=via)
+
+
+def _import(codes: Sequence[Code], *, actor, via: str) -> dict[str, int]:
     tags = list(Tag.objects.select_for_update().order_by("pk"))
     by_name = {tag.name.lower(): tag for tag in tags}
     slugs = {tag.slug for tag in tags}

@@ -7,22 +7,11 @@ from django.db import transaction
 
 from annotations import anchoring
 from annotations.models import Annotation, Tag
+from annotations.permissions import can_restore
 from articles.models import Article, ArticleRevision, Organization
 from audit import services as audit
 from audit.models import HistoryRecord
-from publishing.counts import facet_counts_recounted
-from publishing.version import corpus_changed
-
-
-def can_restore(user) -> bool:
-    """Editors only: restoring rewrites (or resurrects) another person's passage."""
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and user.has_perm("annotations.edit_any_annotation")
-        and user.has_perm("annotations.add_annotation")
-    )
+from publishing.hooks import corpus_write
 
 
 def _placement(article, data: dict):
@@ -61,7 +50,7 @@ def _placement(article, data: dict):
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def annotation_restore(*, record: HistoryRecord, user, via: str = audit.Via.ADMIN) -> Annotation:
     """Bring a passage back to the state `record` holds.
 
@@ -71,8 +60,6 @@ def annotation_restore(*, record: HistoryRecord, user, via: str = audit.Via.ADMI
     passage gets the recorded coding back (tags, organization, note, status); its span
     stays where re-anchoring put it. Tags and organizations deleted since are dropped.
     """
-    corpus_changed()
-
     if not can_restore(user):
         raise PermissionDenied("Only editors may restore passages.")
     if record.content_type.model_class() is not Annotation:
@@ -84,8 +71,14 @@ def annotation_restore(*, record: HistoryRecord, user, via: str = audit.Via.ADMI
         if data.get("organization_id")
         else None
     )
+    with corpus_write() as write:
+        return _restore(record, data, tags, organization, user=user, via=via, write=write)
+
+
+def _restore(record, data, tags, organization, *, user, via, write) -> Annotation:
     passage = Annotation.objects.select_for_update().filter(pk=record.object_id).first()
     if passage is not None:
+        write.recount(passage.article_id)
         before = audit.snapshot(passage)
         passage.note, passage.status, passage.organization = (
             data["note"],
@@ -93,9 +86,8 @@ def annotation_restore(*, record: HistoryRecord, user, via: str = audit.Via.ADMI
             organization,
         )
         passage.full_clean(exclude=["tags"])
-        with facet_counts_recounted(passage.article_id):  # maintained listing counts
-            passage.save()
-            passage.tags.set(tags)
+        passage.save()
+        passage.tags.set(tags)
         _record(passage, user=user, via=via, before=before, source=record)
         return passage
     article = Article.objects.select_for_update().filter(pk=data["article_id"]).first()
@@ -124,9 +116,9 @@ def annotation_restore(*, record: HistoryRecord, user, via: str = audit.Via.ADMI
         previous_exact=data["exact"] if status == Annotation.AnchorStatus.FUZZY else "",
     )
     passage.full_clean(exclude=["tags"])
-    with facet_counts_recounted(article.pk):  # maintained listing counts
-        passage.save(force_insert=True)
-        passage.tags.set(tags)
+    write.recount(article.pk)
+    passage.save(force_insert=True)
+    passage.tags.set(tags)
     _record(passage, user=user, via=via, before=None, source=record)
     return passage
 

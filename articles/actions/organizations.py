@@ -1,0 +1,105 @@
+"""Organizations: upserted by imports, edited and deleted in the admin."""
+
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from annotations.models import Annotation
+from articles.actions.slugs import unique_slug
+from articles.models import Organization
+from audit import services as audit
+from publishing.hooks import corpus_write
+
+
+def upsert_organization(
+    *,
+    name: str,
+    kind: str = Organization.Kind.OTHER,
+    aliases: Sequence[str] = (),
+    actor=None,
+    via: str = audit.Via.OTHER,
+) -> tuple[Organization, bool]:
+    """Step of `organization_upsert`, for actions that compose it (an import)."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("An organization needs a name.", code="organization_name_missing")
+    if kind not in Organization.Kind.values:
+        raise ValidationError(
+            f"Unknown organization kind {kind!r}; "
+            f"use one of: {', '.join(Organization.Kind.values)}.",
+            code="unknown_kind",
+        )
+    clean_aliases = list(dict.fromkeys(a.strip() for a in aliases if a.strip() and a != name))
+    with corpus_write():
+        organization = Organization.objects.filter(name__iexact=name).first()
+        created = organization is None
+        before = None if created else audit.snapshot(organization)
+        if created:
+            organization = Organization(
+                name=name, slug=unique_slug(Organization, name, fallback="organization")
+            )
+        organization.kind = kind
+        organization.aliases = clean_aliases
+        organization.full_clean()
+        organization.save()
+        action = audit.Action.CREATE if created else audit.Action.UPDATE
+        audit.record(organization, action=action, actor=actor, via=via, before=before)
+    return organization, created
+
+
+@transaction.atomic(durable=True)
+def organization_upsert(
+    *,
+    name: str,
+    kind: str = Organization.Kind.OTHER,
+    aliases: Sequence[str] = (),
+    actor=None,
+    via: str = audit.Via.OTHER,
+) -> tuple[Organization, bool]:
+    """Create the organization, or update kind and aliases of the one with this name."""
+    return upsert_organization(name=name, kind=kind, aliases=aliases, actor=actor, via=via)
+
+
+@transaction.atomic(durable=True)
+def organization_save(
+    *, organization: Organization, actor=None, via: str = audit.Via.OTHER
+) -> Organization:
+    """Create or change an organization as edited (the admin's form)."""
+    with corpus_write():
+        return audit.save_recorded(organization, actor=actor, via=via)
+
+
+@transaction.atomic(durable=True)
+def organization_delete(
+    *, organization: Organization, actor=None, via: str = audit.Via.OTHER
+) -> None:
+    """Delete an organization; passages attributed to it keep their text, not the link."""
+    delete_organization(organization=organization, actor=actor, via=via)
+
+
+@transaction.atomic(durable=True)
+def organizations_delete(
+    *, organizations: Iterable[Organization], actor=None, via: str = audit.Via.OTHER
+) -> None:
+    """Delete several organizations at once (all or none)."""
+    for organization in organizations:
+        delete_organization(organization=organization, actor=actor, via=via)
+
+
+def delete_organization(
+    *, organization: Organization, actor=None, via: str = audit.Via.OTHER
+) -> None:
+    """Step of `organization_delete`, for a bulk delete in one transaction."""
+    with corpus_write():
+        passages = list(
+            Annotation.objects.filter(organization=organization).prefetch_related("tags")
+        )
+        befores = {passage.pk: audit.snapshot(passage) for passage in passages}
+        audit.record(organization, action=audit.Action.DELETE, actor=actor, via=via)
+        organization.delete()
+        for passage in passages:
+            passage.organization = None
+        audit.record_many(
+            passages, action=audit.Action.UPDATE, actor=actor, via=via, befores=befores
+        )
