@@ -16,8 +16,9 @@ from tests.factories import make_annotation, make_annotator, make_editor
 
 pytestmark = [
     pytest.mark.browser,
-    # serialized_rollback: the flush between tests would drop the groups the migration made.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The groups the migration made come back through tests/conftest.py's _starting_rows;
+    # serialized_rollback would skip the permissions' post_migrate for the next test.
+    pytest.mark.django_db(transaction=True),
 ]
 
 INSERTED = "Editors' note: this sentence was added by a correction. "
