@@ -183,6 +183,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from articles.models import Article
+from annotations.actions.tokens import api_token_create
 from tests.bench.synthetic import CorpusGenerator, BUSY_ARTICLE_SLUG
 User = get_user_model()
 admin, _ = User.objects.get_or_create(username="bench-admin")
