@@ -114,9 +114,10 @@ def _check_trailer(number: int, item: dict, counts: dict[str, int], digest: str)
         # Labels this Gloss does not know (a hand-made trailer) come last, by name.
         wrong = [*counts, *sorted(set(claimed) - set(counts), key=str)]
         detail = ", ".join(
-            f"{label}: {counts.get(label, 0)} in the file, {claimed.get(label)} in the trailer"
+            f"{label}: {counts[label] if label in counts else 'no such table'} in the file, "
+            f"{claimed[label] if label in claimed else 'no count'} in the trailer"
             for label in wrong
-            if claimed.get(label) != counts.get(label)
+            if label not in claimed or label not in counts or claimed[label] != counts[label]
         )
         raise BackupProblem(f"line {number}: row counts disagree with the trailer ({detail})")
     if item["sha256"] != digest:
