@@ -1,6 +1,6 @@
 """Complete, versioned backups as JSON Lines: `manage.py export_backup` / `import_backup`.
 
-Line 1 is a header, `{"format": "gloss-backup", "version": 2, "with_passwords": ...}`;
+Line 1 is a header, `{"format": "gloss-backup", "version": 3, "with_passwords": ...}`;
 then one row per line, `{"model": "app.model", "pk": ..., "fields": {...}}`, models in
 dependency order and rows by primary key, keys sorted, so the same database always gives
 the same bytes, on SQLite or PostgreSQL; the last line is a trailer with the row count per
@@ -10,19 +10,23 @@ microseconds.
 What is in it: user accounts (groups by name; the password hash only with
 `--with-passwords`, otherwise imported accounts cannot log in until given a password),
 outlets, organizations, articles (mentions as organization ids) with every revision,
-tags (with their parent), passages (tags as tag ids) and the whole history. Not in it:
-API tokens (people make new ones), sessions, login-throttling records, the admin's own action log
-(`django_admin_log`; the history records are the account of every write), and derived
-tables, which are recomputed after an import.
+tags (with their parent), passages (tags as tag ids), the whole history and the web
+importer's snapshots (the pages articles were made from; their stored, compressed bytes in
+base64). Not in it: API tokens (people make new ones), sessions, login-throttling records,
+the admin's own action log (`django_admin_log`; the history records are the account of
+every write), the web importer's batches (job progress records; `--replace` deletes them),
+and derived tables, which are recomputed after an import.
 
 Import is all or nothing (the whole file verified first, then one transaction that checks
 the trailer again before it ends), into a database that holds no accounts, outlets,
-organizations, articles or passages (only what the migrations create: groups are matched
+organizations, articles, passages or snapshots (only what the migrations create: groups are matched
 by name; the starting tags are replaced by the backup's). `replace=True` first deletes all
 of those rows, in the same transaction. Ids are kept, so links and history stay valid;
 PostgreSQL sequences are moved past them.
 """
 
+import binascii
+from base64 import b64decode, b64encode
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -39,10 +43,13 @@ from annotations.models import Annotation, Tag, TaggedAnnotation
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit.models import HistoryRecord
 from backups.format import ADDED_FIELDS, BackupProblem, Writer, read, verify
+from intake.models import ImportBatch, Snapshot
 from publishing.counts import facet_counts_rebuild
 from publishing.hooks import corpus_write
 
 BATCH = 500
+# Snapshots are whole pages (tens of kilobytes each, compressed): fewer at a time.
+SNAPSHOT_BATCH = 50
 USER_FIELDS = [
     "username",
     "first_name",
@@ -75,8 +82,18 @@ def _fields(obj, skip=()) -> dict:
     }
 
 
-# Models in the order they are written and read back (every FK points backwards).
-CONTENT_MODELS = [Outlet, Organization, Article, ArticleRevision, Tag, Annotation, HistoryRecord]
+# Models in the order they are written and read back (every FK points backwards; snapshots,
+# added in format version 3, come last).
+CONTENT_MODELS = [
+    Outlet,
+    Organization,
+    Article,
+    ArticleRevision,
+    Tag,
+    Annotation,
+    HistoryRecord,
+    Snapshot,
+]
 MODELS = ["auth.user", *(_label(model) for model in CONTENT_MODELS)]
 
 
@@ -112,9 +129,14 @@ def _rows(model) -> Iterator[dict]:
     for owner, other in pairs:
         extra.setdefault(owner, []).append(other)
     content_types = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
-    for obj in queryset.iterator(chunk_size=2000):
+    chunk = SNAPSHOT_BATCH if model is Snapshot else 2000
+    for obj in queryset.iterator(chunk_size=chunk):
         fields = _fields(obj)
-        if model is Article:
+        if model is Snapshot:
+            # The stored bytes as they are (not decompressed and compressed again), so the
+            # same snapshot always gives the same text and comes back byte for byte.
+            fields["html"] = b64encode(fields["html"]).decode("ascii")
+        elif model is Article:
             fields["organizations"] = sorted(extra.get(obj.pk, []))
         elif model is Annotation:
             fields["tags"] = sorted(extra.get(obj.pk, []))
@@ -172,12 +194,16 @@ def _keeping_timestamps(models):
 def _occupied() -> list[str]:
     return [
         str(model._meta.verbose_name_plural)
-        for model in [get_user_model(), Outlet, Organization, Article, Annotation]
+        for model in [get_user_model(), Outlet, Organization, Article, Annotation, Snapshot]
         if model.objects.exists()
     ]
 
 
 def _wipe() -> None:
+    # The batches' items point at snapshots and articles that are about to go.
+    ImportBatch.objects.all().delete()
+    # Only the ids: the collector would otherwise load every page to delete it.
+    Snapshot.objects.only("pk").delete()
     HistoryRecord.objects.all().delete()
     Annotation.objects.all().delete()
     ArticleRevision.objects.all().delete()
@@ -248,7 +274,7 @@ class _Importer:
             self._add_user(row)
         else:
             self._add_content(row)
-        if len(self.objects) >= BATCH:
+        if len(self.objects) >= (SNAPSHOT_BATCH if self.label == _label(Snapshot) else BATCH):
             self.flush()
 
     def _add_user(self, row: dict) -> None:
@@ -283,6 +309,8 @@ class _Importer:
                 raise BackupProblem(f"line {row['line']}: unknown content type {label}")
             fields = {**fields, "content_type_id": self.content_types[label]}
             row = {**row, "fields": fields}
+        elif model is Snapshot:
+            row = {**row, "fields": {**fields, "html": _binary(row, "html")}}
         self.objects.append(_build(model, row))
         if model is Article:
             self.links += [
@@ -330,6 +358,15 @@ def _import(lines: Iterable[str | bytes], *, replace: bool) -> dict[str, int]:
         _reset_sequences([get_user_model(), *CONTENT_MODELS])
         facet_counts_rebuild()  # derived from the imported rows
     return {**importer.counts, "with_passwords": bool(header.get("with_passwords"))}
+
+
+def _binary(row: dict, name: str) -> bytes:
+    """A base64 field, strictly: anything but the alphabet and its padding is refused."""
+    value = row["fields"].get(name)
+    try:
+        return b64decode(value, validate=True)
+    except (TypeError, ValueError, binascii.Error):
+        raise BackupProblem(f"line {row['line']}: {name} is not base64") from None
 
 
 def _check_references() -> None:

@@ -1,6 +1,6 @@
 """The backup file: a header line, one row per line, and a trailer that proves it is whole.
 
-    {"format":"gloss-backup","version":2,"with_passwords":false}
+    {"format":"gloss-backup","version":3,"with_passwords":false}
     {"fields":{...},"model":"auth.user","pk":1}
     ...
     {"counts":{"auth.user":1,...},"format":"gloss-backup-end","sha256":"..."}
@@ -10,6 +10,11 @@ SHA-256 of every byte before it, each line counted with its "\\n". A file cut sh
 trailer (or a broken one), a file edited by hand has the wrong checksum: both are refused
 before anything is imported. Version 1 (before the trailer existed) cannot be verified
 and is refused.
+
+A version names the tables a file holds: its trailer counts exactly those. Version 3 added
+the web importer's snapshots; a version-2 file is read as one with none (its trailer does
+not count them, and a snapshot row in it is refused). An older Gloss refuses a version-3
+file by its version instead of misreading it.
 """
 
 import hashlib
@@ -18,7 +23,11 @@ from collections.abc import Iterable, Iterator
 
 FORMAT = "gloss-backup"
 END = "gloss-backup-end"
-VERSION = 2
+VERSION = 3
+OLDEST = 2  # the oldest version this Gloss reads
+# Tables added since version 2, with the version that added them: a file of an older
+# version has no rows of them and its trailer does not count them.
+ADDED_MODELS = {"intake.snapshot": 3}
 # Columns added since version 2 was defined, with the value a row written before them
 # means: an older version-2 backup still imports (its tags simply have no parent, its
 # passages no source id). Every export writes them.
@@ -82,14 +91,19 @@ def _header(number: int, item) -> dict:
     if version == 1:
         raise BackupProblem(
             "line 1: backup format version 1 has no trailer, so it cannot be checked for "
-            f"damage; this Gloss reads version {VERSION} only (see README, Backups)"
+            f"damage; this Gloss reads versions {OLDEST} to {VERSION} (see README, Backups)"
         )
-    if version != VERSION:
+    if type(version) is not int or not OLDEST <= version <= VERSION:
         raise BackupProblem(
             f"line 1: backup format version {version!r} is not supported "
-            f"(this Gloss reads version {VERSION})"
+            f"(this Gloss reads versions {OLDEST} to {VERSION})"
         )
     return item
+
+
+def models_of(version: int, models: list[str]) -> list[str]:
+    """The models a file of `version` holds, in order."""
+    return [label for label in models if ADDED_MODELS.get(label, OLDEST) <= version]
 
 
 def _check_trailer(number: int, item: dict, counts: dict[str, int], digest: str) -> None:
@@ -97,11 +111,13 @@ def _check_trailer(number: int, item: dict, counts: dict[str, int], digest: str)
     if not isinstance(claimed, dict) or not isinstance(item.get("sha256"), str):
         raise BackupProblem(f"line {number}: the trailer has no counts or no sha256")
     if claimed != counts:
-        wrong = sorted(set(claimed) | set(counts), key=list(counts).index)
+        # Labels this Gloss does not know (a hand-made trailer) come last, by name.
+        wrong = [*counts, *sorted(set(claimed) - set(counts), key=str)]
         detail = ", ".join(
-            f"{label}: {counts.get(label, 0)} in the file, {claimed.get(label)} in the trailer"
+            f"{label}: {counts[label] if label in counts else 'no such table'} in the file, "
+            f"{claimed[label] if label in claimed else 'no count'} in the trailer"
             for label in wrong
-            if claimed.get(label) != counts.get(label)
+            if label not in claimed or label not in counts or claimed[label] != counts[label]
         )
         raise BackupProblem(f"line {number}: row counts disagree with the trailer ({detail})")
     if item["sha256"] != digest:
@@ -115,9 +131,9 @@ def read(lines: Iterable[str | bytes], models: list[str]) -> Iterator[dict]:
     """The header first, then every row (`line` added), in the order of `models`, as they
     are read. Raises BackupProblem on anything malformed, and at the end unless a valid
     trailer closes the file: a caller that consumes it all before writing writes nothing
-    from a damaged file."""
-    counts = dict.fromkeys(models, 0)
-    order = {label: index for index, label in enumerate(models)}
+    from a damaged file. A file of an older version may hold only the models it had."""
+    counts: dict[str, int] = {}
+    order: dict[str, int] = {}
     digest = hashlib.sha256()
     header = trailer = None
     last_model = 0
@@ -136,6 +152,9 @@ def read(lines: Iterable[str | bytes], models: list[str]) -> Iterator[dict]:
             raise BackupProblem(f"line {number}: not JSON (is the file cut short?)") from None
         if header is None:
             header = _header(number, item)
+            models = models_of(header["version"], models)
+            counts = dict.fromkeys(models, 0)
+            order = {label: index for index, label in enumerate(models)}
             digest.update(raw)
             yield header
             continue
@@ -144,6 +163,11 @@ def read(lines: Iterable[str | bytes], models: list[str]) -> Iterator[dict]:
             trailer = item
             continue
         digest.update(raw)
+        if isinstance(item, dict) and item.get("model") in ADDED_MODELS.keys() - order.keys():
+            raise BackupProblem(
+                f"line {number}: a {item['model']} row in a version {header['version']} "
+                f"backup (that version has no {item['model']} rows)"
+            )
         if (
             not isinstance(item, dict)
             or item.get("model") not in order

@@ -1,11 +1,14 @@
 """Backups: complete, versioned, byte-identical round trips between SQLite and PostgreSQL."""
 
+import hashlib
 import io
 import json
 import os
+import random
 import subprocess
 import sys
 import uuid
+from base64 import b64encode
 from pathlib import Path
 
 import pytest
@@ -19,10 +22,13 @@ from annotations.actions.tags import tag_save
 from annotations.imports.action import annotations_import
 from annotations.imports.formats import parse
 from annotations.models import Annotation, Tag
-from articles.models import Article, ArticleRevision
+from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit.models import HistoryRecord
 from backups.archive import MODELS, export_backup
 from backups.format import Writer
+from intake.actions import batch_create, snapshot_store
+from intake.models import ImportBatch, ImportItem, Snapshot
+from intake.pipeline import snapshot_import
 from tests.factories import (
     make_annotation,
     make_annotator,
@@ -31,6 +37,7 @@ from tests.factories import (
     make_organization,
     make_tag,
 )
+from tests.intake.pages import NewsPage, render
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -67,12 +74,35 @@ def corpus():
     )
     annotations_import(items=items, annotator=annotator, actor=editor)
     article_revise(article=article, body="Update. " + article.body, editor=editor)
+    # The page the article came from (bytes that are not UTF-8 included), and an uploaded
+    # page that made no article.
+    page = snapshot_store(
+        body=b"<html><p>RC said 42\xc2\xa0percent</p>\x00\xff\xfe</html>",
+        url="https://news.example/a",
+        final_url="https://news.example/a?from=feed",
+        status=200,
+        charset="utf-8",
+    )
+    Snapshot.objects.filter(pk=page.pk).update(article=article)
+    snapshot_store(body=b"<p>Saved by hand.</p>", file_name="saved page.html")
     return editor, annotator, article
 
 
-def reframed(lines: list[str]) -> str:
-    """Header and rows given a fresh, valid trailer: a whole file with whatever rows."""
-    writer = Writer(MODELS)
+SNAPSHOT_FIELDS = [field.attname for field in Snapshot._meta.concrete_fields]
+
+
+def snapshots() -> list[tuple]:
+    """Every snapshot, every column (the stored page as bytes on either database)."""
+    return [
+        tuple(bytes(value) if isinstance(value, memoryview) else value for value in row)
+        for row in Snapshot.objects.order_by("pk").values_list(*SNAPSHOT_FIELDS)
+    ]
+
+
+def reframed(lines: list[str], models: list[str] = MODELS) -> str:
+    """Header and rows given a fresh, valid trailer (counting `models`): a whole file with
+    whatever rows."""
+    writer = Writer(models)
     writer.hash.update(lines[0].encode() + b"\n")
     out = [lines[0], *(writer.row(json.loads(line)) for line in lines[1:]), writer.trailer()]
     return "\n".join(out) + "\n"
@@ -92,7 +122,7 @@ def dump(**options) -> str:
 def test_the_backup_is_versioned_ordered_and_holds_everything():
     corpus()
     lines = dump().splitlines()
-    assert json.loads(lines[0]) == {"format": "gloss-backup", "version": 2, "with_passwords": False}
+    assert json.loads(lines[0]) == {"format": "gloss-backup", "version": 3, "with_passwords": False}
     models = [json.loads(line)["model"] for line in lines[1:-1]]
     order = [
         "auth.user",
@@ -103,8 +133,10 @@ def test_the_backup_is_versioned_ordered_and_holds_everything():
         "annotations.tag",
         "annotations.annotation",
         "audit.historyrecord",
+        "intake.snapshot",  # import batches are job records, left out
     ]
     assert list(dict.fromkeys(models)) == order
+    assert set(json.loads(lines[-1])["counts"]) == set(order)
     assert models.count("articles.articlerevision") == ArticleRevision.objects.count() == 2
     assert models.count("audit.historyrecord") == HistoryRecord.objects.count()
     passages = [json.loads(x) for x in lines if '"annotations.annotation"' in x]
@@ -203,6 +235,15 @@ def test_round_trip_sqlite_to_postgresql_and_back_is_byte_identical(tmp_path, po
     assert on_sqlite == first.read_bytes()
     on_postgres = round_trip(tmp_path / "b.jsonl", postgres_database, tmp_path, "c.jsonl")
     assert on_postgres == first.read_bytes()
+    # On PostgreSQL the snapshots are whole pages again, linked to their article.
+    check = (
+        "import hashlib; from intake.models import Snapshot;"
+        "[print(s.pk, hashlib.sha256(s.raw()).hexdigest() == s.sha256, s.article and s.article.url)"
+        " for s in Snapshot.objects.select_related('article').order_by('pk')]"
+    )
+    restored = run(postgres_database, "shell", "-v", "0", "-c", check).stdout.splitlines()
+    linked, uploaded = Snapshot.objects.order_by("pk")
+    assert restored == [f"{linked.pk} True https://news.example/a", f"{uploaded.pk} True None"]
     back = round_trip(tmp_path / "c.jsonl", fresh_sqlite(tmp_path, "d.sqlite3"), tmp_path, "e")
     assert back == first.read_bytes()
 
@@ -259,26 +300,86 @@ def test_import_is_all_or_nothing(tmp_path):
 
 @pytest.mark.django_db
 def test_replace_restores_the_backup_exactly(tmp_path):
+    """--replace also deletes the snapshots and the import batches made since the backup,
+    and the snapshots it had come back."""
     corpus()
     backup = tmp_path / "b.jsonl"
     backup.write_text(dump(with_passwords=True), encoding="utf-8")
+    before = snapshots()
     make_article("Written after the backup.")
     Annotation.objects.all().delete()
+    Snapshot.objects.order_by("pk").first().delete()
+    batch_create(urls=["https://news.example/b"], pages=[("late.html", b"<p>Late.</p>")])
     call_command("import_backup", str(backup), "--replace", stdout=io.StringIO())
     assert dump(with_passwords=True) == backup.read_text(encoding="utf-8")
+    assert snapshots() == before
+    assert not ImportBatch.objects.exists() and not ImportItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_snapshots_come_back_byte_for_byte_with_their_article(tmp_path):
+    """The stored page is written as base64 of its stored (compressed) bytes, and comes
+    back with the same bytes, the same sha256 and the same article."""
+    corpus()
+    lines = dump().splitlines()
+    rows = [r["fields"] for r in map(json.loads, lines[1:-1]) if r["model"] == "intake.snapshot"]
+    stored = Snapshot.objects.order_by("pk")
+    assert [row["html"] for row in rows] == [b64encode(s.html).decode() for s in stored]
+    assert rows[0]["article_id"] == Article.objects.get().pk and rows[1]["article_id"] is None
+    before = snapshots()
+    backup = tmp_path / "b.jsonl"
+    backup.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    call_command("import_backup", str(backup), "--replace", stdout=io.StringIO())
+    assert snapshots() == before
+    page = Snapshot.objects.select_related("article").get(article__isnull=False)
+    assert page.raw() == b"<html><p>RC said 42\xc2\xa0percent</p>\x00\xff\xfe</html>"
+    assert hashlib.sha256(page.raw()).hexdigest() == page.sha256
+    assert page.article.url == "https://news.example/a"
+
+
+@pytest.mark.django_db
+def test_reextract_works_on_a_restored_archive(tmp_path):
+    """An article imported from a page can be extracted again after a restore."""
+    body = render(NewsPage(slug="a")).encode()
+    snapshot = snapshot_store(body=body, url="https://tidewater-ledger.example/a", status=200)
+    snapshot_import(snapshot, status=Article.Status.PUBLISHED)
+    backup = tmp_path / "b.jsonl"
+    backup.write_text(dump(), encoding="utf-8")
+    call_command("import_backup", str(backup), "--replace", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("reextract", stdout=out)
+    assert out.getvalue() == "Articles: 0 updated, 1 unchanged, 0 failed.\n"
+
+
+@pytest.mark.django_db
+def test_a_database_holding_only_snapshots_is_not_empty(tmp_path):
+    corpus()
+    backup = tmp_path / "b.jsonl"
+    backup.write_text(dump(), encoding="utf-8")
+    call_command("import_backup", str(backup), "--replace", stdout=io.StringIO())
+    Annotation.objects.all().delete()
+    Article.objects.all().delete()  # the snapshots stay, unlinked
+    get_user_model().objects.all().delete()
+    Outlet.objects.all().delete()
+    Organization.objects.all().delete()
+    with pytest.raises(CommandError, match="already holds snapshots; import into an empty"):
+        call_command("import_backup", str(backup))
 
 
 # A damaged file is refused whole ------------------------------------------------------------
 
 
 def small_archive():
-    """A few articles, passages with tags, history records."""
+    """A few articles, passages with tags, history records, a page one article came from
+    (20 kB that do not compress: a long line)."""
     editor = make_editor("ed")
     for n in range(3):
         article = make_article(f"Article {n} says the council voted. Residents objected.")
         make_annotation(article, exact="council", tags=[make_tag(f"t{n}")], annotator=editor)
         passage = make_annotation(article, exact="Residents", annotator=editor)
         annotation_update(annotation=passage, user=editor, note=f"n{n}")
+    page = snapshot_store(body=random.Random(1).randbytes(20_000), url="https://news.example/")
+    Snapshot.objects.filter(pk=page.pk).update(article=article)
 
 
 def refused(path: Path, match: str) -> None:
@@ -303,6 +404,9 @@ def test_a_backup_cut_at_any_line_or_mid_line_is_refused_and_nothing_changes(tmp
     middle = len(lines) // 2
     cut.write_text("".join(lines[:middle]) + lines[middle][:17], encoding="utf-8")
     refused(cut, f"line {middle + 1}: not JSON")
+    page = next(i for i, x in enumerate(lines) if '"intake.snapshot"' in x)
+    cut.write_text("".join(lines[:page]) + lines[page][:10_000], encoding="utf-8")
+    refused(cut, f"line {page + 1}: not JSON")
     cut.write_text(whole[:-40], encoding="utf-8")  # inside the trailer itself
     refused(cut, f"line {len(lines)}: not JSON")
     assert dump() == whole
@@ -335,6 +439,17 @@ def test_a_changed_row_or_a_wrong_count_is_refused(tmp_path):
     )
     path.write_text(whole + '{"model":"auth.user"}\n', encoding="utf-8")
     refused(path, f"line {len(lines) + 1}: data after the trailer")
+    # One letter of the stored page changed: the checksum tells; and with a trailer made
+    # anew for it, a page that is not base64 is still refused.
+    page = next(i for i, x in enumerate(lines) if '"intake.snapshot"' in x)
+    row = json.loads(lines[page])
+    html = row["fields"]["html"]
+    row["fields"]["html"] = html[:100] + ("B" if html[100] == "A" else "A") + html[101:]
+    path.write_text("\n".join([*lines[:page], dump_row(row), *lines[page + 1 :]]) + "\n")
+    refused(path, rf"line {len(lines)}: checksum mismatch")
+    row["fields"]["html"] = html[:100] + "!" + html[101:]
+    path.write_text(reframed([*lines[:page], dump_row(row), *lines[page + 1 : -1]]))
+    refused(path, rf"line {page + 1}: html is not base64")
     assert dump() == whole
 
 
@@ -371,6 +486,62 @@ def test_the_command_exits_1_with_one_line_and_leaves_the_database(tmp_path):
     assert again.read_bytes() == backup.read_bytes()
 
 
+VERSION_2_MODELS = [label for label in MODELS if label != "intake.snapshot"]
+
+
+def as_version_2(lines: list[str], rows=None) -> str:
+    """What Gloss wrote before snapshots were backed up: header version 2, no snapshot rows
+    and a trailer that does not count them."""
+    header = dump_row(json.loads(lines[0]) | {"version": 2})
+    rows = [json.loads(line) for line in lines[1:-1]] if rows is None else rows
+    kept = [dump_row(row) for row in rows if row["model"] != "intake.snapshot"]
+    return reframed([header, *kept], VERSION_2_MODELS)
+
+
+@pytest.mark.django_db
+def test_a_version_2_backup_from_before_snapshots_still_imports(tmp_path):
+    """Its trailer counts no snapshots, and it imports whole: everything but snapshots."""
+    corpus()
+    lines = dump(with_passwords=True).splitlines()
+    old = tmp_path / "v2.jsonl"
+    old.write_text(as_version_2(lines), encoding="utf-8")
+    assert "intake.snapshot" not in old.read_text(encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_backup", str(old), "--replace", stdout=out)
+    assert "0 intake.snapshot." in out.getvalue()
+    assert not Snapshot.objects.exists()
+    again = dump(with_passwords=True).splitlines()
+    assert again[1:-1] == [x for x in lines[1:-1] if '"intake.snapshot"' not in x]
+
+
+@pytest.mark.django_db
+def test_only_a_version_2_file_may_leave_snapshots_uncounted(tmp_path):
+    """A version-3 trailer without the snapshot count, a version-2 trailer with one, and a
+    snapshot row in a version-2 file are all refused."""
+    corpus()
+    whole = dump()
+    lines = whole.splitlines()
+    path = tmp_path / "b.jsonl"
+    rows = [x for x in lines[:-1] if '"intake.snapshot"' not in x]
+    path.write_text(reframed(rows, VERSION_2_MODELS), encoding="utf-8")
+    refused(
+        path,
+        rf"line {len(rows) + 1}: row counts disagree with the trailer "
+        r"\(intake.snapshot: 0 in the file, no count in the trailer\)",
+    )
+    version_2 = as_version_2(lines).splitlines()
+    path.write_text(reframed(version_2[:-1]), encoding="utf-8")
+    refused(path, r"\(intake.snapshot: no such table in the file, 0 in the trailer\)")
+    page = next(x for x in lines if '"intake.snapshot"' in x)
+    path.write_text(reframed([*version_2[:-1], page]), encoding="utf-8")
+    refused(
+        path,
+        rf"line {len(version_2)}: a intake.snapshot row in a version 2 backup "
+        r"\(that version has no intake.snapshot rows\)",
+    )
+    assert dump() == whole
+
+
 @pytest.mark.django_db
 def test_a_backup_written_before_passages_had_a_source_id_still_imports(tmp_path):
     """Version 2 files from before `source_id` existed: their passages come back without one."""
@@ -381,9 +552,9 @@ def test_a_backup_written_before_passages_had_a_source_id_still_imports(tmp_path
         row = json.loads(line)
         if row["model"] == "annotations.annotation":
             del row["fields"]["source_id"]
-        older.append(dump_row(row))
+        older.append(row)
     backup = tmp_path / "older.jsonl"
-    backup.write_text(reframed([lines[0], *older]), encoding="utf-8")
+    backup.write_text(as_version_2(lines, older), encoding="utf-8")
     call_command("import_backup", str(backup), "--replace", stdout=io.StringIO())
     assert set(Annotation.objects.values_list("source_id", flat=True)) == {""}
 
@@ -398,7 +569,7 @@ def test_a_backup_written_before_tags_nested_still_imports(tmp_path):
         if row["model"] == "annotations.tag":
             del row["fields"]["parent_id"]
     old = tmp_path / "old.jsonl"
-    old.write_text(reframed([lines[0], *map(dump_row, rows)]), encoding="utf-8")
+    old.write_text(as_version_2(lines, rows), encoding="utf-8")
     call_command("import_backup", str(old), "--replace", stdout=io.StringIO())
     assert not Tag.objects.filter(parent__isnull=False).exists()
     assert Tag.objects.filter(slug="custom", description="Mine").exists()

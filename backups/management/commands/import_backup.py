@@ -19,7 +19,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace",
             action="store_true",
-            help="Delete existing accounts, articles, passages, tags and history first",
+            help=(
+                "Delete existing accounts, articles, passages, tags, history, snapshots and "
+                "import batches first"
+            ),
         )
 
     @contextmanager
