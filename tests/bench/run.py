@@ -660,7 +660,7 @@ def intake_benchmark() -> dict:
     print("  web import benchmark: exit", result.returncode)
     lines = result.stdout.strip().splitlines()
     try:
-        return json.loads(lines[-1])
+        return {**json.loads(lines[-1]), "exit": result.returncode}
     except (IndexError, ValueError):
         return {"name": "web import (bench_intake.py)", "exit": result.returncode,
                 "output": (result.stdout + result.stderr)[-4000:]}  # fmt: skip
