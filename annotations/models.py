@@ -118,7 +118,7 @@ class AnnotationQuerySet(models.QuerySet):
         return self.exclude(anchor_status=Annotation.AnchorStatus.ANCHORED)
 
     def for_listing_page(self):
-        """Fetch plan of the public pages' passage rows (`publishing.listing_html.passage_item`).
+        """Fetch plan of the public pages' passage rows (`publishing.presenters`).
 
         Only the columns a row shows, joined in one query; the tags come in one more,
         as plain lists (`attach_tag_lists`), instead of taggit's prefetch, which builds a

@@ -161,7 +161,7 @@ class Article(models.Model):
     """A news article. `body` is the plain text passages point into (code-point offsets).
 
     `revision` is the number of the current ArticleRevision; every body change goes
-    through `articles.services.article_revise`, which bumps it.
+    through `annotations.actions.revisions.article_revise`, which bumps it.
     """
 
     class Status(models.TextChoices):

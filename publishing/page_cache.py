@@ -1,7 +1,7 @@
 """Rendered public pages, cached until the corpus changes, rendered once per change.
 
 Versions. One integer, `CorpusVersion.version`, moves on every write to what the public
-pages show: each write service calls `corpus_changed()` (`publishing.version`) first
+pages show: every action writes inside `publishing.hooks.corpus_write`, which bumps it first
 thing in its transaction, so the bump commits (or rolls back) with the write; a write
 that rolls back leaves the version, and with it every cached page, valid. Bumping first,
 before any other lock, makes the version row the first lock every write takes: writes
