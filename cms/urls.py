@@ -17,6 +17,8 @@ admin.site.site_title = "Gloss"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Our login first: staff land on the workspace (annotations/login.py).
+    path("accounts/", include("annotations.login_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("workspace/orphans/", include("annotations.orphan_urls")),
     path("workspace/import/", include("intake.urls")),
