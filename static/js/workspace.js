@@ -7,9 +7,14 @@
 //   workspace/api.js           JSON API client; failures described, never thrown
 //   workspace/highlighter.js   swaps in the server-rendered body (`?part=body`) after writes
 //   workspace/selection.js     the selection in code points, via ../offsets.js
-//   workspace/passage-form.js  the passage form: open, save, delete, cancel
-//   workspace/passage-list.js  the passages beside the article
-//   workspace/keyboard.js      keyboard movement and selection in the body
+//   workspace/units.js         sentences (abbreviation-aware), paragraphs, words
+//   workspace/keyboard.js      caret, selection and jumps by those units; ? and / keys
+//   workspace/passage-form.js  the passage dialog: docked, focus-trapped, save/retry/delete
+//   workspace/toast.js         "Passage saved." with Undo, through the same API
+//   workspace/passage-list.js  the passages beside the article, with chips and notes
+//   workspace/shortcuts.js     the list of every shortcut (?)
+//   ../find.js                 find in article (its own entry module, shared with the
+//                              public article page; talks to us by a `find:leave` event)
 //
 // Hooking in (for other branches' UI): add your own module, e.g. workspace/rounds.js, load
 // it from the template after this one (`<script type="module" src=...>`), and
@@ -18,6 +23,7 @@
 //     workspace.on("saved", ({ passage, mode }) => ...);
 //     workspace.on("passages", ({ passages }) => ...);   // a Map id -> passage JSON
 //     workspace.on("form-open", ({ mode, passage }) => ...);
+//     workspace.on("undone", ({ what }) => ...);
 //
 // `workspace` also carries `body` (the article element), `text` (its textContent, the stored
 // body), `offsets` (an OffsetMap), `data` (the #workspace-data JSON) and `ordered()`. Events
@@ -26,12 +32,14 @@
 
 import { OffsetMap } from "./offsets.js";
 import { setCsrfToken } from "./workspace/api.js";
-import { passagesOfMark } from "./workspace/highlighter.js";
-import { initKeyboard } from "./workspace/keyboard.js";
+import { markEdges, passagesOfMark } from "./workspace/highlighter.js";
+import { initKeyboard, setCaret } from "./workspace/keyboard.js";
 import { initForm, openCreate, openEdit } from "./workspace/passage-form.js";
 import { initList } from "./workspace/passage-list.js";
 import { selectionSpan } from "./workspace/selection.js";
+import { initShortcuts, showShortcuts } from "./workspace/shortcuts.js";
 import { readData, workspace } from "./workspace/state.js";
+import { initToast } from "./workspace/toast.js";
 
 const body = document.querySelector("[data-article-body]");
 const form = document.getElementById("passage-form");
@@ -42,15 +50,27 @@ workspace.data = readData(document);
 workspace.text = body.textContent;
 workspace.offsets = new OffsetMap(workspace.text);
 workspace.tagOrder = new Map(workspace.data.tags.map((tag, index) => [tag.slug, index]));
+workspace.tagsBySlug = new Map(workspace.data.tags.map((tag) => [tag.slug, tag]));
 workspace.passages = new Map(workspace.data.passages.map((p) => [p.id, p]));
+// Organization names and aliases -> id, from the datalist the server rendered.
+workspace.organizationIds = new Map();
+workspace.organizationNames = new Map();
+for (const option of document.querySelectorAll("#organization-options option")) {
+  const id = Number(option.dataset.id);
+  workspace.organizationIds.set(option.value.trim().toLowerCase(), id);
+  if (!workspace.organizationNames.has(id)) workspace.organizationNames.set(id, option.value);
+}
 setCsrfToken(form.elements.csrfmiddlewaretoken.value);
+markEdges();
 
-initForm(form, document.getElementById("workspace-status"));
+initForm(document.getElementById("passage-dialog"));
+initToast(document.getElementById("workspace-toast"));
+initShortcuts(document.getElementById("shortcuts-dialog"), document.getElementById("shortcuts-open"));
 
 function openFromSelection() {
   const found = selectionSpan();
   if (!found || !found.exact.trim()) return false;
-  openCreate(found.span, found.exact, found.rect);
+  openCreate(found.span, found.exact);
   return true;
 }
 
@@ -62,11 +82,20 @@ body.addEventListener("mouseup", (event) => {
     if (!mark) return;
     // The innermost covering passage: longer ones stay reachable from the list beside.
     const [passage] = passagesOfMark(mark);
-    if (passage) openEdit(passage, mark.getBoundingClientRect(), body);
+    if (passage) openEdit(passage, body);
   }, 0);
 });
 
-initKeyboard({ openFromSelection });
-initList(document.getElementById("passage-list"), (passage, button) =>
-  openEdit(passage, button.getBoundingClientRect(), button),
-);
+initKeyboard({
+  openFromSelection,
+  openPassage: (passage) => openEdit(passage, body),
+  showShortcuts,
+  focusFind: () => document.getElementById("find-query").focus(),
+});
+initList(document.getElementById("passage-list"), (passage, button) => openEdit(passage, button));
+
+// Escape in the find box: back to the article, the caret on the match.
+body.addEventListener("find:leave", (event) => {
+  event.preventDefault();
+  setCaret(event.detail ? event.detail.start : 0);
+});

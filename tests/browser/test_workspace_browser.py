@@ -197,17 +197,24 @@ def test_overlapping_passage_stays_selectable_and_deletable(page):
     assert page.locator("mark.hl-depth-2").count() == 0
 
 
-def test_keyboard_selection_opens_the_form(page):
-    """Shift+arrows select text in the article; releasing Shift opens the form."""
+def test_keyboard_selection_opens_the_form_only_on_enter(page):
+    """Shift+arrows select text in the article; releasing Shift opens nothing (it once saved
+    one-letter passages); Enter opens the form for the selection."""
     article = make_article("Keyboard selection works here.")
     make_annotator("alice", password="pw-alice")
     login(page, "alice", "pw-alice")
     page.goto(f"/workspace/articles/{article.slug}/")
     page.locator("[data-article-body]").focus()
     page.keyboard.down("Shift")
-    for _ in range(8):
+    page.keyboard.press("ArrowRight")
+    page.keyboard.up("Shift")
+    assert page.locator("#passage-form").is_hidden()
+    page.keyboard.down("Shift")
+    for _ in range(7):
         page.keyboard.press("ArrowRight")
     page.keyboard.up("Shift")
+    assert page.locator("#passage-form").is_hidden()
+    page.keyboard.press("Enter")
     page.locator("#passage-form").wait_for(state="visible")
     assert page.locator("#passage-form-quote").inner_text() == "Keyboard"
     assert page.evaluate("document.activeElement.type") == "checkbox"

@@ -27,8 +27,26 @@ export async function refreshBody() {
     return false;
   }
   workspace.body.replaceChildren(...freshBody.childNodes);
+  markEdges();
   workspace.setPassages(readData(fresh).passages);
   return true;
+}
+
+/** Class the first and last mark of every passage (`hl-starts`, `hl-ends`), so two
+ * neighbouring passages with the same tag, hence the same colour, show where one ends and
+ * the next begins (the stylesheet draws a notch there). Classes only: the text is untouched. */
+export function markEdges() {
+  const first = new Map();
+  const last = new Map();
+  for (const mark of workspace.body.querySelectorAll("mark.hl")) {
+    for (const name of mark.classList) {
+      if (!name.startsWith("hl-passage-")) continue;
+      if (!first.has(name)) first.set(name, mark);
+      last.set(name, mark);
+    }
+  }
+  for (const mark of first.values()) mark.classList.add("hl-starts");
+  for (const mark of last.values()) mark.classList.add("hl-ends");
 }
 
 /** The passages a highlight <mark> belongs to, innermost first (its hl-passage-<id>

@@ -1,42 +1,100 @@
-// The passage form: open it for a new span or an existing passage, save, delete, cancel.
+// The passage form, a modal dialog docked beside (or below) the words it describes.
+//
+// A native <dialog> opened with showModal(): the page behind is inert, Escape cancels, and
+// Tab is kept inside (wrapping at both ends). It docks in the column right of the article
+// when there is room, otherwise below or above the selection, and never covers the
+// selected words, which stay painted (CSS Custom Highlight "ws-pending") while the page
+// behind is inert. Its fields scroll inside it; its head and its Save button stay in view.
+// A failed save keeps the form open with the coding as typed, says what failed and offers
+// Retry.
 
 import { createPassage, deletePassage, updatePassage } from "./api.js";
 import { refreshBody } from "./highlighter.js";
+import { rangeOf } from "./selection.js";
 import { workspace } from "./state.js";
 
+const GAP = 8;
+const HIGHLIGHTS = typeof CSS !== "undefined" && "highlights" in CSS;
+
+let dialog;
 let form;
 let els;
 let tagBoxes;
 let editing = null; // { mode: "create", start, end, exact } or { mode: "edit", passage }
 let returnFocus = null;
-const organizationIds = new Map();
-const organizationNames = new Map();
 
-export function announce(message) {
-  els.status.textContent = message;
+export const isOpen = () => dialog.open;
+
+function targetRect() {
+  const { start, end } = editing.mode === "create" ? editing : editing.passage;
+  const rects = [...rangeOf(start, end).getClientRects()].filter((r) => r.width || r.height);
+  if (!rects.length) return workspace.body.getBoundingClientRect();
+  const top = Math.min(...rects.map((r) => r.top));
+  const bottom = Math.max(...rects.map((r) => r.bottom));
+  const left = Math.min(...rects.map((r) => r.left));
+  const right = Math.max(...rects.map((r) => r.right));
+  return { top, bottom, left, right, height: bottom - top, width: right - left };
 }
 
-export const isOpen = () => !form.hidden;
+/** Dock the dialog: beside the article column if it fits, else below or above the words. */
+function dock() {
+  const vw = document.documentElement.clientWidth;
+  const vh = window.innerHeight;
+  const column = workspace.body.getBoundingClientRect();
+  let rect = targetRect();
+  // First bring the words into view, with room above them for their context.
+  if (rect.top < GAP || rect.top > vh * 0.6) {
+    window.scrollBy({ top: rect.top - Math.min(vh * 0.2, 160), behavior: "instant" });
+    rect = targetRect();
+  }
+  dialog.style.maxHeight = `${vh - 2 * GAP}px`;
+  const besideRoom = vw - column.right - 2 * GAP;
+  const minWidth = 320;
+  if (besideRoom >= minWidth) {
+    const width = Math.min(416, besideRoom);
+    dialog.style.width = `${width}px`;
+    const height = dialog.offsetHeight;
+    dialog.style.left = `${column.right + GAP}px`;
+    dialog.style.top = `${Math.max(GAP, Math.min(rect.top - 40, vh - height - GAP))}px`;
+    dialog.dataset.dock = "beside";
+    return;
+  }
+  const width = Math.min(416, vw - 2 * GAP);
+  dialog.style.width = `${width}px`;
+  const left = Math.max(GAP, Math.min(rect.left, vw - width - GAP));
+  dialog.style.left = `${left}px`;
+  const below = vh - rect.bottom - 2 * GAP;
+  const above = rect.top - 2 * GAP;
+  if (below >= Math.min(dialog.offsetHeight, 360) || below >= above) {
+    dialog.style.maxHeight = `${Math.max(below, 240)}px`;
+    dialog.style.top = `${Math.min(rect.bottom + GAP, vh - Math.max(below, 240) - GAP)}px`;
+    dialog.dataset.dock = "below";
+  } else {
+    dialog.style.maxHeight = `${above}px`;
+    dialog.style.top = `${Math.max(GAP, rect.top - GAP - Math.min(dialog.offsetHeight, above))}px`;
+    dialog.dataset.dock = "above";
+  }
+}
 
-function placeForm(rect) {
-  form.hidden = false;
-  const body = workspace.body;
-  const top = window.scrollY + (rect ? rect.bottom : body.getBoundingClientRect().top) + 8;
-  const width = form.offsetWidth;
-  const left = Math.max(
-    8,
-    Math.min(
-      window.scrollX + (rect ? rect.left : 0),
-      window.scrollX + document.documentElement.clientWidth - width - 8,
-    ),
-  );
-  // CSSOM, not a style attribute: allowed by the Content Security Policy.
-  form.style.top = `${top}px`;
-  form.style.left = `${left}px`;
+function paintPending() {
+  if (!HIGHLIGHTS) return;
+  const { start, end } = editing.mode === "create" ? editing : editing.passage;
+  CSS.highlights.set("ws-pending", new Highlight(rangeOf(start, end)));
+}
+
+function show(focus) {
+  dialog.showModal();
+  paintPending();
+  dock();
+  focus.focus();
+}
+
+function clearError() {
+  els.error.textContent = "";
+  els.retry.hidden = true;
 }
 
 function resetForm() {
-  announce("");
   for (const box of tagBoxes) {
     box.checked = false;
     box.disabled = false;
@@ -45,31 +103,32 @@ function resetForm() {
   els.organization.value = "";
   els.note.value = "";
   els.passageStatus.value = "published";
-  els.error.textContent = "";
+  clearError();
   els.owner.hidden = true;
   els.save.hidden = false;
   els.del.hidden = true;
 }
 
-export function openCreate(span, exact, rect) {
+export function openCreate(span, exact) {
+  if (dialog.open) return;
   resetForm();
   editing = { mode: "create", ...span, exact };
   els.title.textContent = "New passage";
   els.quote.textContent = exact;
   returnFocus = workspace.body;
-  placeForm(rect);
-  (tagBoxes[0] || els.organization).focus();
+  show(tagBoxes[0] || els.organization);
   workspace.emit("form-open", { mode: "create", ...span });
 }
 
-export function openEdit(passage, rect, from) {
+export function openEdit(passage, from) {
+  if (dialog.open) return;
   resetForm();
   editing = { mode: "edit", passage };
   els.title.textContent = passage.can_edit ? "Edit passage" : "Passage";
   els.quote.textContent = passage.exact;
   for (const box of tagBoxes) box.checked = passage.tags.includes(box.value);
   els.organization.value = passage.organization
-    ? organizationNames.get(passage.organization) || ""
+    ? workspace.organizationNames.get(passage.organization) || ""
     : "";
   els.note.value = passage.note;
   els.passageStatus.value = passage.status;
@@ -82,32 +141,34 @@ export function openEdit(passage, rect, from) {
   }
   els.del.hidden = !passage.can_delete;
   returnFocus = from || workspace.body;
-  placeForm(rect);
-  (passage.can_edit ? tagBoxes[0] || els.note : els.cancel).focus();
+  show(passage.can_edit ? tagBoxes[0] || els.note : els.cancel);
   workspace.emit("form-open", { mode: "edit", passage });
 }
 
-export function closeForm() {
-  form.hidden = true;
+export function closeForm({ saved = false } = {}) {
+  if (dialog.open) dialog.close();
+  if (HIGHLIGHTS) CSS.highlights.delete("ws-pending");
   editing = null;
   if (returnFocus && returnFocus.isConnected) returnFocus.focus();
   else workspace.body.focus();
-  workspace.emit("form-close");
+  workspace.emit("form-close", { saved });
 }
 
 function organizationValue() {
   const name = els.organization.value.trim();
   if (!name) return { id: null };
-  const id = organizationIds.get(name.toLowerCase());
+  const id = workspace.organizationIds.get(name.toLowerCase());
   return id ? { id } : { error: `No organization is called “${name}”. Pick one from the list.` };
 }
 
-function showError(failure) {
-  els.error.textContent = failure ? failure.message : "The server did not answer.";
+function showFailure(what, failure) {
+  els.error.textContent = `${what} failed: ${failure.message}`;
+  els.retry.hidden = !failure.retry;
+  els.retry.dataset.action = what === "Deleting" ? "delete" : "save";
 }
 
 async function save() {
-  if (!editing) return;
+  if (!editing || els.save.disabled) return;
   const organization = organizationValue();
   if (organization.error) {
     els.error.textContent = organization.error;
@@ -120,7 +181,9 @@ async function save() {
     note: els.note.value,
     status: els.passageStatus.value,
   };
+  clearError();
   els.save.disabled = true;
+  els.save.textContent = "Saving…";
   try {
     const mode = editing.mode;
     const result =
@@ -134,43 +197,49 @@ async function save() {
           })
         : await updatePassage(editing.passage.id, coding, editing.passage.modified);
     if (!result.ok) {
-      showError(result.failure);
+      showFailure("Saving", result.failure);
       return;
     }
     const before = mode === "edit" ? editing.passage : null;
     returnFocus = workspace.body;
-    closeForm();
+    closeForm({ saved: true });
     window.getSelection().removeAllRanges();
     await refreshBody();
-    announce(mode === "create" ? "Passage saved." : "Passage updated.");
     workspace.emit("saved", { passage: result.json, mode, before });
   } finally {
     els.save.disabled = false;
+    els.save.textContent = "Save";
   }
 }
 
 async function remove() {
   if (!editing || editing.mode !== "edit") return;
   // eslint-disable-next-line no-alert -- a native, accessible confirmation
-  if (!window.confirm("Delete this passage? This cannot be undone.")) return;
-  const { id, modified } = editing.passage;
-  const result = await deletePassage(id, modified);
+  if (!window.confirm("Delete this passage?")) return;
+  const passage = editing.passage;
+  clearError();
+  const result = await deletePassage(passage.id, passage.modified);
   if (!result.ok) {
-    showError(result.failure);
+    showFailure("Deleting", result.failure);
     return;
   }
   returnFocus = workspace.body;
-  closeForm();
+  closeForm({ saved: true });
   await refreshBody();
-  announce("Passage deleted.");
-  workspace.emit("deleted", { id });
+  workspace.emit("deleted", { passage });
 }
 
-export function initForm(element, statusLine) {
-  form = element;
+function focusables() {
+  return [...dialog.querySelectorAll("input, select, textarea, button, [href], [tabindex]")].filter(
+    (el) => !el.disabled && !el.hidden && el.tabIndex >= 0 && el.getClientRects().length,
+  );
+}
+
+export function initForm(dialogElement) {
+  dialog = dialogElement;
+  form = dialog.querySelector("form");
   const byId = (id) => document.getElementById(id);
   els = {
-    status: statusLine,
     title: byId("passage-form-title"),
     quote: byId("passage-form-quote"),
     owner: byId("passage-form-owner"),
@@ -179,32 +248,49 @@ export function initForm(element, statusLine) {
     passageStatus: byId("passage-status"),
     error: byId("passage-form-error"),
     save: byId("passage-save"),
+    retry: byId("passage-retry"),
     cancel: byId("passage-cancel"),
     del: byId("passage-delete"),
   };
   tagBoxes = [...form.querySelectorAll('input[name="tags"]')];
-  // Organization names and aliases -> id, from the datalist the server rendered.
-  for (const option of document.querySelectorAll("#organization-options option")) {
-    const id = Number(option.dataset.id);
-    organizationIds.set(option.value.trim().toLowerCase(), id);
-    if (!organizationNames.has(id)) organizationNames.set(id, option.value);
-  }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     save();
   });
-  els.cancel.addEventListener("click", closeForm);
+  els.cancel.addEventListener("click", () => closeForm());
   els.del.addEventListener("click", remove);
-  form.addEventListener("keydown", (event) => {
+  els.retry.addEventListener("click", () => (els.retry.dataset.action === "delete" ? remove() : save()));
+  // Escape through the browser's own path (the dialog's cancel event) closes it our way.
+  dialog.addEventListener("cancel", (event) => {
+    event.preventDefault();
+    closeForm();
+  });
+  window.addEventListener("resize", () => {
+    if (dialog.open && editing) dock();
+  });
+  dialog.addEventListener("keydown", (event) => {
     const target = event.target;
     const typing =
       target instanceof HTMLTextAreaElement ||
-      (target instanceof HTMLInputElement && target.type === "text") ||
+      (target instanceof HTMLInputElement && target.type !== "checkbox") ||
       target instanceof HTMLSelectElement;
     if (event.key === "Escape") {
       event.preventDefault();
       closeForm();
+    } else if (event.key === "Tab") {
+      // The focus trap: wrap at both ends instead of leaving for the browser's chrome.
+      const items = focusables();
+      if (!items.length) return;
+      const first = items[0];
+      const last = items[items.length - 1];
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
     } else if (event.key === "Enter" && !event.shiftKey && !(target instanceof HTMLButtonElement)) {
       // Enter saves from any field; Shift+Enter makes a new line in the note.
       event.preventDefault();

@@ -3,7 +3,7 @@
 // Conversion happens here and only here, through ../offsets.js: the DOM counts UTF-16 code
 // units, the server code points of the stored body.
 
-import { rangeToCodePoints, unitsToRange } from "../offsets.js";
+import { rangeToCodePoints, unitsBefore, unitsToRange } from "../offsets.js";
 import { workspace } from "./state.js";
 
 /** The selected span { span: {start, end}, exact, rect } in code points, or null. */
@@ -30,11 +30,54 @@ export function rangeOf(start, end) {
   return unitsToRange(body, offsets.toUnits(start), offsets.toUnits(end));
 }
 
-/** Select code points [start, end) of the body; `anchorAtEnd` puts the moving end first. */
+/** A DOM range over UTF-16 offsets [start, end) of the body. */
+export function rangeOfUnits(start, end) {
+  return unitsToRange(workspace.body, start, end);
+}
+
+/** Select code points [start, end) of the body. */
 export function selectCodePoints(start, end) {
   const range = rangeOf(start, end);
   const selection = window.getSelection();
   selection.removeAllRanges();
   selection.addRange(range);
   return range;
+}
+
+/** The DOM point (text node, offset) at UTF-16 offset `units` of the body's text. At a
+ * boundary between two text nodes, the later node (`preferNext`) or the earlier one. */
+export function pointAt(units, preferNext = true) {
+  const body = workspace.body;
+  const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+  let seen = 0;
+  let last = null;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const length = node.data.length;
+    if (units < seen + length || (units === seen + length && !preferNext)) {
+      return { node, offset: units - seen };
+    }
+    seen += length;
+    last = node;
+  }
+  return last ? { node: last, offset: last.data.length } : { node: body, offset: 0 };
+}
+
+/** The selection as UTF-16 offsets { anchor, focus } of the body's text, or null when it is
+ * not (entirely) in the body. */
+export function selectionUnits() {
+  const { body } = workspace;
+  const selection = window.getSelection();
+  if (!selection.rangeCount) return null;
+  if (!body.contains(selection.anchorNode) || !body.contains(selection.focusNode)) return null;
+  return {
+    anchor: unitsBefore(body, selection.anchorNode, selection.anchorOffset),
+    focus: unitsBefore(body, selection.focusNode, selection.focusOffset),
+  };
+}
+
+/** Select from `anchor` to `focus` (UTF-16 offsets; focus may come first). */
+export function setSelectionUnits(anchor, focus) {
+  const a = pointAt(anchor, anchor <= focus);
+  const f = pointAt(focus, focus < anchor);
+  window.getSelection().setBaseAndExtent(a.node, a.offset, f.node, f.offset);
 }
