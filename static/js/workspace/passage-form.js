@@ -266,6 +266,14 @@ export function initForm(dialogElement) {
     event.preventDefault();
     closeForm();
   });
+  // An error line or a longer quote makes it taller: keep its foot (Save) on screen.
+  new ResizeObserver(() => {
+    if (!dialog.open) return;
+    const rect = dialog.getBoundingClientRect();
+    if (rect.bottom > window.innerHeight - GAP) {
+      dialog.style.top = `${Math.max(GAP, window.innerHeight - rect.height - GAP)}px`;
+    }
+  }).observe(dialog);
   window.addEventListener("resize", () => {
     if (dialog.open && editing) dock();
   });
