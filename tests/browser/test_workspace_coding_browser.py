@@ -390,3 +390,42 @@ def test_passage_list_shows_chips_organization_note_and_neighbours_stay_apart(pa
     assert shadow != "none"
     text = page.locator("[data-article-body]").evaluate("el => el.textContent")
     assert text == body
+
+
+def test_axe_finds_nothing_on_the_workspace_with_its_form_open(page):
+    """axe-core, every impact level: the workspace as loaded, with the passage dialog open
+    (after a failed save, so the error and Retry are in it too), the toast, the shortcuts
+    list, and the public article page with its find box in use."""
+    from tests.browser.axe import assert_no_axe_violations
+
+    article, _ = deep_article()
+    make_annotation(article, exact="First sentence of the last paragraph.", tags=["quote"])
+    open_workspace(page, article)
+    assert_no_axe_violations(page)
+    page.route(
+        "**/api/annotations/",
+        lambda route: (
+            route.fulfill(status=502, content_type="text/html", body="<h1>Bad</h1>")
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    code_target_by_keyboard(page)
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Save").click()
+    page.locator("#passage-form-error").filter(has_text="HTTP 502").wait_for()
+    assert_no_axe_violations(page)
+    page.unroute("**/api/annotations/")
+    page.get_by_role("button", name="Retry").click()
+    page.locator("#workspace-toast").get_by_text("Passage saved.").wait_for()
+    assert_no_axe_violations(page)
+    page.keyboard.press("?")
+    page.get_by_role("dialog", name="Keyboard shortcuts").wait_for()
+    assert_no_axe_violations(page)
+    page.keyboard.press("Escape")
+    page.get_by_role("searchbox", name="Find in article").fill("U.S.")
+    assert_no_axe_violations(page)
+    page.goto(f"/articles/{article.slug}/")
+    page.get_by_role("searchbox", name="Find in article").fill("U.S.")
+    assert_no_axe_violations(page)
+    page.console_errors[:] = [e for e in page.console_errors if "Failed to load resource" not in e]
