@@ -10,7 +10,9 @@
 //   "saved"         a passage was created or updated                 {passage, mode, before}
 //   "deleted"       a passage was deleted                                       {id}
 //   "form-open"     the passage dialog opened                    {mode, passage?, start?, end?}
-//   "form-close"    the passage dialog closed                                     {}
+//   "form-close"    the passage dialog closed                                {saved}
+//   "undone"        an Undo from the toast went through                         {what}
+//   "undo-request"  the u key asked the toast to undo (toast.js listens)            {}
 //
 // `workspace.on(name, handler)` is a shortcut for addEventListener that returns an
 // unsubscribe function.
