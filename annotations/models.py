@@ -254,6 +254,11 @@ class Annotation(models.Model):
         db_default="",  # rows written in bulk by SQL alone (COPY) need not name it
         help_text="For an imported passage: the id of the annotation it came from (an IRI).",
     )
+    adjudicated = models.BooleanField(
+        default=False,
+        db_default=False,  # rows written in bulk by SQL alone (COPY) need not name it
+        help_text="A coding round's consensus passage (`rounds.Adjudication` says from what).",
+    )
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
