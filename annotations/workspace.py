@@ -17,6 +17,7 @@ from annotations.models import Annotation, Tag, TaggedAnnotation
 from annotations.permissions import can_delete, can_edit
 from articles.models import Article, Outlet
 from publishing.highlighting import Span, highlight_passages
+from rounds.models import blind_articles_of
 
 
 def first_tag():
@@ -72,7 +73,11 @@ class WorkspaceIndexView(WorkspaceAccessMixin, FilterView):
             .only("title", "slug", "status", "published", "outlet__name")
             .annotate(
                 my_count=Count("annotations", filter=Q(annotations__annotator=user)),
-                others_count=Count("annotations", filter=~Q(annotations__annotator=user)),
+                # Others' passages the user may see: none on a blind round's articles.
+                others_count=Count(
+                    "annotations",
+                    filter=~Q(annotations__annotator=user) & ~Q(pk__in=blind_articles_of(user)),
+                ),
             )
             .order_by("-published", "-id")
         )
@@ -98,7 +103,8 @@ class WorkspaceArticleView(WorkspaceAccessMixin, DetailView):
         context = super().get_context_data(**kwargs)
         user, article = self.request.user, self.object
         passages = list(
-            Annotation.objects.filter(article=article)
+            Annotation.objects.visible_to(user)
+            .filter(article=article)
             .anchored()
             .for_api()
             .annotate(first_tag=first_tag())

@@ -189,11 +189,14 @@ class Adjudication(models.Model):
         return f"{self.decision} (round {self.round_id}, article {self.article_id})"
 
 
-def open_round_passage_q(*, blind_only: bool = False) -> Exists:
+def open_round_passage_q(*, prefix: str = "", blind_only: bool = False) -> Exists:
     """Passages that belong to an open round (blind ones only, with `blind_only`): their
-    annotator codes, in that round, their article. An expression on `Annotation`."""
+    annotator codes, in that round, their article. An expression on `Annotation` (on a
+    model relating to it with `prefix`, e.g. `"content_object__"`)."""
     rounds = Round.objects.filter(
-        state=Round.State.OPEN, articles=OuterRef("article_id"), coders=OuterRef("annotator_id")
+        state=Round.State.OPEN,
+        articles=OuterRef(f"{prefix}article_id"),
+        coders=OuterRef(f"{prefix}annotator_id"),
     )
     if blind_only:
         rounds = rounds.filter(blind=True)
