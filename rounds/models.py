@@ -208,3 +208,8 @@ def blind_articles_of(user):
     return Round.articles.through.objects.filter(
         round__state=Round.State.OPEN, round__blind=True, round__coders=user
     ).values("article_id")
+
+
+def open_round_articles_of(user):
+    """The (round, article) rows of the open rounds `user` codes (a queryset)."""
+    return Round.articles.through.objects.filter(round__state=Round.State.OPEN, round__coders=user)
