@@ -121,3 +121,42 @@ def test_two_coders_code_blind_and_the_editor_publishes_the_consensus(page, scre
     assert "".join(marks.all_inner_texts()) == "42 percent of bridges"
     assert page.locator(f"#passage-{ana_passage.pk}").count() == 0
     screenshot("rounds-public-consensus")
+
+
+def test_selecting_text_in_a_column_sets_the_consensus_span(page):
+    """rounds.js: a selection in a coder's column fills Start and End (code points)."""
+    from tests.rounds.helpers import blind_round
+
+    s = blind_round()
+    login(page, "ed", "pw")
+    page.goto(f"/workspace/rounds/{s.round.pk}/articles/{s.article.pk}/")
+    column = page.locator("[data-cluster-text]").nth(1)  # bob's: "42 percent of bridges"
+    column.evaluate(
+        """(el) => {
+            const text = el.textContent, from = text.indexOf("percent of");
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            const range = document.createRange();
+            let seen = 0, startSet = false;
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const n = node.data.length;
+                if (!startSet && from < seen + n) {
+                    range.setStart(node, from - seen);
+                    startSet = true;
+                }
+                if (startSet && from + 10 <= seen + n) {
+                    range.setEnd(node, from + 10 - seen);
+                    break;
+                }
+                seen += n;
+            }
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+            el.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+        }"""
+    )
+    start = s.article.body.index("percent of")
+    assert page.get_by_label("Start").input_value() == str(start)
+    assert page.get_by_label("End").input_value() == str(start + 10)
+    page.get_by_role("button", name="Use this span").click()
+    page.get_by_text("Decision recorded.").wait_for()
+    assert Annotation.objects.get(adjudicated=True).exact == "percent of"
