@@ -188,3 +188,37 @@ def test_closing_from_the_page_publishes_the_consensus(client):
     assert consensus.status == "published"
     client.logout()
     assert f"passage-{consensus.pk}" in client.get(s.article.get_absolute_url()).content.decode()
+
+
+def test_the_rounds_list_and_the_adjudication_page_cost_fixed_queries(
+    client, django_assert_num_queries
+):
+    """The rounds list is one query for its rows whatever their number; the adjudication
+    page reads its passages, their tags and the decisions in fixed queries too."""
+    from rounds.actions import round_create
+
+    s = blind_round()
+    client.force_login(s.editor)
+    client.get("/workspace/rounds/")  # warm the permission caches
+    with django_assert_num_queries(6):
+        response = client.get("/workspace/rounds/")
+    assert [r.article_count for r in response.context["rounds"]] == [1]
+    for n in range(3):
+        round_create(
+            name=f"More {n}",
+            articles=[s.other],
+            coders=[s.ana, s.bob],
+            tags=[s.tag],
+            editor=s.editor,
+        )
+    with django_assert_num_queries(6):
+        response = client.get("/workspace/rounds/")
+    assert len(response.context["rounds"]) == 4
+    url = f"/workspace/rounds/{s.round.pk}/articles/{s.article.pk}/"
+    with django_assert_num_queries(11):
+        client.get(url)
+    make_annotation(s.article, exact="union", annotator=s.ana, tags=[s.tag])
+    make_annotation(s.article, exact="the figure", annotator=s.bob, tags=[s.tag])
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    assert len(response.context["clusters"]) == 3
