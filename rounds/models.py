@@ -204,10 +204,13 @@ def open_round_passage_q(*, prefix: str = "", blind_only: bool = False) -> Exist
 
 
 def blind_articles_of(user):
-    """Ids of the articles `user` codes in open blind rounds (a subquery, not a list)."""
-    return Round.articles.through.objects.filter(
-        round__state=Round.State.OPEN, round__blind=True, round__coders=user
-    ).values("article_id")
+    """Ids of the articles `user` codes in open blind rounds (a subquery, not a list).
+
+    Nested IN subqueries rather than joins: a listing's count over the passages then
+    joins nothing (tests/annotations/test_admin_changelist.py)."""
+    coded = Round.coders.through.objects.filter(user=user).values("round_id")
+    rounds = Round.objects.filter(state=Round.State.OPEN, blind=True, pk__in=coded).values("pk")
+    return Round.articles.through.objects.filter(round_id__in=rounds).values("article_id")
 
 
 def open_round_articles_of(user):

@@ -176,3 +176,23 @@ def test_the_workspace_index_counts_no_other_coders_passages_on_blind_articles(c
     counts = {a.pk: (a.my_count, a.others_count) for a in response.context["articles"]}
     assert counts[s.article.pk] == (1, 0)
     assert counts[s.other.pk] == (0, 1)
+
+
+def test_the_admin_lists_no_other_coders_passages_to_a_blind_coder(client):
+    """The passage changelist, a passage's change page and the article's passage inline."""
+    s = blind_round()
+    client.force_login(s.ana)
+    listing = client.get("/admin/annotations/annotation/").content.decode()
+    assert f"/admin/annotations/annotation/{s.ana_passage.pk}/change/" in listing
+    assert f"/admin/annotations/annotation/{s.bob_passage.pk}/change/" not in listing
+    assert f"/admin/annotations/annotation/{s.outside.pk}/change/" in listing
+    assert (
+        client.get(f"/admin/annotations/annotation/{s.bob_passage.pk}/change/").status_code
+        == 302  # Django's admin: "doesn't exist", back to the list
+    )
+    inline = client.get(f"/admin/articles/article/{s.article.pk}/change/").content.decode()
+    assert f"/admin/annotations/annotation/{s.ana_passage.pk}/change/" in inline
+    assert f"/admin/annotations/annotation/{s.bob_passage.pk}/change/" not in inline
+    client.force_login(s.editor)
+    listing = client.get("/admin/annotations/annotation/").content.decode()
+    assert f"/admin/annotations/annotation/{s.bob_passage.pk}/change/" in listing
