@@ -36,6 +36,7 @@ def annotation_json(annotation: Annotation) -> dict:
         "organization": annotation.organization_id,
         "note": annotation.note,
         "status": annotation.status,
+        "adjudicated": annotation.adjudicated,
         "annotator": annotation.annotator.get_username(),
         "created": annotation.created.isoformat(),
         "modified": annotation.modified.isoformat(),

@@ -15,7 +15,8 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from annotations.anchoring import CONTEXT_CHARS
-from articles.visibility import passage_visible_q
+from articles.visibility import passage_visible_q, sees_drafts
+from rounds.models import blind_articles_of, open_round_passage_q
 
 # Longest note, in characters (code points); README documents it.
 NOTE_MAX_LENGTH = 10_000
@@ -99,14 +100,30 @@ def attach_tag_lists(passages: list) -> list:
     return passages
 
 
+def visible_q(user=None) -> Q:
+    """The one visibility rule for passages, every read path's (through the QuerySet).
+
+    Drafts as `articles.visibility` says (staff see them, nobody else), and coding
+    rounds (`rounds.models`): an open round's passages are never public, its consensus
+    aside (`adjudicated`, a draft until the round closes); in an open blind round a
+    coder sees, on the round's articles, only their own passages.
+    """
+    if not sees_drafts(user):
+        return passage_visible_q() & (Q(adjudicated=True) | ~open_round_passage_q())
+    if getattr(user, "pk", None) is None:
+        return Q()  # a reader that is nobody's account (a command's operator) codes nothing
+    return ~Q(article_id__in=blind_articles_of(user)) | Q(annotator=user)
+
+
 class AnnotationQuerySet(models.QuerySet):
     def published(self):
-        """Published passages of published articles: what anonymous visitors may see."""
-        return self.filter(passage_visible_q())
+        """Published passages of published articles (open rounds' passages aside): what
+        anonymous visitors may see."""
+        return self.filter(visible_q())
 
     def visible_to(self, user):
-        """What `user` may see (`articles.visibility`: staff see drafts too)."""
-        return self.filter(passage_visible_q(user))
+        """What `user` may see (`visible_q`: staff see drafts too, blind coders less)."""
+        return self.filter(visible_q(user))
 
     def by(self, user):
         return self.filter(annotator=user)
@@ -253,6 +270,11 @@ class Annotation(models.Model):
         default="",
         db_default="",  # rows written in bulk by SQL alone (COPY) need not name it
         help_text="For an imported passage: the id of the annotation it came from (an IRI).",
+    )
+    adjudicated = models.BooleanField(
+        default=False,
+        db_default=False,  # rows written in bulk by SQL alone (COPY) need not name it
+        help_text="A coding round's consensus passage (`rounds.Adjudication` says from what).",
     )
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)

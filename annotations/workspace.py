@@ -8,7 +8,7 @@ script then fetches the body again (`?part=body`) rather than drawing it itself.
 
 import django_filters
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
@@ -17,6 +17,7 @@ from annotations.models import Annotation, Tag, TaggedAnnotation
 from annotations.permissions import can_delete, can_edit
 from articles.models import Article, Outlet
 from publishing.highlighting import Span, highlight_passages
+from rounds.models import Round, blind_articles_of, open_round_articles_of
 
 
 def first_tag():
@@ -72,10 +73,25 @@ class WorkspaceIndexView(WorkspaceAccessMixin, FilterView):
             .only("title", "slug", "status", "published", "outlet__name")
             .annotate(
                 my_count=Count("annotations", filter=Q(annotations__annotator=user)),
-                others_count=Count("annotations", filter=~Q(annotations__annotator=user)),
+                # Others' passages the user may see: none on a blind round's articles.
+                others_count=Count(
+                    "annotations",
+                    filter=~Q(annotations__annotator=user) & ~Q(pk__in=blind_articles_of(user)),
+                ),
             )
-            .order_by("-published", "-id")
+            # The articles the user codes in open rounds come first.
+            .annotate(
+                assigned=Exists(open_round_articles_of(user).filter(article_id=OuterRef("pk")))
+            )
+            .order_by("-assigned", "-published", "-id")
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["my_rounds"] = list(
+            Round.objects.open().coded_by(self.request.user).order_by("-created", "-pk")
+        )
+        return context
 
 
 class WorkspaceArticleView(WorkspaceAccessMixin, DetailView):
@@ -98,7 +114,8 @@ class WorkspaceArticleView(WorkspaceAccessMixin, DetailView):
         context = super().get_context_data(**kwargs)
         user, article = self.request.user, self.object
         passages = list(
-            Annotation.objects.filter(article=article)
+            Annotation.objects.visible_to(user)
+            .filter(article=article)
             .anchored()
             .for_api()
             .annotate(first_tag=first_tag())

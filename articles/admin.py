@@ -103,6 +103,7 @@ class AnnotationInline(admin.TabularInline):
         return (
             super()
             .get_queryset(request)
+            .visible_to(request.user)  # a blind round's coder: not the others' passages
             .select_related("organization", "annotator")
             .prefetch_related("tags")
         )

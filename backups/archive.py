@@ -46,6 +46,7 @@ from backups.format import ADDED_FIELDS, BackupProblem, Writer, read, verify
 from intake.models import ImportBatch, Snapshot
 from publishing.counts import facet_counts_rebuild
 from publishing.hooks import corpus_write
+from rounds.models import Round
 
 BATCH = 500
 # Snapshots are whole pages (tens of kilobytes each, compressed): fewer at a time.
@@ -202,6 +203,9 @@ def _occupied() -> list[str]:
 def _wipe() -> None:
     # The batches' items point at snapshots and articles that are about to go.
     ImportBatch.objects.all().delete()
+    # Coding rounds point at articles, passages and accounts (and are not in the format
+    # yet: README, Backups).
+    Round.objects.all().delete()
     # Only the ids: the collector would otherwise load every page to delete it.
     Snapshot.objects.only("pk").delete()
     HistoryRecord.objects.all().delete()

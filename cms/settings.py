@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "intake",
     "audit",
     "backups",
+    "rounds",
     "axes",
     # The database backend of django.tasks and its worker (`manage.py db_worker`).
     "django_tasks_db",

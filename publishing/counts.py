@@ -26,13 +26,14 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from annotations.models import Annotation, TaggedAnnotation
 from articles.models import Article
 from articles.visibility import PUBLISHED
 from publishing.models import ArticleFacet, FacetCount
 from publishing.version import corpus_changed
+from rounds.models import Round, open_round_passage_q
 
 Key = tuple[str, str, str, int]  # (listing, audience, facet, value_id)
 Pair = tuple[int, str, str, int]  # an ArticleFacet row: (article_id, audience, facet, value_id)
@@ -76,11 +77,20 @@ def tally(
         "article_id", "organization_id", "article__status"
     ):
         org_pairs[(article_id, org_id)] = article_status == PUBLISHED
-    rows = passages.values_list(
-        "article_id", "article__outlet_id", "organization_id", "status", "article__status"
-    ).annotate(n=Count("pk"))
-    for article_id, outlet_id, org_id, status, article_status, n in rows:
-        public = status == PUBLISHED and article_status == PUBLISHED
+    rows = (
+        passages.annotate(in_round=open_round_passage_q() & Q(adjudicated=False))
+        .values_list(
+            "article_id",
+            "article__outlet_id",
+            "organization_id",
+            "status",
+            "article__status",
+            "in_round",
+        )
+        .annotate(n=Count("pk"))
+    )
+    for article_id, outlet_id, org_id, status, article_status, in_round, n in rows:
+        public = status == PUBLISHED and article_status == PUBLISHED and not in_round
         add(L.PASSAGES, Fc.OUTLET, outlet_id, n, public)
         add(L.PASSAGES, Fc.TOTAL, 0, n, public)
         if org_id is not None:
@@ -99,14 +109,22 @@ def tally(
         pair(article_id, Fc.ORGANIZATION, org_id, public)
 
     tag_pairs: dict[tuple[int, int], bool] = {}
-    rows = tagged.values_list(
-        "content_object__article_id",
-        "tag_id",
-        "content_object__status",
-        "content_object__article__status",
-    ).annotate(n=Count("pk"))
-    for article_id, tag_id, status, article_status, n in rows:
-        public = status == PUBLISHED and article_status == PUBLISHED
+    rows = (
+        tagged.annotate(
+            in_round=open_round_passage_q(prefix="content_object__")
+            & Q(content_object__adjudicated=False)
+        )
+        .values_list(
+            "content_object__article_id",
+            "tag_id",
+            "content_object__status",
+            "content_object__article__status",
+            "in_round",
+        )
+        .annotate(n=Count("pk"))
+    )
+    for article_id, tag_id, status, article_status, in_round, n in rows:
+        public = status == PUBLISHED and article_status == PUBLISHED and not in_round
         add(L.PASSAGES, Fc.TAG, tag_id, n, public)
         tag_pairs[(article_id, tag_id)] = tag_pairs.get((article_id, tag_id), False) or public
     for (article_id, tag_id), public in tag_pairs.items():
@@ -217,7 +235,23 @@ def article_facets_rebuild() -> None:
     mention = q(Article.organizations.through._meta.db_table)
     target = q(ArticleFacet._meta.db_table)
     published = f"'{PUBLISHED}'"  # a constant of ours, not input
-    public_passage = f"p.{q('status')} = {published} AND a.{q('status')} = {published}"
+    rounds = q(Round._meta.db_table)
+    round_articles = q(Round.articles.through._meta.db_table)
+    round_coders = q(Round.coders.through._meta.db_table)
+    in_open_round = (
+        # `rounds.models.open_round_passage_q`: the passage's coder codes its article in an
+        # open round, so it stays off the public site (its consensus aside).
+        f"EXISTS (SELECT 1 FROM {rounds} r "  # noqa: S608
+        f"JOIN {round_articles} ra ON ra.{q('round_id')} = r.{q('id')} "
+        f"JOIN {round_coders} rc ON rc.{q('round_id')} = r.{q('id')} "
+        f"WHERE r.{q('state')} = '{Round.State.OPEN}' "
+        f"AND ra.{q('article_id')} = p.{q('article_id')} "
+        f"AND rc.{q('user_id')} = p.{q('annotator_id')})"
+    )
+    public_passage = (
+        f"p.{q('status')} = {published} AND a.{q('status')} = {published} "
+        f"AND (p.{q('adjudicated')} OR NOT {in_open_round})"
+    )
     staff_tags = (
         f"SELECT DISTINCT p.{q('article_id')}, t.{q('tag_id')} FROM {tagged} t "  # noqa: S608
         f"JOIN {passage} p ON p.{q('id')} = t.{q('content_object_id')}"

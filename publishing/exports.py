@@ -36,6 +36,8 @@ HEADER = (
     "created",
     "modified",
     "permalink",
+    # Appended after the columns scripts already read by position (issue 16).
+    "adjudicated",
 )
 # Rows are written into a buffer and sent once it holds this many characters: few large
 # writes to the socket, and memory bounded by the buffer, not by the number of rows.
@@ -125,6 +127,7 @@ def passage_row(passage: Annotation, site: str) -> list[str]:
         passage.created.isoformat(),
         passage.modified.isoformat(),
         site + passage.get_absolute_url(),
+        "true" if passage.adjudicated else "false",
     ]
     return [neutralise(str(cell)) for cell in cells]
 
@@ -210,6 +213,11 @@ def copy_select(passages, site: str):
             F("article__slug"),
             Value(link_after + "#passage-"),
             Cast("pk", TextField()),
+            output_field=TextField(),
+        ),
+        "c_adjudicated": Case(
+            When(adjudicated=True, then=Value("true")),
+            default=Value("false"),
             output_field=TextField(),
         ),
     }

@@ -9,11 +9,13 @@ from collections.abc import Iterable
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
+from django.db.models import Count, F
 
-from annotations.models import Tag
-from articles.models import Organization, Outlet
+from annotations.models import Tag, TaggedAnnotation
+from articles.models import Article, Organization, Outlet
 from articles.visibility import sees_drafts
 from publishing.models import ArticleFacet, FacetCount
+from rounds.models import Round
 
 OPTION_MODELS = {
     FacetCount.Facet.TAG: Tag,
@@ -99,6 +101,56 @@ def audience_of(user) -> str:
     if sees_drafts(user):
         return FacetCount.Audience.STAFF
     return FacetCount.Audience.PUBLIC
+
+
+def counts_maintained_for(user) -> bool:
+    """Whether the maintained counts may serve `user` (one query for staff).
+
+    Not for a coder of an open blind round: the staff counts hold the other coders'
+    passages on the round's articles, which that coder may not see, not even as a
+    number. Their listings count the rows they see instead (`FacetedListMixin`).
+    """
+    if not sees_drafts(user):
+        return True
+    return not Round.objects.open().filter(blind=True, coders=user).exists()
+
+
+def visible_article_tag_facets(articles, passages) -> list[dict]:
+    """Per tag: how many of `articles` hold one of `passages` carrying it (one query);
+    the maintained pairs' answer computed from the rows a blind coder sees."""
+    rows = (
+        TaggedAnnotation.objects.filter(
+            content_object__in=passages.filter(article__in=articles.order_by().values("pk"))
+            .order_by()
+            .values("pk")
+        )
+        .values("tag_id", slug=F("tag__slug"), name=F("tag__name"))
+        .annotate(count=Count("content_object__article_id", distinct=True))
+        .order_by("-count", "name")
+    )
+    return list(rows)
+
+
+def visible_article_organization_facets(articles, passages) -> list[dict]:
+    """Per organization: how many of `articles` mention it or hold one of `passages`
+    attributed to it (two queries), as `article_organization_facets` counts them."""
+    ids = articles.order_by().values("pk")
+    pairs = set(
+        Article.organizations.through.objects.filter(article_id__in=ids).values_list(
+            "article_id", "organization_id", "organization__slug", "organization__name"
+        )
+    )
+    pairs |= set(
+        passages.filter(article_id__in=ids, organization__isnull=False)
+        .order_by()
+        .values_list("article_id", "organization_id", "organization__slug", "organization__name")
+        .distinct()
+    )
+    counts: dict[tuple[str, str], int] = {}
+    for _, _, slug, name in pairs:
+        counts[(slug, name)] = counts.get((slug, name), 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][1]))
+    return [{"slug": slug, "name": name, "count": n} for (slug, name), n in ranked]
 
 
 def article_organization_facets(articles, audience: str) -> list[dict]:

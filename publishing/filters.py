@@ -226,6 +226,12 @@ class PassageFilterSet(SearchLastFilterSet):
         label="Annotator (username)", field_name="annotator__username"
     )
     article = django_filters.CharFilter(label="Article (slug)", field_name="article__slug")
+    adjudicated = django_filters.ChoiceFilter(
+        label="Consensus passages",
+        choices=[("yes", "Adjudicated only"), ("no", "Not adjudicated")],
+        empty_label="Any passage",
+        method="filter_adjudicated",
+    )
 
     class Meta:
         model = Annotation
@@ -236,6 +242,10 @@ class PassageFilterSet(SearchLastFilterSet):
 
     def filter_q(self, queryset, name, value):
         return search(queryset, value, limit=self.search_limit)
+
+    def filter_adjudicated(self, queryset, name, value):
+        """A coding round's consensus passages (`yes`), or the others (`no`)."""
+        return queryset.filter(adjudicated=value == "yes") if value else queryset
 
     def filter_tag(self, queryset, name, value):
         if not value:

@@ -1,6 +1,8 @@
 """The faceted-listing base of the public `/articles/` and `/passages/` listings."""
 
-from publishing.facets import audience_of, facet_options
+from django.http import QueryDict
+
+from publishing.facets import audience_of, counts_maintained_for, facet_options
 from publishing.models import FacetCount
 from publishing.presenters import Presenter
 from publishing.search import among
@@ -41,6 +43,8 @@ class FacetedListMixin:
         counting and grouping the whole archive on every view. With `ignoring`, whether
         no filter but that one narrows it (an invalid value there does not count).
         """
+        if not self.counts_maintained():
+            return False
         filterset = self.filterset
         if not filterset.is_bound:
             return True
@@ -51,6 +55,19 @@ class FacetedListMixin:
 
     def audience(self) -> str:
         return audience_of(self.request.user)
+
+    def counts_maintained(self) -> bool:
+        """Whether the maintained counts may serve this visitor (not a blind coder: then
+        every count is over the rows they see, as on a filtered listing)."""
+        if not hasattr(self, "_counts_maintained"):
+            self._counts_maintained = counts_maintained_for(self.request.user)
+        return self._counts_maintained
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if kwargs.get("data") is None and not self.counts_maintained():
+            kwargs["data"] = QueryDict()  # bound, so its (empty) filters read as cleaned
+        return kwargs
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)

@@ -12,7 +12,12 @@ from django_filters.views import FilterView
 from annotations.models import Annotation, Tag, TaggedAnnotation, attach_tag_lists
 from articles.models import Article, Organization, Outlet
 from publishing.exports import passages_csv
-from publishing.facets import article_organization_facets, article_tag_facets
+from publishing.facets import (
+    article_organization_facets,
+    article_tag_facets,
+    visible_article_organization_facets,
+    visible_article_tag_facets,
+)
 from publishing.filters import ArticleFilterSet, PassageFilterSet
 from publishing.listing import PREVIEW_SIZE, FacetedListMixin
 from publishing.models import FacetCount
@@ -152,6 +157,12 @@ class ArticleListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
     def facet_counts(self, parameter, rows):
         if parameter == "outlet":
             return rows.outlet_facets()
+        if not self.counts_maintained():
+            # A blind coder: not the maintained pairs, which hold others' passages.
+            passages = visible_passages(self.request)
+            if parameter == "organization":
+                return visible_article_organization_facets(rows, passages)
+            return visible_article_tag_facets(rows, passages)
         if parameter == "organization":
             return article_organization_facets(rows, self.audience())
         return article_tag_facets(rows, self.audience())

@@ -32,9 +32,11 @@ def create_passage(
     note: str = "",
     annotator,
     status: str = Annotation.Status.PUBLISHED,
+    adjudicated: bool = False,
     via: str = audit.Via.OTHER,
 ) -> Annotation:
-    """Step of `annotation_create`, for actions that compose it (the demo's coding)."""
+    """Step of `annotation_create`, for actions that compose it (the demo's coding, a
+    round's consensus passages, which are `adjudicated`)."""
     if not (annotator and annotator.is_authenticated and annotator.is_active) or not (
         annotator.has_perm("annotations.add_annotation")
     ):
@@ -59,6 +61,7 @@ def create_passage(
         annotator=annotator,
         status=status,
         anchored_revision=article.revision,
+        adjudicated=adjudicated,
     )
     annotation.full_clean(exclude=["tags"])
     with corpus_write(article.pk):

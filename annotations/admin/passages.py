@@ -123,6 +123,12 @@ class AnnotationAdmin(ActionsAdmin):
     # Newest first by primary key: an index scan, where the model's ordering (by article,
     # joined) sorts every passage.
     ordering = ["-id"]
+
+    def get_queryset(self, request):
+        # The one visibility rule: a blind round's coder does not find the others' passages
+        # on its articles here either.
+        return super().get_queryset(request).visible_to(request.user)
+
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER

@@ -98,6 +98,7 @@ def test_create_returns_the_annotation_with_the_bodys_own_text(client_a, article
         "organization": organization.pk,
         "note": "",
         "status": "published",
+        "adjudicated": False,
         "annotator": "ann",
         "created": passage.created.isoformat(),
         "modified": passage.modified.isoformat(),

@@ -74,8 +74,9 @@ def test_index_counts_my_passages_and_others(client, db, django_assert_num_queri
     make_annotation(article, exact="three", annotator=other)
     quiet = make_article("nothing here", title="Quiet")
     client.force_login(me)
-    # session, user, two permission lookups, count, outlets for the filter, page
-    with django_assert_num_queries(7):
+    # session, user, two permission lookups, count, outlets for the filter, page, and
+    # the user's open coding rounds
+    with django_assert_num_queries(8):
         response = client.get("/workspace/")
     rows = {a.pk: (a.my_count, a.others_count) for a in response.context["articles"]}
     assert rows == {article.pk: (1, 2), quiet.pk: (0, 0)}

@@ -13,6 +13,7 @@ for the CSV export PostgreSQL's own `COPY (the same SELECT) TO STDOUT`.
                                     (default redis://127.0.0.1:6379/9; "" for per-worker locmem)
     BENCH_DB_NAME                   database name (default gloss_bench_<scale>)
     BENCH_ONLY=w3c                  only the W3C container and export.jsonld goals (issue 14)
+    BENCH_ONLY=agreement            only the agreement benchmark (issue 16; no corpus needed)
 
 Writes bench/results.json and prints a table. Needs PostgreSQL on 127.0.0.1:5432
 (`.ci/postgres` installs one), and installs Debian's wrk and redis-server when they are
@@ -687,6 +688,22 @@ def import_benchmark() -> dict:
     }
 
 
+def agreement_benchmark() -> dict:
+    """Agreement of a round of 200 articles x 3 coders x 3,000 passages, sweep vs direct
+    transcription of the formulas (bench_agreement.py, its own fresh database)."""
+    script = ROOT / "tests" / "bench" / "bench_agreement.py"
+    result = subprocess.run(
+        [PYTHON, str(script)], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=1800
+    )
+    print("  agreement benchmark: exit", result.returncode)
+    lines = result.stdout.strip().splitlines()
+    try:
+        return {**json.loads(lines[-1]), "exit": result.returncode}
+    except (IndexError, ValueError):
+        return {"name": "agreement (bench_agreement.py)", "exit": result.returncode,
+                "output": (result.stdout + result.stderr)[-4000:]}  # fmt: skip
+
+
 def api_create_script(fx: dict) -> Path:
     body = json.dumps(
         {"article": fx["article"], "start": fx["start"], "end": fx["end"], "exact": fx["exact"]}
@@ -763,8 +780,11 @@ def page_benchmarks(
 
 
 def main() -> None:
-    ensure_wrk()
     (ROOT / "bench").mkdir(exist_ok=True)
+    if os.environ.get("BENCH_ONLY") == "agreement":  # issue 16: builds its own round
+        write_report({"skipped": "not needed"}, [agreement_benchmark()])
+        return
+    ensure_wrk()
     print(f"Scale {SCALE}: {ARTICLES} articles, {PASSAGES} passages; database {DB_NAME}")
     generated = ensure_corpus()
     fx = fixtures()
@@ -827,6 +847,7 @@ def main() -> None:
     results += w3c_benchmarks()
     results.append(intake_benchmark())
     results.append(import_benchmark())
+    results.append(agreement_benchmark())
     write_report(generated, results)
 
 
@@ -859,7 +880,7 @@ def print_table(report: dict) -> None:
     print("| --- | ---: | ---: | :---: | --- |")
     for row in report["results"]:
         if "ratio" not in row:
-            detail = row.get("skipped") or f"exit {row.get('exit')}"
+            detail = row.get("skipped") or row.get("detail") or f"exit {row.get('exit')}"
             if "complete" in row:
                 got = "body cut off" if row["rows"] < 0 else f"{row['rows']} rows"
                 detail = (

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 EXPORT = "/passages/export.csv"
 HEADER_LINE = (
     b"annotation_id,article_id,article_title,article_url,outlet,published,tags,organization,"
-    b"quote,prefix,suffix,start,end,note,annotator,created,modified,permalink\r\n"
+    b"quote,prefix,suffix,start,end,note,annotator,created,modified,permalink,adjudicated\r\n"
 )
 WHEN = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 
@@ -78,7 +78,7 @@ def test_export_is_exact_csv_bytes_with_header_filename_and_row_count(client):
             f"2020-01-02,beta; quote,Union of Testers,"
             f'"""we won"" in court.\nNext",Intro text. He said , line.,{start},{start + 23},'
             f'"multi\nline, note",ann,2024-05-06T07:08:09+00:00,2024-05-06T07:08:09+00:00,'
-            f"http://testserver/articles/{article.slug}/#passage-{passage.pk}\r\n"
+            f"http://testserver/articles/{article.slug}/#passage-{passage.pk},false\r\n"
         ).encode()
     )
 

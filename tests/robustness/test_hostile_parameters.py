@@ -30,7 +30,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 PASSAGE_FILTERS = ["q", "tag", "outlet", "organization", "published_after", "published_before"]
-PASSAGE_FILTERS += ["annotator", "article", "page"]
+PASSAGE_FILTERS += ["annotator", "article", "adjudicated", "page"]
 ENDPOINTS = {
     "/articles/": ["q", "outlet", "organization", "tag", "published_after", "published_before"]
     + ["ordering", "page"],
