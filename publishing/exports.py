@@ -65,11 +65,18 @@ def _character_class(codes: list[int]) -> str:
 def _formula_classes() -> tuple[list[int], list[int], list[int]]:
     """The code points of format characters (Cf), of leading characters (format characters
     and whitespace) and of formula triggers (see `formula_start`)."""
-    chars = [chr(code) for code in range(sys.maxunicode + 1)]
-    invisible = [ord(c) for c in chars if unicodedata.category(c) == "Cf"]
-    leading = invisible + [ord(c) for c in chars if c.isspace()]
-    triggers = [ord(c) for c in chars if unicodedata.normalize("NFKC", c)[:1] in FORMULA_TRIGGERS]
-    return invisible, leading, triggers
+    # One pass, one character at a time: a list of every code point would cost a worker
+    # some 70 MB of peak memory.
+    invisible, spaces, triggers = [], [], []
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        if unicodedata.category(c) == "Cf":
+            invisible.append(code)
+        if c.isspace():
+            spaces.append(code)
+        if unicodedata.normalize("NFKC", c)[:1] in FORMULA_TRIGGERS:
+            triggers.append(code)
+    return invisible, invisible + spaces, triggers
 
 
 @functools.cache

@@ -330,7 +330,9 @@ def writers() -> dict:
     harness.ensure_wrk()
     with Postgres("writers") as db:
         manage(db.url, "generate_corpus", "--articles=2000", "--passages=20000")
-        fx = json.loads(manage(db.url, "shell", "-v", "0", "-c", WRITER_SETUP).strip().splitlines()[-1])
+        fx = json.loads(
+            manage(db.url, "shell", "-v", "0", "-c", WRITER_SETUP).strip().splitlines()[-1]
+        )
         bodies = "{" + ", ".join(json.dumps(json.dumps(t)) for t in fx["targets"]) + "}"
         script = ROOT / "bench" / "wrk_writers.lua"
         script.write_text(
