@@ -5,9 +5,9 @@ api_token=key)`; this backend answers with the token's owner. The JSON plumbing 
 imports this app (cms imports no app).
 """
 
-from django.contrib.auth.backends import BaseBackend
 from datetime import timedelta
 
+from django.contrib.auth.backends import BaseBackend
 from django.utils import timezone
 
 from annotations.models import ApiToken
