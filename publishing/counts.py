@@ -139,14 +139,21 @@ class Recount:
     """The articles one write may change, and what they contributed before it.
 
     `publishing.hooks.corpus_write` holds one: `recount(*ids)` before the rows change
-    (locks the articles, tallies them), `apply()` once the write is done (tallies again
-    and stores the difference).
+    (locks the articles, tallies them), `forget(facet, id)` when an option itself goes
+    (a tag, outlet or organization deleted), `apply()` once the write is done (tallies
+    again, stores the difference, and drops the rows of the options that went).
     """
 
     def __init__(self):
         self.ids: list[int] = []
         self.before: Counter = Counter()
         self.pairs_before: set[Pair] = set()
+        self.forgotten: set[tuple[str, int]] = set()
+
+    def forget(self, facet: str, value_id: int) -> None:
+        """The option `value_id` of `facet` is deleted in this write: its count rows (every
+        listing and audience) and article pairs go with it, instead of staying behind."""
+        self.forgotten.add((FacetCount.Facet(facet).value, value_id))
 
     def recount(self, *article_ids: int, created: bool = False) -> None:
         """Count these articles again at the end of the write; `created=True` when they did
@@ -162,14 +169,23 @@ class Recount:
         self.ids.extend(ids)
 
     def apply(self) -> Counter:
-        """Store the articles' `ArticleFacet` changes; returns the count delta (stored by
-        `CountDeltas.add`, which the write hook calls)."""
-        if not self.ids:
-            return Counter()
-        after, pairs_after = tally(self.ids)
-        after.subtract(self.before)
-        _apply_pairs(removed=self.pairs_before - pairs_after, added=pairs_after - self.pairs_before)
-        return after
+        """Store the articles' `ArticleFacet` changes and drop the rows of the options that
+        went; returns the count delta (stored by `count_deltas_add`, which the write hook
+        calls), less the options that went: their rows are gone."""
+        after = Counter()
+        if self.ids:
+            after, pairs_after = tally(self.ids)
+            after.subtract(self.before)
+            _apply_pairs(
+                removed=self.pairs_before - pairs_after, added=pairs_after - self.pairs_before
+            )
+        for facet, value_id in sorted(self.forgotten):
+            FacetCount.objects.filter(facet=facet, value_id=value_id).delete()
+            ArticleFacet.objects.filter(facet=facet, value_id=value_id).delete()
+        gone = self.forgotten
+        return Counter(
+            {k: n for k, n in after.items() if (FacetCount.Facet(k[2]).value, k[3]) not in gone}
+        )
 
 
 def _in_test_transaction(connection) -> bool:
