@@ -44,3 +44,13 @@ loglevel = _env("GUNICORN_LOG_LEVEL", "info")
 # Requests get this long to send their headers; then the connection is dropped.
 limit_request_line = 8190
 proc_name = "gloss"
+
+
+def when_ready(server):
+    """In the arbiter, after the app is loaded and before any worker forks: compute what
+    every worker would otherwise compute on its first CSV export (the formula pattern
+    scans every code point, about a second), once, shared copy-on-write."""
+    from django.utils.module_loading import import_string
+
+    for name in ("formula_start", "formula_first_codes"):
+        import_string(f"publishing.exports.{name}")()

@@ -17,7 +17,13 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from annotations.actions.revisions import revise_article
-from articles.actions.articles import create_article, mention_finder, update_article
+from articles.actions.articles import (
+    BATCH,
+    check_body,
+    create_articles,
+    mention_finder,
+    update_article,
+)
 from articles.actions.organizations import upsert_organization
 from articles.actions.outlets import get_or_create_outlet
 from articles.models import (
@@ -29,6 +35,7 @@ from articles.models import (
 )
 from cms.sentinels import UNSET
 from intake.extract import ExtractionError, decode, extract, url_variants
+from publishing.hooks import corpus_write
 
 HTML_SUFFIXES = {".html", ".htm"}
 
@@ -302,48 +309,115 @@ def import_articles(
         raise ImportProblem(manifest or "manifest", "two files share one URL")
 
     report = ImportReport()
-    with transaction.atomic(durable=True):
-        finder = mention_finder()
-        for index, article_file in enumerate(parsed, start=1):
-            try:
-                outcome = _import_one(article_file, status=status, editor=editor, finder=finder)
-            except ValidationError as error:
-                raise ImportProblem(article_file.path, "; ".join(error.messages)) from None
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            if progress:
-                progress(index, len(parsed), article_file, outcome)
+    with transaction.atomic(durable=True), corpus_write():
+        _import_parsed(parsed, status=status, editor=editor, progress=progress, report=report)
     return report
 
 
-def _import_one(article_file: ArticleFile, *, status, editor, finder) -> str:
-    meta = article_file.meta
-    if meta:
-        outlet, _ = get_or_create_outlet(
-            name=meta.outlet, domain=meta.outlet_domain, actor=editor, via="import"
-        )
-    else:
-        outlet, _ = get_or_create_outlet(name="Unknown outlet", actor=editor, via="import")
-    url = meta.url if meta else ""
-    existing = (
-        Article.objects.filter(url__in=[url, *url_variants(url)]).order_by("pk").first()
-        if url
-        else Article.objects.filter(source_sha256=article_file.sha256).first()
+def _import_parsed(parsed: list[ArticleFile], *, status, editor, progress, report) -> None:
+    """Write the files' articles: new ones in batches (`create_articles`), the ones found
+    again one at a time (a re-import: revisions, metadata). Progress is told per file, in
+    the files' order, as each batch is written."""
+    finder = mention_finder()
+    outlets: dict[tuple[str, str], object] = {}
+    known = _known_articles(parsed)
+    batch: list[tuple[int, ArticleFile, Article]] = []
+    keys: set[str] = set()  # the batch's URLs (all their variants) and checksums
+
+    def told(index, article_file, outcome):
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        if progress:
+            progress(index, len(parsed), article_file, outcome)
+
+    def flush():
+        try:
+            create_articles([a for _, _, a in batch], editor=editor, finder=finder, via="import")
+        except ValidationError as error:
+            # Which file: the first whose article fails alone (the batch is rolled back).
+            for _, article_file, article in batch:
+                try:
+                    check_body(article.body)
+                    article.full_clean(exclude=["outlet", "slug"], validate_unique=False)
+                except ValidationError as one:
+                    raise ImportProblem(article_file.path, "; ".join(one.messages)) from None
+            raise ImportProblem(batch[0][1].path, "; ".join(error.messages)) from None
+        for index, article_file, article in batch:
+            told(index, article_file, "created")
+            for key in {article.url, article.source_sha256} - {""}:
+                known.setdefault(key, article)
+        batch.clear()
+        keys.clear()
+
+    for index, article_file in enumerate(parsed, start=1):
+        meta = article_file.meta
+        outlet_key = (meta.outlet, meta.outlet_domain) if meta else ("Unknown outlet", "")
+        if outlet_key not in outlets:
+            outlets[outlet_key], _ = get_or_create_outlet(
+                name=outlet_key[0], domain=outlet_key[1], actor=editor, via="import"
+            )
+        outlet = outlets[outlet_key]
+        url = meta.url if meta else ""
+        mine = {url, *url_variants(url)} if url else {article_file.sha256}
+        if keys & mine:  # the same article twice in one batch: the first one is written first
+            flush()
+        existing = _existing(known, article_file)
+        if existing is None:
+            batch.append((index, article_file, _new_article(article_file, outlet, status)))
+            keys.update(mine)
+            if len(batch) >= BATCH:
+                flush()
+            continue
+        if batch:
+            flush()
+        try:
+            outcome = _import_one(article_file, existing, outlet=outlet, editor=editor)
+        except ValidationError as error:
+            raise ImportProblem(article_file.path, "; ".join(error.messages)) from None
+        told(index, article_file, outcome)
+    if batch:
+        flush()
+
+
+def _known_articles(files: list[ArticleFile]) -> dict[str, Article]:
+    """The stored articles these files may be: by every variant of their URLs, and (files
+    without one) by checksum; the oldest when several match."""
+    urls = sorted(
+        {v for f in files if f.meta and f.meta.url for v in (f.meta.url, *url_variants(f.meta.url))}
     )
-    if existing is None:
-        create_article(
-            title=article_file.title,
-            body=article_file.body,
-            outlet=outlet,
-            url=url,
-            published=meta.published if meta else None,
-            author=meta.author if meta else "",
-            status=status,
-            editor=editor,
-            source_sha256=article_file.sha256,
-            finder=finder,
-            via="import",
-        )
-        return "created"
+    sums = sorted({f.sha256 for f in files if not (f.meta and f.meta.url)})
+    found: dict[str, Article] = {}
+    for column, values in (("url", urls), ("source_sha256", sums)):
+        for i in range(0, len(values), 500):
+            rows = Article.objects.filter(**{f"{column}__in": values[i : i + 500]}).order_by("-pk")
+            found.update((getattr(article, column), article) for article in rows)
+    return found
+
+
+def _existing(known: dict[str, Article], article_file: ArticleFile) -> Article | None:
+    url = article_file.meta.url if article_file.meta else ""
+    if not url:
+        return known.get(article_file.sha256)
+    matches = [known[v] for v in (url, *url_variants(url)) if v in known]
+    return min(matches, key=lambda article: article.pk) if matches else None
+
+
+def _new_article(article_file: ArticleFile, outlet, status) -> Article:
+    meta = article_file.meta
+    return Article(
+        title=article_file.title,
+        body=article_file.body,
+        outlet=outlet,
+        url=meta.url if meta else "",
+        published=meta.published if meta else None,
+        author=meta.author if meta else "",
+        status=status,
+        source_sha256=article_file.sha256,
+    )
+
+
+def _import_one(article_file: ArticleFile, existing: Article, *, outlet, editor) -> str:
+    """A file whose article is stored already: its metadata and text, as a re-import."""
+    meta = article_file.meta
     # The file's first line is its title only when the article is new or its file changed:
     # an editor's corrected title (a scraped "Skip to main content", say) must survive a
     # re-import of the same file. A manifest `title` column always applies.

@@ -10,9 +10,11 @@ Every count is a sum of per-article contributions, so the actions keep them righ
 with one rule, applied by their write hook (`publishing.hooks.corpus_write(article_id)`):
 around any write that can change what an article contributes (its status, outlet or
 mentions; its passages' status, organization or tags) the article's contribution is
-subtracted before and added back after, in the write's own transaction (`Recount`).
-The article rows are locked first, so two writers to one article take turns, and count
-rows are updated in a fixed order, so writers to different articles never deadlock.
+subtracted before and added back after (`Recount`).
+The article rows are locked first, so two writers to one article take turns; the count
+rows and the corpus version change once the write has committed, in a short transaction
+of their own, in a fixed order, so writers never deadlock and never queue on them for
+longer than that (`count_deltas_add`; why in `publishing.hooks`).
 `facet_counts_rebuild()` recounts everything (after bulk loads, or `manage.py
 recount_facets` if ever in doubt).
 
@@ -22,6 +24,7 @@ article had before the write and has after are compared, and only the difference
 deleted or inserted.
 """
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 
@@ -183,17 +186,48 @@ class Recount:
             self.pairs_before |= pairs
         self.ids.extend(ids)
 
-    def apply(self) -> None:
+    def apply(self) -> Counter:
+        """Store the articles' `ArticleFacet` changes and drop the rows of the options that
+        went; returns the count delta (stored by `count_deltas_add`, which the write hook
+        calls), less the options that went: their rows are gone."""
+        after = Counter()
         if self.ids:
             after, pairs_after = tally(self.ids)
             after.subtract(self.before)
-            _apply(after)
             _apply_pairs(
                 removed=self.pairs_before - pairs_after, added=pairs_after - self.pairs_before
             )
         for facet, value_id in sorted(self.forgotten):
             FacetCount.objects.filter(facet=facet, value_id=value_id).delete()
             ArticleFacet.objects.filter(facet=facet, value_id=value_id).delete()
+        gone = self.forgotten
+        return Counter(
+            {k: n for k, n in after.items() if (FacetCount.Facet(k[2]).value, k[3]) not in gone}
+        )
+
+
+def _in_test_transaction(connection) -> bool:
+    """Inside a test's wrapping transaction, which is rolled back, never committed
+    (Django marks it so for the same reason: `durable` is relaxed inside it)."""
+    return any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def count_deltas_apply(delta: Counter) -> None:
+    """Move the corpus version on and add `delta` to the counts, in one short transaction
+    of their own: the version row first, then the counts in key order."""
+    with transaction.atomic():
+        corpus_changed()
+        _apply(delta)
+
+
+def count_deltas_add(delta: Counter) -> None:
+    """A write's count delta: stored once its transaction commits (PostgreSQL), or now, at
+    the end of the write (SQLite, a test's transaction). See `publishing.hooks`."""
+    connection = transaction.get_connection()
+    if connection.vendor == "sqlite" or _in_test_transaction(connection):
+        count_deltas_apply(delta)
+    else:
+        transaction.on_commit(functools.partial(count_deltas_apply, delta))
 
 
 def _apply_pairs(*, removed: set[Pair], added: set[Pair]) -> None:

@@ -1,9 +1,8 @@
 """The one write hook of the derived data: every action writes inside `corpus_write`.
 
-It gives the write its transaction (a savepoint inside the action's durable one), moves
-the corpus version on first thing (so cached pages go stale, and writers queue on one row
-in one order: they cannot deadlock), and keeps the maintained facet counts right for the
-articles the write touches:
+It gives the write its transaction (a savepoint inside the action's durable one), keeps
+the maintained facet counts right for the articles the write touches, and moves the
+corpus version on (so cached pages go stale):
 
     with corpus_write(passage.article_id):
         passage.save()
@@ -12,10 +11,25 @@ articles the write touches:
         article.save()
         write.recount(article.pk, created=True)
 
-A `corpus_write` inside another (a step an action composes) joins the outer one: the
-version moves once, and each article is tallied once, before the first change to it.
-An action never calls `corpus_changed()` or the counts itself; forgetting is not possible
-because nothing else opens a write.
+A `corpus_write` inside another (a step an action composes) joins the outer one: each
+article is tallied once, before the first change to it. An action never calls
+`corpus_changed()` or the counts itself; forgetting is not possible because nothing else
+opens a write.
+
+Two rows every write changes: the corpus version and the counts every passage adds to
+(the total, a busy outlet's). Holding their locks for a whole write made writers queue
+one behind the other (14-26 API creates a second, whatever the clients). So the write's
+own transaction locks only its articles (in id order) and their `ArticleFacet` rows; the
+count deltas and the version move in a short second transaction once it commits
+(`publishing.counts.count_deltas_add`), which takes the version row first and the count rows
+in key order, so no two of them deadlock. The version moves after the data it announces
+is committed: a page rendered in between shows the new data under the old version, and
+is stale as soon as the version moves. A crash between the two commits leaves counts a
+write behind: `manage.py recount_facets` rebuilds them.
+
+On SQLite (one writer at a time anyway) and inside a test's transaction (which never
+commits) the deltas are applied at the end of the outermost write instead, in its own
+transaction.
 """
 
 import threading
@@ -23,27 +37,25 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from publishing.counts import Recount
-from publishing.version import corpus_changed
+from publishing.counts import Recount, count_deltas_add
 
 _open = threading.local()  # the outermost write's Recount, per thread (and so per connection)
 
 
 @contextmanager
 def corpus_write(*article_ids: int, created: bool = False):
-    """Run a write to the corpus: one transaction, the version bumped, these articles'
-    facet contributions recounted at the end (more may be added with `.recount()`)."""
+    """Run a write to the corpus: one transaction, these articles' facet contributions
+    recounted at the end (more may be added with `.recount()`), the version moved."""
     outer = getattr(_open, "recount", None)
     with transaction.atomic():
         if outer is not None:
             outer.recount(*article_ids, created=created)
             yield outer
             return
-        corpus_changed()
         recount = _open.recount = Recount()
         try:
             recount.recount(*article_ids, created=created)
             yield recount
-            recount.apply()
+            count_deltas_add(recount.apply())
         finally:
             _open.recount = None

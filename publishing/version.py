@@ -1,6 +1,7 @@
 """The corpus version: one integer that moves on every write to what the public pages show.
 
-Writes bump it (`corpus_changed`) inside their transaction; the page cache
+Writes move it on (`corpus_changed`, from the write hook `publishing.hooks`: on
+PostgreSQL in a short transaction right after the write commits); the page cache
 (`publishing.page_cache`) keys every rendering by it (`corpus_version`).
 """
 
@@ -13,7 +14,7 @@ VERSION_SQL = "SELECT version FROM publishing_corpusversion WHERE id = 1"
 
 
 def corpus_changed() -> None:
-    """Move the corpus version on. Call it first in every write service's transaction."""
+    """Move the corpus version on (the write hook calls it; inside a transaction)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("corpus_changed must run inside the write's transaction")
     if not CorpusVersion.objects.filter(pk=1).update(version=F("version") + 1):

@@ -1,11 +1,12 @@
-"""The PostgreSQL COPY export gives the Python export's bytes; failures are never silent."""
+"""Both fast exports (PostgreSQL's COPY, SQLite's rows written as CSV by the database)
+give the Python export's bytes; failures are never silent."""
 
 from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
 
-from annotations.models import Annotation
+from annotations.models import Annotation, TaggedAnnotation
 from publishing import exports, views
 from tests.factories import (
     make_annotation,
@@ -70,6 +71,40 @@ def test_copy_export_is_byte_identical_to_the_python_export(tricky):
     copied = b"".join(exports.passages_csv_copy(passages.for_listing(), SITE))
     assert copied == expected
     assert b"'=SUM(A1)" in copied and f"'{NBSP}-2".encode() in copied
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite path")
+def test_sqlite_export_is_byte_identical_to_the_python_export(tricky):
+    passages = Annotation.objects.published()
+    expected = python_csv(passages)
+    written = b"".join(exports.passages_csv_rows(passages.for_listing(), SITE))
+    assert written == expected
+    assert b"'=SUM(A1)" in written and f"'{NBSP}-2".encode() in written
+
+
+def test_either_fast_export_neutralises_and_quotes_every_text_cell_as_python_does():
+    """Every lookalike start the pattern knows, in every text column and the tags: the
+    database's own path (COPY on PostgreSQL, rows written by SQLite) gives the reference
+    bytes, so the two databases export the same file."""
+    starts = ["=", "+", "-", "@", "\t", "\r", " =", "\n+", "\u200b=", "\ufeff\t", "\uff1d",
+              "\u3000@", "\u00a0-", "\u2028+", "a,b", 'q"q', "x\ny", "plain", ""]  # fmt: skip
+    body = " ".join(f"w{i} {s}tail{i}." for i, s in enumerate(starts))
+    article = make_article(body, title="-title", url="https://x.example/b")
+    annotator = make_annotator("+user")
+    make_tag("zz")
+    for i, start in enumerate(starts[:-1]):
+        tag = make_tag(f"{start}tag{i}")
+        org = make_organization(f"{start}org{i}")
+        exact = f"{start}tail{i}"
+        passage = make_annotation(
+            article, exact=exact, tags=["zz"], note=f"{start}n", organization=org,
+            annotator=annotator,
+        )  # fmt: skip
+        TaggedAnnotation.objects.create(content_object=passage, tag=tag)
+    passages = Annotation.objects.published()
+    written = b"".join(exports.passages_csv(passages.for_listing(), SITE))
+    assert written == python_csv(passages)
+    assert b"'+user" in written and b"'-title" in written and b"'\xef\xbc\x9dtail" in written
 
 
 def test_export_view_gives_the_python_export_bytes_on_either_database(client, tricky):
