@@ -153,7 +153,7 @@ def export_ids(client, query: str) -> dict[str, list[int]]:
 def test_every_export_holds_the_ids_the_page_shows(client, coded, query):
     ids = export_ids(client, query)
     assert ids["page"], query
-    assert {name: found for name, found in ids.items()} == dict.fromkeys(ids, ids["page"])
+    assert ids == dict.fromkeys(ids, ids["page"])
 
 
 @pytest.mark.parametrize(
