@@ -11,11 +11,12 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django_filters.fields import ModelMultipleChoiceField
 
 from annotations.models import Annotation, Tag, TaggedAnnotation
 from articles.models import Article, Organization, Outlet
 from cms.admin_lookups import LARGEST, unsafe_text
-from publishing.search import search
+from publishing.search import SEARCH_HELP, search
 
 ASCII_ID = re.compile(r"[0-9]{1,19}")
 INVALID_TEXT = "Text may not contain NUL characters or unpaired surrogates."
@@ -82,11 +83,28 @@ class CheckedFilterSet(django_filters.FilterSet):
         form = super().get_form_class()
         return type(form.__name__, (CheckedForm, form), {})
 
+    # Parameters that change how the rows are shown or combined, not which rows: a
+    # listing with only these set is still unfiltered (its counts are the maintained ones).
+    not_narrowing: frozenset[str] = frozenset({"ordering"})
+
     def selected(self, name: str) -> list[str]:
         """The request's values of parameter `name` that a query may hold (the facets show
-        them ticked even when the form refused them, so they can be unticked)."""
+        them ticked even when the form refused them, so they can be unticked); a value the
+        form resolved to a row (an organization's alias) as that row's slug."""
+        return list(self.selected_names(name))
+
+    def selected_names(self, name: str) -> dict[str, str]:
+        """`selected(name)` with each slug's name, read from the rows the form already
+        looked up (no query); a value the form refused is its own name."""
         values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
-        return [value for value in values if not unsafe_text(value)]
+        values = [value for value in values if not unsafe_text(value)]
+        form = self.form
+        if not values or not form.is_bound or name in form.errors:
+            return {value: value for value in values}
+        rows = list(form.cleaned_data.get(name) or ())
+        if not all(hasattr(row, "slug") and hasattr(row, "name") for row in rows):
+            return {value: value for value in values}
+        return {row.slug: row.name for row in rows}
 
 
 class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
@@ -100,6 +118,61 @@ class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
         super().__init__(*args, **kwargs)
+
+
+class AliasedChoiceField(ModelMultipleChoiceField):
+    """Slugs, or for a value no slug matches, a name or alias (case-insensitive, whole).
+
+    The cleaned value is the list of rows found, in no particular order. An alias is
+    looked up only when some value is no slug: one more query then, none otherwise.
+    """
+
+    def _check_values(self, value):
+        values = list(dict.fromkeys(str(item) for item in value))
+        for item in values:
+            self.validate_no_null_characters(item)
+        rows = {row.slug: row for row in self.queryset.filter(slug__in=values)}
+        missing = [item for item in values if item not in rows]
+        if missing:
+            wanted = {item.casefold(): item for item in missing}
+            candidates = Q()
+            for item in missing:
+                candidates |= Q(name__iexact=item) | Q(aliases__icontains=item)
+            for row in self.queryset.filter(candidates):
+                for name in row.names:
+                    item = wanted.pop(name.casefold(), None)
+                    if item is not None:
+                        rows[item] = row
+            for item in missing:
+                if item not in rows:
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": item},
+                    )
+        return list({row.pk: row for row in rows.values()}.values())
+
+
+class AliasedSlugsFilter(SlugsFilter):
+    """`SlugsFilter` for organizations: `?organization=ACLU` works as its slug does."""
+
+    field_class = AliasedChoiceField
+
+
+TAG_MATCH_CHOICES = (("any", "any ticked tag"), ("all", "every ticked tag"))
+
+
+def tag_match_filter(help_text: str):
+    """`tag_match=any|all`: how the ticked tags combine (read by the FilterSet's
+    `filter_tag`, so it filters nothing itself); unset is `any`."""
+    return django_filters.ChoiceFilter(
+        label="Match",
+        choices=TAG_MATCH_CHOICES,
+        empty_label=None,
+        method="filter_nothing",
+        widget=forms.RadioSelect,
+        help_text=help_text,
+    )
 
 
 class SearchLastFilterSet(CheckedFilterSet):
@@ -116,11 +189,21 @@ class SearchLastFilterSet(CheckedFilterSet):
             queryset = self.filters[name].filter(queryset, data[name])
         return queryset
 
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def tags_match_all(self) -> bool:
+        """Whether `tag_match=all` is asked for (read from the data: `filtered_without`
+        applies filters without cleaning its copy of the form again)."""
+        return "tag_match" in self.filters and self.data.get("tag_match") == "all"
+
 
 class ArticleFilterSet(SearchLastFilterSet):
-    q = django_filters.CharFilter(label="Search title and text", method="filter_q")
+    q = django_filters.CharFilter(
+        label="Search title and text", method="filter_q", help_text=SEARCH_HELP
+    )
     outlet = SlugsFilter(label="Outlet", queryset=Outlet.objects.all(), method="filter_outlet")
-    organization = SlugsFilter(
+    organization = AliasedSlugsFilter(
         label="Organization",
         queryset=Organization.objects.all(),
         method="filter_organization",
@@ -191,24 +274,28 @@ class ArticleFilterSet(SearchLastFilterSet):
 
 
 class PassageFilterSet(SearchLastFilterSet):
-    q = django_filters.CharFilter(label="Search quotes and notes", method="filter_q")
+    q = django_filters.CharFilter(
+        label="Search quotes and notes", method="filter_q", help_text=SEARCH_HELP
+    )
     tag = SlugsFilter(
         label="Tag",
         queryset=Tag.objects.all(),
         method="filter_tag",
-        help_text="Passages with any of these tags.",
+        help_text="Passages with any (or every) one of these tags.",
     )
+    tag_match = tag_match_filter("Whether a passage needs any ticked tag or every one.")
     outlet = SlugsFilter(
         label="Outlet",
         queryset=Outlet.objects.all(),
         field_name="article__outlet__slug",
         distinct=False,
     )
-    organization = SlugsFilter(
+    organization = AliasedSlugsFilter(
         label="Organization",
         queryset=Organization.objects.all(),
         field_name="organization__slug",
         distinct=False,
+        help_text="Attributed to it; its slug, name or an alias.",
     )
     published_after = django_filters.DateFilter(
         label="Article published on or after",
@@ -222,16 +309,20 @@ class PassageFilterSet(SearchLastFilterSet):
         lookup_expr="lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    annotator = django_filters.CharFilter(
-        label="Annotator (username)", field_name="annotator__username"
+    # Pages show these as choosers (`publishing.choosers`): a list of annotators by name,
+    # and a box with the articles' titles to pick from; the values stay username and slug.
+    annotator = django_filters.CharFilter(label="Annotator", field_name="annotator__username")
+    article = django_filters.CharFilter(
+        label="Article", method="filter_article", help_text="Its title or slug."
     )
-    article = django_filters.CharFilter(label="Article (slug)", field_name="article__slug")
     adjudicated = django_filters.ChoiceFilter(
         label="Consensus passages",
         choices=[("yes", "Adjudicated only"), ("no", "Not adjudicated")],
         empty_label="Any passage",
         method="filter_adjudicated",
     )
+
+    not_narrowing = frozenset({"ordering", "tag_match"})
 
     class Meta:
         model = Annotation
@@ -250,6 +341,18 @@ class PassageFilterSet(SearchLastFilterSet):
     def filter_tag(self, queryset, name, value):
         if not value:
             return queryset
+        if self.tags_match_all():
+            # Every ticked tag on the passage itself: one EXISTS per tag.
+            for tag in value:
+                tagged = TaggedAnnotation.objects.filter(content_object=OuterRef("pk"), tag=tag)
+                queryset = queryset.filter(Exists(tagged))
+            return queryset
         # EXISTS rather than a join: a passage with two of the tags is still one row.
         tagged = TaggedAnnotation.objects.filter(content_object=OuterRef("pk"), tag__in=value)
         return queryset.filter(Exists(tagged))
+
+    def filter_article(self, queryset, name, value):
+        """The article of that slug, or of that exact title (what the chooser offers)."""
+        if not value:
+            return queryset
+        return queryset.filter(Q(article__slug=value) | Q(article__title=value))

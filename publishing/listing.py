@@ -17,6 +17,28 @@ FACET_OPTIONS = 25
 MATCH_CAP = 1000
 
 
+# Values that say nothing the page's default does not: left out of the URLs it cites.
+DEFAULT_VALUES = {"tag_match": "any"}
+
+
+def cited_query(query, page_kwarg: str = "page"):
+    """`query` (a QueryDict) without empty values, defaults and the page number: the
+    short URL a filtered page gives for itself (its canonical link, pagination, exports)."""
+    cited = query.copy()
+    cited.pop(page_kwarg, None)
+    for key in list(cited):
+        values = [
+            value for value in cited.getlist(key) if value and value != DEFAULT_VALUES.get(key)
+        ]
+        if values:
+            cited.setlist(key, values)
+        else:
+            del cited[key]
+    if "tag" not in cited:
+        cited.pop("tag_match", None)
+    return cited
+
+
 class FacetedListMixin:
     """A `FilterView` whose page is never an error and whose context carries facets.
 
@@ -49,9 +71,16 @@ class FacetedListMixin:
         if not filterset.is_bound:
             return True
         form = filterset.form
+        kept = {*filterset.not_narrowing, ignoring}
         return set(form.errors) <= {ignoring} and not any(
-            value for name, value in form.cleaned_data.items() if name not in ("ordering", ignoring)
+            value for name, value in form.cleaned_data.items() if name not in kept
         )
+
+    def conjunctive(self, parameter: str) -> bool:
+        """Whether `parameter`'s ticked options combine with AND (`tag_match=all`): then
+        its counts are over the listing's own matches (what ticking one more would leave),
+        not over what the other filters match."""
+        return parameter == "tag" and self.filterset.tags_match_all()
 
     def audience(self) -> str:
         return audience_of(self.request.user)
@@ -120,10 +149,11 @@ class FacetedListMixin:
         A facet whose own parameter is not in use shares the listing's matches (no query);
         otherwise its base is one more query for its first MATCH_CAP + 1 ids.
         """
-        if self.unfiltered(ignoring=parameter):
+        conjunctive = self.conjunctive(parameter)
+        if self.unfiltered(ignoring=None if conjunctive else parameter):
             return None, False
         form = self.filterset.form
-        if form.cleaned_data.get(parameter) or parameter in form.errors:
+        if not conjunctive and (form.cleaned_data.get(parameter) or parameter in form.errors):
             ids = self.first_ids(self.filtered_without(parameter))
         else:
             self.matched(queryset)
@@ -133,7 +163,11 @@ class FacetedListMixin:
 
     def maintained_parameters(self) -> list[str]:
         """The facets read from the maintained counts: those no other filter narrows."""
-        return [parameter for parameter, _ in self.facet_parameters if self.unfiltered(parameter)]
+        return [
+            parameter
+            for parameter, _ in self.facet_parameters
+            if self.unfiltered(None if self.conjunctive(parameter) else parameter)
+        ]
 
     def maintained(self) -> dict:
         """The maintained counts this page reads (its facets', its row count): one query."""
@@ -223,23 +257,22 @@ class FacetedListMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop(self.page_kwarg, None)
+        query = cited_query(self.request.GET, self.page_kwarg)
         context["querystring"] = query.urlencode()
+        context["canonical_url"] = self.request.path + (f"?{query.urlencode()}" if query else "")
         context["facets"] = self.facets(self.object_list)
         presenter = Presenter()
         context["rows"] = self.present(presenter, context["object_list"])
         context["facet_boxes"] = presenter.facets(context["facets"], self.filterset.form)
-        context["filtered"] = any(
-            value for key, value in self.request.GET.lists() if key != self.page_kwarg
-        )
+        context["filtered"] = bool(query)
         context["capped"] = getattr(self, "capped", False)
         context["match_cap"] = MATCH_CAP
         return context
 
     def with_selected(self, parameter, options):
         """Mark the selected options; keep selected ones with no result so they can be unticked."""
-        selected = self.filterset.selected(parameter)
+        names = self.filterset.selected_names(parameter)
+        selected = list(names)
         known = {option["slug"] for option in options}
         # The largest options only (plus any selected): hundreds of checkboxes per facet
         # made rendering, not the database, most of a listing's time at archive scale.
@@ -250,8 +283,8 @@ class FacetedListMixin:
         ]
         merged = [{**option, "selected": option["slug"] in selected} for option in options]
         merged += [
-            {"slug": slug, "name": slug, "count": 0, "selected": True}
-            for slug in dict.fromkeys(selected)
+            {"slug": slug, "name": name, "count": 0, "selected": True}
+            for slug, name in names.items()
             if slug not in known
         ]
         return merged

@@ -116,6 +116,9 @@ class FacetBox(NamedTuple):
     capped: bool
     errors: list[str]
     options: list[FacetOption]
+    # How its ticked options combine, when the listing lets visitors choose
+    # (`tag_match`: "any" or "all"); None: always any.
+    match: str | None = None
 
 
 class Presenter:
@@ -200,7 +203,12 @@ class Presenter:
                 )
                 for counter, option in enumerate(facet["options"], 1)
             ]
+            match = None
+            if parameter == "tag" and "tag_match" in form.fields:
+                match = "all" if form["tag_match"].value() == "all" else "any"
             boxes.append(
-                FacetBox(parameter, facet["label"], facet["capped"], list(errors or ()), options)
+                FacetBox(
+                    parameter, facet["label"], facet["capped"], list(errors or ()), options, match
+                )
             )
         return boxes

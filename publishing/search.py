@@ -4,10 +4,63 @@
 applies it to articles or passages with the fields (and stored vector) each searches.
 """
 
+import re
+from typing import NamedTuple
+
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import F, Func, Q, Subquery, TextField, Value
+
+# The line under every search box: the syntax `parse_query` reads.
+SEARCH_HELP = (
+    'Every word must appear. "Quoted words" as a phrase, OR for either, -word to exclude; '
+    "60000 also finds 60,000."
+)
+
+
+class Term(NamedTuple):
+    """One word or quoted phrase of a query; `excluded`: written with a leading `-`."""
+
+    text: str
+    phrase: bool = False
+    excluded: bool = False
+
+
+# A term: an optional `-`, then a quoted phrase (its closing quote optional, as
+# websearch_to_tsquery reads it) or a run of anything but whitespace.
+_TERM = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
+# Up to 18 digits: longer runs are ids and codes, not amounts anyone groups.
+_PLAIN_NUMBER = re.compile(r"[0-9]{4,18}")
+
+
+def parse_query(q: str) -> list[list[Term]]:
+    """`q` read as web search syntax, as PostgreSQL's `websearch_to_tsquery` reads it:
+    alternatives (separated by `OR`, any case) of terms that must all match
+    (`dog cat OR bird` is `(dog AND cat) OR bird`). Empty terms are dropped."""
+    alternatives: list[list[Term]] = [[]]
+    for match in _TERM.finditer(q):
+        minus, phrase, word = match.groups()
+        if phrase is None and word.lower() == "or" and not minus:
+            if alternatives[-1]:
+                alternatives.append([])
+            continue
+        text = (phrase if phrase is not None else word.strip("\"'").lstrip("-")).strip()
+        if text:
+            alternatives[-1].append(Term(text, phrase is not None, bool(minus)))
+    return [terms for terms in alternatives if terms]
+
+
+def written_forms(term: Term) -> list[str]:
+    """What a term finds in the text: itself, and a number of four or more digits
+    written without separators also with thousands separators (`60000`, `60,000`)."""
+    if term.phrase or not _PLAIN_NUMBER.fullmatch(term.text):
+        return [term.text]
+    digits = term.text
+    head = len(digits) % 3 or 3
+    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+    return [digits, ",".join(groups)]
+
 
 # What each model's search reads: its fields, and on PostgreSQL the stored vector of
 # them, if any (passages: `search_vector`, annotations migration 0007).
@@ -88,9 +141,12 @@ def text_search(
 ):
     """Rows of `queryset` matching the words of `q` in any of `fields`.
 
-    PostgreSQL: full-text search with web-search syntax ("quoted phrase", -word, or).
-    Elsewhere (SQLite): every word must occur, case-insensitively, in one of the fields.
-    Both keep the query a single WHERE clause, so callers can stack it with other filters.
+    `q` is web search syntax (`parse_query`): "quoted phrase", OR, -excluded; the same
+    meaning on both databases. PostgreSQL: full-text search, each term through
+    `websearch_to_tsquery` (stemmed, stop words ignored). Elsewhere (SQLite): each term
+    must occur, case-insensitively, in one of the fields. A plain number also finds its
+    separated form (`written_forms`). Both keep the query a single WHERE clause, so
+    callers can stack it with other filters.
 
     `stored`: on PostgreSQL, the name of a stored generated column holding exactly
     `to_tsvector('english', fields joined by spaces)` (passages: `search_vector`), read
@@ -106,8 +162,8 @@ def text_search(
     `id IN (... LIMIT n)` cannot be flattened, so the GIN index is read first and the
     rest of the query sees at most n rows. The export passes no limit.
     """
-    words = q.split()
-    if not words:
+    alternatives = parse_query(q)
+    if not alternatives:
         return queryset
     if limit is not None:
         matching = text_search(queryset.order_by(), q, fields, stored=stored, _planned=True).values(
@@ -115,26 +171,52 @@ def text_search(
         )
         return queryset.filter(pk__in=Subquery(matching[:limit]))
     if connections[queryset.db].vendor == "postgresql":
+        # A stored vector is cheap to test: the planner may pick by the words' statistics.
+        query = tsquery(alternatives, planned=_planned and not stored)
         if stored:
             vector = StoredColumn(fields[0], stored, output_field=SearchVectorField())
-            return queryset.alias(_text_search=vector).filter(
-                _text_search=SearchQuery(q, search_type="websearch", config="english")
-            )
-        value = q
-        if _planned:
-            # With word statistics PostgreSQL sees a common word matches nearly every
-            # row and reads the table re-computing `to_tsvector` for every article
-            # body instead of reading the index (cheap for any word). A scalar
-            # subquery hides the word, so the plan is the index's whatever the word.
-            value = Func(Value(q), template="(SELECT %(expressions)s)", output_field=TextField())
+            return queryset.alias(_text_search=vector).filter(_text_search=query)
         return queryset.alias(_text_search=SearchVector(*fields, config="english")).filter(
-            _text_search=SearchQuery(value, search_type="websearch", config="english")
+            _text_search=query
         )
-    for word in words:
-        word = word.strip("\"'")
-        if word:
-            match = Q()
-            for field in fields:
-                match |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(match)
-    return queryset
+    match = Q()
+    for terms in alternatives:
+        every = Q()
+        for term in terms:
+            found = Q()
+            for form in written_forms(term):
+                for field in fields:
+                    found |= Q(**{f"{field}__icontains": form})
+            every &= ~found if term.excluded else found
+        match |= every
+    return queryset.filter(match)
+
+
+def tsquery(alternatives: list[list[Term]], *, planned: bool = False):
+    """The parsed query as one PostgreSQL tsquery: each term's `websearch_to_tsquery`
+    (a phrase quoted), combined with `&`, `|` and `!!` as `parse_query` grouped them.
+
+    `planned`: with word statistics PostgreSQL sees a common word matches nearly every
+    row and reads the table re-computing `to_tsvector` for every article body instead of
+    reading the index (cheap for any word). A scalar subquery hides each word, so the
+    plan is the index's whatever the word.
+    """
+    combined = None
+    for terms in alternatives:
+        every = None
+        for term in terms:
+            found = None
+            for form in written_forms(term):
+                text = f'"{form}"' if term.phrase or form != term.text else form
+                value = Value(text)
+                if planned:
+                    value = Func(
+                        value, template="(SELECT %(expressions)s)", output_field=TextField()
+                    )
+                one = SearchQuery(value, search_type="websearch", config="english")
+                found = one if found is None else found | one
+            if term.excluded:
+                found = ~found
+            every = found if every is None else every & found
+        combined = every if combined is None else combined | every
+    return combined

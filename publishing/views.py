@@ -1,6 +1,7 @@
 """The public site's pages: home, articles, outlets, organizations, passages and tags, and
 the CSV export of passages (the article page itself is `publishing.article_page`)."""
 
+from django import forms
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, StreamingHttpResponse
@@ -11,6 +12,7 @@ from django_filters.views import FilterView
 
 from annotations.models import Annotation, Tag, TaggedAnnotation, attach_tag_lists
 from articles.models import Article, Organization, Outlet
+from publishing.choosers import annotator_choices, article_choices
 from publishing.exports import passages_csv
 from publishing.facets import (
     article_organization_facets,
@@ -64,6 +66,20 @@ class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
 
     def present(self, presenter, rows):
         return presenter.passages(rows)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The choosers: one query each (publishing.choosers).
+        form = self.filterset.form
+        passages = self.get_queryset()
+        current = form["annotator"].value() or ""
+        annotators = [("", "Anyone"), *annotator_choices(passages, current)]
+        form.fields["annotator"].widget = forms.Select(choices=annotators)
+        form.fields["article"].widget = forms.TextInput(
+            attrs={"list": "article-choices", "autocomplete": "off"}
+        )
+        context["article_choices"] = article_choices(passages)
+        return context
 
     def facet_counts(self, parameter, rows):
         if parameter == "tag":

@@ -1,0 +1,54 @@
+"""The choices of the passage listing's "Annotator" and "Article" filters, by name.
+
+The filters' values stay internal (a username, an article's slug or exact title), so a
+cited URL keeps working; these are what the page offers to pick from: a plain `<select>`
+of the annotators and a `<datalist>` of the articles' titles, usable without JavaScript.
+Each is one query over the passages the visitor may see, at most `CHOOSER_LIMIT` rows.
+"""
+
+from typing import NamedTuple
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
+
+from articles.models import Article
+
+# Options offered per chooser: the rest are still found by typing a title or slug.
+CHOOSER_LIMIT = 500
+
+
+class Choice(NamedTuple):
+    value: str
+    label: str
+
+
+def annotator_choices(passages, current: str = "") -> list[Choice]:
+    """Who coded any of `passages`, by full name (and username), ordered by username.
+
+    `current` (the request's value) is kept as an option if no one else offers it, so
+    the page shows what it filters by.
+    """
+    user_model = get_user_model()
+    username = user_model.USERNAME_FIELD
+    coders = (
+        user_model.objects.filter(Exists(passages.filter(annotator=OuterRef("pk"))))
+        .order_by(username)
+        .values_list(username, "first_name", "last_name")[:CHOOSER_LIMIT]
+    )
+    choices = []
+    for name, first, last in coders:
+        full = f"{first} {last}".strip()
+        choices.append(Choice(name, f"{full} ({name})" if full else name))
+    if current and current not in {choice.value for choice in choices}:
+        choices.append(Choice(current, current))
+    return choices
+
+
+def article_choices(passages) -> list[Choice]:
+    """The titles of the articles holding any of `passages`, newest first."""
+    titles = (
+        Article.objects.filter(Exists(passages.filter(article=OuterRef("pk"))))
+        .order_by("-published", "title")
+        .values_list("title", "slug")[:CHOOSER_LIMIT]
+    )
+    return [Choice(title, slug) for title, slug in titles]
