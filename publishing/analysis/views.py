@@ -106,6 +106,13 @@ class Analysis:
         filters_valid = not self.filterset.is_bound or self.filterset.is_valid()
         self.valid = self.form.is_valid() and filters_valid
         self.presenter = Presenter()
+        self._version: int | None = None
+
+    def version(self) -> int:
+        """The corpus version the counts are kept under (read once per request)."""
+        if self._version is None:
+            self._version = corpus_version()
+        return self._version
 
     @property
     def rollup(self) -> bool:
@@ -143,7 +150,7 @@ class Analysis:
         seconds = settings.GLOSS_PAGE_CACHE_SECONDS
         store = RequestCache() if seconds > 0 else None
         if store is not None:
-            version = corpus_version()
+            version = self.version()
             key = self.cache_key(rows, cols)
             entry = store.call("get", key)
             if entry is not None and entry[0] == version:
