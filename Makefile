@@ -8,7 +8,7 @@ PORT ?= 8000
 # Two pytest workers: the machines have two cores.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format check bench browser serve soak clean
+.PHONY: run test lint format check bench browser axe serve soak clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), f"Gloss needs Python 3.13, $(PYTHON) is {sys.version.split()[0]}"'
@@ -39,7 +39,17 @@ browser:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(VENV)/.installed browser
+# axe-core from npm for the accessibility checks in the browser tests (package.json pins it;
+# the lock file records no download address). Node.js and npm come from Debian if missing.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Installing Debian's nodejs and npm for axe-core"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+axe: node_modules/axe-core/axe.min.js
+
+test: $(VENV)/.installed browser axe
 	DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_SECRET_KEY=test-key-$$$$-$$RANDOM \
 	  $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 

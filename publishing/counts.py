@@ -136,14 +136,21 @@ class Recount:
     """The articles one write may change, and what they contributed before it.
 
     `publishing.hooks.corpus_write` holds one: `recount(*ids)` before the rows change
-    (locks the articles, tallies them), `apply()` once the write is done (tallies again
-    and stores the difference).
+    (locks the articles, tallies them), `forget(facet, id)` when an option itself goes
+    (a tag, outlet or organization deleted), `apply()` once the write is done (tallies
+    again, stores the difference, and drops the rows of the options that went).
     """
 
     def __init__(self):
         self.ids: list[int] = []
         self.before: Counter = Counter()
         self.pairs_before: set[Pair] = set()
+        self.forgotten: set[tuple[str, int]] = set()
+
+    def forget(self, facet: str, value_id: int) -> None:
+        """The option `value_id` of `facet` is deleted in this write: its count rows (every
+        listing and audience) and article pairs go with it, instead of staying behind."""
+        self.forgotten.add((FacetCount.Facet(facet).value, value_id))
 
     def recount(self, *article_ids: int, created: bool = False) -> None:
         """Count these articles again at the end of the write; `created=True` when they did
@@ -159,12 +166,16 @@ class Recount:
         self.ids.extend(ids)
 
     def apply(self) -> None:
-        if not self.ids:
-            return
-        after, pairs_after = tally(self.ids)
-        after.subtract(self.before)
-        _apply(after)
-        _apply_pairs(removed=self.pairs_before - pairs_after, added=pairs_after - self.pairs_before)
+        if self.ids:
+            after, pairs_after = tally(self.ids)
+            after.subtract(self.before)
+            _apply(after)
+            _apply_pairs(
+                removed=self.pairs_before - pairs_after, added=pairs_after - self.pairs_before
+            )
+        for facet, value_id in sorted(self.forgotten):
+            FacetCount.objects.filter(facet=facet, value_id=value_id).delete()
+            ArticleFacet.objects.filter(facet=facet, value_id=value_id).delete()
 
 
 def _apply_pairs(*, removed: set[Pair], added: set[Pair]) -> None:

@@ -16,8 +16,8 @@ class FacetCount(models.Model):
     `articles`) that `audience` may see, carrying the tag, from the outlet or attributed
     to (or mentioning) the organization whose id is `value_id`; facet `total` (value 0)
     is the listing's row count. Maintained by `publishing.counts` inside the write
-    services' transactions; `value_id` has no foreign key, so a deleted option's row is
-    simply never joined.
+    services' transactions; `value_id` has no foreign key: deleting a tag, outlet or
+    organization deletes its rows in the same write (`Recount.forget`).
     """
 
     class Listing(models.TextChoices):
@@ -63,7 +63,7 @@ class ArticleFacet(models.Model):
     of its matched articles (an index-only scan, ~10 rows an article), instead of
     joining every passage of those articles with its tags. Maintained with
     `FacetCount`, from the same per-article contributions (`publishing.counts`); as
-    there, `value_id` has no foreign key, so a deleted option's rows are never joined.
+    there, `value_id` has no foreign key, and a deleted option's rows go with it.
     """
 
     # The four columns are the key, and its index the only one: it leads with the

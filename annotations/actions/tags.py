@@ -39,7 +39,8 @@ def tags_delete(*, tags: Iterable[Tag], actor=None, via: str = audit.Via.OTHER) 
 
 def delete_tag(*, tag: Tag, actor=None, via: str = audit.Via.OTHER) -> None:
     """Step of `tag_delete`, for a bulk delete in one transaction."""
-    with corpus_write():
+    with corpus_write() as write:
+        write.forget("tag", tag.pk)
         passages = list(Annotation.objects.filter(tags=tag).prefetch_related("tags"))
         befores = {passage.pk: audit.snapshot(passage) for passage in passages}
         audit.record(tag, action=audit.Action.DELETE, actor=actor, via=via)

@@ -8,6 +8,7 @@ queries per 500), with one history record each, as `annotation_create` and
 `annotation_update` write them, and one facet recount for all the articles touched.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -267,8 +268,52 @@ def _existing(source_ids: list[str]) -> dict[str, Annotation]:
     return found
 
 
+#: The IRI this site gives a passage (`/annotations/<id>`, publishing.w3c), on any host.
+OWN_IRI = re.compile(r"^https?://[^/?#]+/annotations/(?P<pk>[0-9]{1,18})$")
+
+
+def _own(planned, existing: dict[str, Annotation]) -> dict[str, Annotation]:
+    """Items that are this archive's own passages, exported and read back: an id of the form
+    `/annotations/<id>` naming a passage on the same article whose text is the item's place.
+    Such an item updates that passage (keeping its annotator) instead of copying it. An id
+    from another Gloss names some other passage here, on another article or other words,
+    and is imported as new. Locked, with `tag_list`."""
+    wanted = {}
+    for p in planned:
+        if p.item.source_id not in existing and (match := OWN_IRI.match(p.item.source_id)):
+            wanted[p.item.source_id] = int(match["pk"])
+    if not wanted:
+        return {}
+    pks = sorted(set(wanted.values()))
+    rows: dict[int, Annotation] = {}
+    for i in range(0, len(pks), CHUNK):
+        chunk = list(Annotation.objects.select_for_update().filter(pk__in=pks[i : i + CHUNK]))
+        attach_tag_lists(chunk)
+        rows.update((row.pk, row) for row in chunk)
+    mine: dict[str, Annotation] = {}
+    for p in planned:
+        own = rows.get(wanted.get(p.item.source_id, -1))
+        if (
+            own is not None
+            and own.article_id == p.article.pk
+            and own.exact == p.article.body[p.spot.start : p.spot.end]
+        ):
+            mine[p.item.source_id] = own
+    return mine
+
+
 def _write(planned, tags, *, annotator, actor, status, via, report: ImportReport) -> None:
     existing = _existing(sorted(p.item.source_id for p in planned))
+    existing |= _own(planned, existing)
+    refused = [
+        _problem(p.item, "not_yours", f"it is passage {passage.pk} here, by another annotator")
+        for p in planned
+        if (passage := existing.get(p.item.source_id)) is not None
+        and passage.annotator_id != annotator.pk
+        and not actor.has_perm("annotations.edit_any_annotation")
+    ]
+    if refused:
+        raise ImportRefused(refused)
     created: list[tuple[Annotation, list[Tag]]] = []
     changed: list[tuple[Annotation, list[Tag]]] = []
     befores: dict[int, dict] = {}

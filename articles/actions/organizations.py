@@ -91,7 +91,8 @@ def delete_organization(
     *, organization: Organization, actor=None, via: str = audit.Via.OTHER
 ) -> None:
     """Step of `organization_delete`, for a bulk delete in one transaction."""
-    with corpus_write():
+    with corpus_write() as write:
+        write.forget("organization", organization.pk)
         passages = list(
             Annotation.objects.filter(organization=organization).prefetch_related("tags")
         )

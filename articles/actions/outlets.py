@@ -52,7 +52,8 @@ def outlet_save(*, outlet: Outlet, actor=None, via: str = audit.Via.OTHER) -> Ou
 
 def delete_outlet(*, outlet: Outlet, actor=None, via: str = audit.Via.OTHER) -> None:
     """Step of `outlet_delete`, for a bulk delete in one transaction."""
-    with corpus_write():
+    with corpus_write() as write:
+        write.forget("outlet", outlet.pk)
         audit.record(outlet, action=audit.Action.DELETE, actor=actor, via=via)
         outlet.delete()
 

@@ -136,3 +136,51 @@ def test_article_facet_pairs_rebuilt_in_sql_equal_the_maintained_ones(client):
     staff = counted()
     assert staff["tag"] == [("claim", 2), ("number", 2)]
     assert staff["organization"] == [("court-watch", 2), ("readers-union", 1)]
+
+
+def rows_of(facet: str, value_id: int) -> tuple[int, int]:
+    return (
+        FacetCount.objects.filter(facet=facet, value_id=value_id).count(),
+        ArticleFacet.objects.filter(facet=facet, value_id=value_id).count(),
+    )
+
+
+def test_deleting_a_tag_outlet_or_organization_leaves_none_of_its_count_rows_behind():
+    from annotations.actions.tags import tag_delete
+    from articles.actions.organizations import organization_delete
+    from articles.actions.outlets import outlet_delete
+
+    editor = make_editor()
+    claim, number = make_tag("claim"), make_tag("number")
+    union = make_organization("Readers Union")
+    daily, empty = make_outlet("Daily"), make_outlet("Empty")
+    article = make_article("The court ruled on asylum and numbers rose.", outlet=daily)
+    make_annotation(article, exact="court ruled", tags=[claim, number], organization=union)
+    make_annotation(article, exact="numbers rose", tags=[claim], status="draft")
+    article_set_organizations(article=article, organizations=[union], actor=editor)
+    assert rows_of("tag", claim.pk)[0] and rows_of("tag", claim.pk)[1]
+    assert all(rows_of("organization", union.pk))
+
+    tag_delete(tag=claim, actor=editor)
+    assert rows_of("tag", claim.pk) == (0, 0)
+    assert stored() == recount()
+    organization_delete(organization=union, actor=editor)
+    assert rows_of("organization", union.pk) == (0, 0)
+    assert stored() == recount()
+    # An outlet goes only once it has no articles; a count row at 0 may have been kept.
+    FacetCount.objects.create(
+        listing="articles", audience="public", facet="outlet", value_id=empty.pk, count=0
+    )
+    outlet_delete(outlet=empty, actor=editor)
+    assert rows_of("outlet", empty.pk) == (0, 0)
+    assert stored() == recount()
+    # What is left is exactly what a full rebuild makes.
+    before = {
+        (r.listing, r.audience, r.facet, r.value_id, r.count) for r in FacetCount.objects.all()
+    }
+    facet_counts_rebuild()
+    after = {
+        (r.listing, r.audience, r.facet, r.value_id, r.count) for r in FacetCount.objects.all()
+    }
+    assert {row for row in before if row[-1]} == after
+    assert rows_of("tag", number.pk)[0]

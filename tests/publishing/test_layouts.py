@@ -1,6 +1,6 @@
-"""The two layouts stay one page: `templates/base.html` (the Django-template pages: the
-workspace, log-in, revisions, errors) and `templates/publishing/base.html` (the Jinja2
-public pages) render the same header, messages, footer and stylesheet for every visitor."""
+"""One layout for both engines: `templates/base.html` is extended by the Django-template
+pages (the workspace, log-in, revisions, errors) and by the Jinja2 public pages, and each
+engine renders it to the same header, messages, footer and stylesheet for every visitor."""
 
 import re
 
@@ -31,5 +31,21 @@ def test_the_jinja2_layout_is_the_django_layout(staff):
     if staff is False:
         user.is_staff = False
     django = rendered("django", "base.html", user)
-    jinja2 = rendered("jinja2", "publishing/base.html", user)
+    jinja2 = rendered("jinja2", "base.html", user)
     assert_same_markup(jinja2, django)
+    if staff is None:
+        assert 'href="/accounts/login/"' in django and "Log out" not in django
+        assert "csrfmiddlewaretoken" not in django  # no CSRF cookie for anonymous pages
+    else:
+        assert "Log out someone" in django and "<csrf>" in django
+        assert ('href="/admin/"' in django) is bool(staff)
+
+
+def test_there_is_one_layout_file():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    templates = Path(settings.BASE_DIR) / "templates"
+    layouts = sorted(p.name for p in templates.rglob("base*.html") if "admin" not in p.parts)
+    assert layouts == ["base.html"]

@@ -101,3 +101,74 @@ def test_the_containers_pages_imported_give_the_same_passages(client, coded, tmp
     path.write_text(json.dumps(page), encoding="utf-8")
     call_command("import_annotations", str(path), "--annotator", "coder", stdout=None)
     assert passages() == before
+
+
+def export_file(client, tmp_path, name="export.jsonld"):
+    path = tmp_path / name
+    path.write_bytes(b"".join(client.get("/passages/export.jsonld").streaming_content))
+    return path
+
+
+def test_an_export_read_back_into_its_own_archive_makes_no_copies(client, coded, tmp_path):
+    before = passages()
+    ids = sorted(Annotation.objects.values_list("pk", flat=True))
+    path = export_file(client, tmp_path)
+    # An editor reads the archive's own export back: every item is the passage it came from.
+    make_editor("ed")
+    call_command("import_annotations", str(path), "--annotator", "ed", stdout=None)
+    assert passages() == before
+    assert sorted(Annotation.objects.values_list("pk", flat=True)) == ids
+    assert set(Annotation.objects.values_list("annotator__username", flat=True)) == {"coder"}
+
+
+def test_an_edited_own_export_updates_the_passages_in_place_with_history(client, coded, tmp_path):
+    from audit.models import HistoryRecord
+
+    target = Annotation.objects.get(exact="abandons our tradition")
+    document = json.loads(export_file(client, tmp_path).read_bytes())
+    items = document["first"]["items"]
+    item = next(i for i in items if i["id"].endswith(f"/annotations/{target.pk}"))
+    for body in item["body"]:
+        if body.get("purpose") == "commenting":
+            body["value"] = "Checked against the ruling."
+    if not any(b.get("purpose") == "commenting" for b in item["body"]):
+        item["body"].append(
+            {"type": "TextualBody", "purpose": "commenting", "value": "Checked against the ruling."}
+        )
+    path = tmp_path / "edited.jsonld"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    count = Annotation.objects.count()
+    call_command("import_annotations", str(path), "--annotator", "coder", stdout=None)
+    assert Annotation.objects.count() == count
+    target.refresh_from_db()
+    assert target.note == "Checked against the ruling."
+    update = HistoryRecord.objects.filter(object_id=str(target.pk), action="update").get()
+    assert update.via == "import"
+
+
+def test_another_annotator_may_not_take_over_passages_by_importing_them(client, coded, tmp_path):
+    from django.core.management.base import CommandError
+
+    make_annotator("other")
+    path = export_file(client, tmp_path)
+    count = Annotation.objects.count()
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command("import_annotations", str(path), "--annotator", "other", stdout=None)
+    assert Annotation.objects.count() == count
+
+
+def test_an_id_from_another_archive_naming_a_passage_elsewhere_here_is_imported_as_new(
+    client, coded, tmp_path
+):
+    other_article = Annotation.objects.get(exact="😀😀")
+    document = json.loads(export_file(client, tmp_path).read_bytes())
+    item = next(i for i in document["first"]["items"] if "abandons" in json.dumps(i))
+    # Another Gloss gave this passage the id of our emoji passage, on another article.
+    item["id"] = f"https://elsewhere.example/annotations/{other_article.pk}"
+    path = tmp_path / "foreign.json"
+    path.write_text(json.dumps(item), encoding="utf-8")
+    count = Annotation.objects.count()
+    call_command("import_annotations", str(path), "--annotator", "coder", stdout=None)
+    assert Annotation.objects.count() == count + 1
+    other_article.refresh_from_db()
+    assert other_article.exact == "😀😀"
