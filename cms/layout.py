@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 #: The public sections, in the order the navigation shows them.
-PUBLIC_LINKS = (("Articles", "/articles/"), ("Passages", "/passages/"))
+PUBLIC_LINKS = (("Articles", "/articles/"), ("Passages", "/passages/"), ("Analysis", "/analysis/"))
 
 
 class Frame:

@@ -1,12 +1,13 @@
-"""The public site's URLs: home, articles, outlets, organizations, passages, tags."""
+"""The public site's URLs: home, articles, outlets, organizations, passages, tags, analysis."""
 
-from django.urls import path
+from django.urls import include, path
 
 from publishing import article_page, views
 from publishing.refi import views as refi
 from publishing.w3c import views as w3c
 
 urlpatterns = [
+    path("analysis/", include("publishing.analysis.urls")),
     path("tags.css", views.TagStylesView.as_view(), name="tag-styles"),
     path("passages/", views.PassageListView.as_view(), name="passage-list"),
     path("passages/export.csv", views.PassageExportView.as_view(), name="passage-export"),

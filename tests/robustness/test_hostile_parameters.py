@@ -3,7 +3,7 @@
 Arbitrary text (NUL, lone surrogates sent as the invalid UTF-8 `%ED%A0%80`, raw bytes),
 huge numbers (2**63, 10**30), long values (10,000 characters) and repeated parameters are
 thrown at every query parameter of every public listing, the CSV, JSON-LD and REFI-QDA
-exports, the W3C container and the API lists,
+exports, the W3C container, the analysis page with its charts and CSV, and the API lists,
 as an anonymous visitor and as a logged-in annotator. Every answer is below 500; the API's
 errors are in its JSON envelope. Runs on SQLite and PostgreSQL (CI runs both).
 """
@@ -45,6 +45,11 @@ ENDPOINTS = {
     "/tags/claim/": ["page"],
     "/outlets/daily/": ["page"],
     "/organizations/readers-union/": ["page"],
+    "/analysis/": [*PASSAGE_FILTERS, "rollup"],
+    "/analysis/crosstab.csv": [*PASSAGE_FILTERS, "rollup", "rows", "cols"],
+    "/analysis/cooccurrence.csv": [*PASSAGE_FILTERS, "rollup"],
+    "/analysis/charts/tag-outlet.svg": [*PASSAGE_FILTERS, "rollup"],
+    "/analysis/charts/cooccurrence.svg": [*PASSAGE_FILTERS, "rollup"],
 }
 HOSTILE = [
     "\x00",
@@ -181,5 +186,7 @@ def test_every_endpoint_answers_without_parameters(client, corpus, path):
         numbers = ArticleRevision.objects.filter(article__slug="hostile").values_list("number")
         first, second = sorted(number for (number,) in numbers)
         query = f"?from={first}&to={second}"
+    if path == "/analysis/crosstab.csv":
+        query = "?rows=tag&cols=outlet"
     response = client.get(path + query)
     assert response.status_code == 200, (path, response.status_code)

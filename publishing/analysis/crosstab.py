@@ -1,0 +1,186 @@
+"""The counts behind `/analysis/`: passages crossed by two dimensions, and tags that occur
+together in articles, each in one grouped query over the filtered passages.
+
+A dimension is a passage's `tag` (each tag it carries), its article's `outlet`, its
+`organization` (passages attributed to none are left out of that dimension) or the
+`month` its article was published (`None` for an undated article). `passages` is the
+filtered listing's QuerySet (`PassageFilterSet(...).qs` over `visible_to(user)`), compiled
+into the grouped query as a subquery, so every filter of `/passages/` and the visibility
+rule apply as they do there.
+
+Counts are of passages: a tag's cell is the number of its passages in that outlet (a
+passage carrying two tags counts once in each tag's row). With `rollup`, a tag's count is
+that of the passages carrying it or any tag below it (`Tag.parent`), each passage once:
+a passage tagged both `statistic` and `quote` counts once under their parent `evidence`.
+The tree is walked by the query itself (a recursive common table expression), so the
+count stays one query whatever the depth, on SQLite and PostgreSQL alike.
+"""
+
+# The SQL below is assembled from quoted table and column names, the ORM's own compiled
+# SQL of the filtered passages and fixed fragments; every value is a query parameter.
+# ruff: noqa: S608
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import F
+from django.db.models.functions import TruncMonth
+
+from annotations.models import Tag, TaggedAnnotation
+
+DIMENSIONS = ("tag", "outlet", "organization", "month")
+
+# The passage-level dimensions: the column each reads, selected by the inner query.
+COLUMNS = {
+    "outlet": F("article__outlet_id"),
+    "organization": F("organization_id"),
+    "month": TruncMonth("article__published"),
+}
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Cells of a crosstab: `cells[(row_key, col_key)]` passages (absent: none).
+
+    Keys are ids (tags, outlets, organizations) or `"YYYY-MM"` strings (months; `None`
+    for undated articles).
+    """
+
+    rows: str
+    cols: str
+    rollup: bool
+    cells: dict
+
+    def row_totals(self) -> Counter:
+        totals: Counter = Counter()
+        for (row, _col), n in self.cells.items():
+            totals[row] += n
+        return totals
+
+    def col_totals(self) -> Counter:
+        totals: Counter = Counter()
+        for (_row, col), n in self.cells.items():
+            totals[col] += n
+        return totals
+
+
+def month_key(value) -> str | None:
+    """`"YYYY-MM"` of a truncated date (a `date` on PostgreSQL, text on SQLite)."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return f"{value.year:04d}-{value.month:02d}"
+    return str(value)[:7]
+
+
+def _inner(passages, names: set[str]):
+    """The filtered passages as (k_pid, k_article, k_<dimension>...) rows, and its SQL."""
+    columns = {"k_pid": F("pk"), "k_article": F("article_id")}
+    columns.update({f"k_{name}": COLUMNS[name] for name in sorted(names) if name in COLUMNS})
+    query = passages.order_by().values(**columns).query
+    connection = connections[passages.db]
+    sql, params = query.get_compiler(connection=connection).as_sql()
+    return sql, tuple(params), connection
+
+
+def _closure_sql(q) -> str:
+    """`closure(tag_id, ancestor_id)`: every tag with itself and each tag above it.
+
+    UNION (not UNION ALL): should a cycle ever slip past the tag actions' check, the
+    recursion stops at rows it has already seen instead of running forever.
+    """
+    tag = q(Tag._meta.db_table)
+    return (
+        f"closure (tag_id, ancestor_id) AS ("
+        f"SELECT {q('id')}, {q('id')} FROM {tag} "
+        f"UNION SELECT c.tag_id, t.{q('parent_id')} FROM closure c "
+        f"JOIN {tag} t ON t.{q('id')} = c.ancestor_id WHERE t.{q('parent_id')} IS NOT NULL)"
+    )
+
+
+def _tag_join(q, rollup: bool) -> tuple[str, str]:
+    """The joins from the filtered passages `p` to their tags, and the tag key's SQL."""
+    tagged = q(TaggedAnnotation._meta.db_table)
+    join = f" JOIN {tagged} ta ON ta.{q('content_object_id')} = p.k_pid"
+    if rollup:
+        return join + f" JOIN closure c ON c.tag_id = ta.{q('tag_id')}", "c.ancestor_id"
+    return join, f"ta.{q('tag_id')}"
+
+
+def crosstab(passages, rows: str, cols: str, *, rollup: bool = False) -> Counts:
+    """How many of `passages` fall in each (row, column) pair of two dimensions (one query).
+
+    `rows` and `cols` are two different `DIMENSIONS`. An empty filter result (a `.none()`
+    QuerySet) gives no cells, without a query.
+    """
+    if rows not in DIMENSIONS or cols not in DIMENSIONS or rows == cols:
+        raise ValueError(f"rows and cols must be two different of {DIMENSIONS}")
+    try:
+        inner, params, connection = _inner(passages, {rows, cols})
+    except EmptyResultSet:
+        return Counts(rows, cols, rollup, {})
+    q = connection.ops.quote_name
+    keys, joins, count, prefix = [], "", "COUNT(*)", ""
+    for name in (rows, cols):
+        if name == "tag":
+            joins, key = _tag_join(q, rollup)
+            if rollup:
+                # A passage under two tags of one subtree counts once for their parent.
+                count, prefix = "COUNT(DISTINCT p.k_pid)", "WITH RECURSIVE " + _closure_sql(q)
+            keys.append(key)
+        else:
+            keys.append(f"p.k_{name}")
+    where = " AND ".join(
+        f"{key} IS NOT NULL"
+        for key, name in zip(keys, (rows, cols), strict=True)
+        if name == "organization"
+    )
+    sql = (
+        f"{prefix} SELECT {keys[0]}, {keys[1]}, {count} FROM ({inner}) p{joins}"
+        + (f" WHERE {where}" if where else "")
+        + f" GROUP BY {keys[0]}, {keys[1]}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    cells: dict = {}
+    for row, col, n in found:
+        key = (
+            month_key(row) if rows == "month" else row,
+            month_key(col) if cols == "month" else col,
+        )
+        cells[key] = cells.get(key, 0) + n
+    return Counts(rows, cols, rollup, cells)
+
+
+def cooccurrence(passages, *, rollup: bool = False) -> Counts:
+    """For each pair of tags, how many articles hold passages (among `passages`) carrying
+    both (one query). The diagonal is the number of articles holding each tag at all.
+
+    Counted over (article, tag) pairs: two passages of one article tagged `quote` make one
+    `quote` article; `quote` on one passage and `statistic` on another of the same article
+    are a co-occurrence, as on one passage. With `rollup`, a tag stands for its subtree.
+    """
+    try:
+        inner, params, connection = _inner(passages, set())
+    except EmptyResultSet:
+        return Counts("tag", "tag", rollup, {})
+    q = connection.ops.quote_name
+    joins, key = _tag_join(q, rollup)
+    ctes = [_closure_sql(q)] if rollup else []
+    ctes.append(
+        f"pairs AS (SELECT DISTINCT p.k_article AS article, {key} AS tag FROM ({inner}) p{joins})"
+    )
+    sql = (
+        ("WITH RECURSIVE " if rollup else "WITH ")
+        + ", ".join(ctes)
+        + " SELECT x.tag, y.tag, COUNT(*) FROM pairs x JOIN pairs y ON x.article = y.article"
+        " GROUP BY x.tag, y.tag"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cells = {(a, b): n for a, b, n in cursor.fetchall()}
+    return Counts("tag", "tag", rollup, cells)

@@ -1,0 +1,228 @@
+"""What `/analysis/`, its charts and its CSV show of the counts (`crosstab.Counts`).
+
+`Labels` names the keys of a table (tags, outlets, organizations, months) and orders
+them; `Presenter.table()` turns counts into the rows a template prints, `csv_rows()` into
+the CSV's. The page shows the largest rows and columns (the rest of the columns summed
+into one "other" column, so row totals and percentages stay those of the whole table);
+the CSV has them all.
+"""
+
+from collections import Counter
+from typing import NamedTuple
+
+from annotations.models import Tag
+from annotations.tag_tree import depth_first
+from articles.models import Organization, Outlet
+from publishing.analysis.crosstab import Counts
+from publishing.presenters import SlugURL
+
+# Rows (and co-occurrence tags) a page table shows, the largest first chosen.
+ROW_CAP = 30
+# Columns a page table shows before summing the rest into one.
+COL_CAP = 10
+# Co-occurrence tags shown (a square table).
+SQUARE_CAP = 15
+# Months shown and exported: the latest this many, gaps filled with zeros.
+MONTH_CAP = 240
+UNDATED = "undated"
+
+NOUNS = {
+    "tag": ("Tag", "tags"),
+    "outlet": ("Outlet", "outlets"),
+    "organization": ("Organization", "organizations"),
+    "month": ("Month", "months"),
+}
+
+
+class Label(NamedTuple):
+    key: object
+    text: str
+    url: str | None = None
+    depth: int = 0
+
+
+class Cell(NamedTuple):
+    count: int
+    percent: str | None  # "40.0%" of the row's total, where the table shows them
+
+
+class Row(NamedTuple):
+    label: Label
+    cells: list[Cell]
+    total: int
+
+
+class Table(NamedTuple):
+    """One crosstab as the page prints it."""
+
+    slug: str
+    heading: str
+    caption: str
+    unit: str  # what a cell counts: "passages", "articles"
+    row_noun: str
+    col_labels: list[Label]
+    rows: list[Row]
+    other: int  # columns summed into the last one ("other"), 0 when all are shown
+    hidden_rows: int  # rows not shown (the CSV has them)
+    percentages: bool
+    totals: bool
+
+
+def _month_range(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:7])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+    return months
+
+
+class Labels:
+    """Names, links and order of a request's table keys, each dimension read once."""
+
+    def __init__(self):
+        self._tags: dict | None = None
+        self._names: dict[str, dict] = {"outlet": {}, "organization": {}}
+        self.tag_url = SlugURL("tag-detail")
+        self.urls = {
+            "outlet": SlugURL("outlet-detail"),
+            "organization": SlugURL("organization-detail"),
+        }
+
+    def tags(self) -> dict:
+        """Every tag, in tree order: {id: Label} (one query, the first time)."""
+        if self._tags is None:
+            tags = list(Tag.objects.only("pk", "name", "slug", "parent_id"))
+            self._tags = {
+                tag.pk: Label(tag.pk, tag.name, self.tag_url(tag.slug), depth)
+                for tag, depth in depth_first(tags)
+            }
+        return self._tags
+
+    def _load(self, dimension: str, keys) -> None:
+        names = self._names[dimension]
+        missing = sorted({key for key in keys if key not in names})
+        if not missing:
+            return
+        model = Outlet if dimension == "outlet" else Organization
+        for pk, name, slug in model.objects.filter(pk__in=missing).values_list(
+            "pk", "name", "slug"
+        ):
+            names[pk] = Label(pk, name, self.urls[dimension](slug))
+
+    def ordered(self, dimension: str, totals: Counter) -> list[Label]:
+        """The labels of the keys in `totals`, in the dimension's order: tags as the tree,
+        months by date (the gaps filled, undated last), outlets and organizations by
+        count, largest first, then name."""
+        if dimension == "tag":
+            tags = self.tags()
+            return [label for key, label in tags.items() if key in totals]
+        if dimension == "month":
+            dated = sorted(key for key in totals if key is not None)
+            months = _month_range(dated[0], dated[-1])[-MONTH_CAP:] if dated else []
+            labels = [Label(month, month) for month in months]
+            if None in totals:
+                labels.append(Label(None, UNDATED))
+            return labels
+        self._load(dimension, totals)
+        names = self._names[dimension]
+        known = [names[key] for key in totals if key in names]
+        return sorted(known, key=lambda label: (-totals[label.key], label.text.lower(), label.key))
+
+
+def largest(labels: list[Label], totals: Counter, cap: int) -> list[Label]:
+    """The `cap` labels with the largest totals, kept in `labels`' order."""
+    if len(labels) <= cap:
+        return labels
+    kept = {
+        label.key
+        for label in sorted(labels, key=lambda label: (-totals[label.key], label.text.lower()))[
+            :cap
+        ]
+    }
+    return [label for label in labels if label.key in kept]
+
+
+def percent(count: int, total: int) -> str:
+    return f"{100 * count / total:.1f}%" if total else "0.0%"
+
+
+class Presenter:
+    def __init__(self, labels: Labels | None = None):
+        self.labels = labels or Labels()
+
+    def axes(self, counts: Counts) -> tuple[list[Label], list[Label]]:
+        """Every row and column label of `counts`, in order (what the CSV holds)."""
+        if counts.rows == counts.cols == "tag":  # co-occurrence: the diagonal counts
+            totals = Counter({row: n for (row, col), n in counts.cells.items() if row == col})
+            labels = self.labels.ordered("tag", totals)
+            return labels, labels
+        return (
+            self.labels.ordered(counts.rows, counts.row_totals()),
+            self.labels.ordered(counts.cols, counts.col_totals()),
+        )
+
+    def csv_rows(self, counts: Counts) -> list[list]:
+        """The CSV: an empty cell then the column labels; then each row label and its counts."""
+        rows, cols = self.axes(counts)
+        cells = counts.cells
+        lines: list[list] = [["", *(col.text for col in cols)]]
+        for row in rows:
+            lines.append([row.text, *(cells.get((row.key, col.key), 0) for col in cols)])
+        return lines
+
+    def table(
+        self,
+        counts: Counts,
+        *,
+        slug: str,
+        heading: str,
+        caption: str,
+        percentages: bool = False,
+    ) -> Table:
+        """The page's table of `counts`: the largest rows, the largest columns and an
+        "other" column summing the rest, each row's total (and share of it per cell)."""
+        rows, cols = self.axes(counts)
+        all_rows = len(rows)
+        row_totals = counts.row_totals()
+        square = counts.rows == counts.cols
+        if square:
+            diagonal = Counter({label.key: counts.cells.get((label.key, label.key), 0)
+                                for label in rows})  # fmt: skip
+            rows = cols = largest(rows, diagonal, SQUARE_CAP)
+        elif counts.rows != "month":
+            rows = largest(rows, row_totals, ROW_CAP)
+        shown_cols = cols if square else largest(cols, counts.col_totals(), COL_CAP)
+        other = len(cols) - len(shown_cols)
+        shown_keys = {col.key for col in shown_cols}
+        col_labels = list(shown_cols)
+        if other:
+            col_labels.append(Label("other", f"Other {NOUNS[counts.cols][1]} ({other})"))
+        others: Counter = Counter()
+        if other:
+            for (r, c), n in counts.cells.items():
+                if c not in shown_keys:
+                    others[r] += n
+        table_rows = []
+        for row in rows:
+            total = row_totals.get(row.key, 0)
+            values = [counts.cells.get((row.key, col.key), 0) for col in shown_cols]
+            if other:
+                values.append(others[row.key])
+            cells = [Cell(n, percent(n, total) if percentages else None) for n in values]
+            table_rows.append(Row(row, cells, total))
+        return Table(
+            slug=slug,
+            heading=heading,
+            caption=caption,
+            unit="articles" if square else "passages",
+            row_noun=NOUNS[counts.rows][0],
+            col_labels=col_labels,
+            rows=table_rows,
+            other=other,
+            hidden_rows=all_rows - len(table_rows),
+            percentages=percentages,
+            totals=not square,
+        )

@@ -1,0 +1,298 @@
+"""`/analysis/` and its charts and CSV: crosstabs of the passages `/passages/` lists.
+
+Every view binds the request to `PassageFilterSet` over `Annotation.objects.visible_to`,
+as `/passages/` and its exports do, so the same filters give the same passages. A bad
+filter or parameter is a 400 naming it (the page shows the form errors; the CSV and
+charts answer them as text), never a server error.
+
+Speed: each table is one grouped query (`crosstab`), and its counts are kept in the page
+cache's store per corpus version, audience and parameters (`Analysis.counts`), so the
+page, its four charts and the CSV of one filter set count once per corpus change. The
+page and the charts are also cached whole for anonymous visitors like every public page
+(`CachedPublicPageMixin`); the CSV is not (a cached page keeps no headers, and the CSV's
+`Content-Disposition` matters), its counts are.
+"""
+
+import csv
+import hashlib
+import io
+from typing import NamedTuple
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from annotations.models import Annotation
+from publishing.analysis import charts
+from publishing.analysis.crosstab import Counts, cooccurrence, crosstab
+from publishing.analysis.forms import CrosstabForm, RollupForm
+from publishing.analysis.presenters import Presenter, Table
+from publishing.exports import neutralise
+from publishing.facets import audience_of
+from publishing.filters import PassageFilterSet
+from publishing.page_cache import CachedPublicPageMixin, RequestCache
+from publishing.version import corpus_version
+
+
+class Spec(NamedTuple):
+    rows: str
+    cols: str
+    heading: str
+    caption: str
+    chart_title: str
+    chart_alt: str
+    draw: object  # charts.stacked_bars, charts.lines, charts.dots
+    percentages: bool = False
+
+
+TABLES = {
+    "tag-outlet": Spec(
+        "tag",
+        "outlet",
+        "Tags by outlet",
+        "Passages per tag and outlet, with each cell's share of the tag's passages",
+        "Passages per tag, by outlet",
+        "Stacked bar chart: passages per tag, each bar divided by outlet.",
+        charts.stacked_bars,
+        percentages=True,
+    ),
+    "organization-tag": Spec(
+        "organization",
+        "tag",
+        "Organizations by tag",
+        "Passages attributed to each organization, per tag",
+        "Passages per organization, by tag",
+        "Stacked bar chart: passages attributed to each organization, divided by tag.",
+        charts.stacked_bars,
+    ),
+    "month-tag": Spec(
+        "month",
+        "tag",
+        "Passages per month by tag",
+        "Passages per month of the article's publication, per tag",
+        "Passages per month, by tag",
+        "Line chart: passages per month of publication, one line per tag.",
+        charts.lines,
+    ),
+    "cooccurrence": Spec(
+        "tag",
+        "tag",
+        "Tags that occur together",
+        "Articles holding passages with both tags (the diagonal: articles with the tag)",
+        "Tag co-occurrence within articles",
+        "Dot matrix: for each pair of tags, a dot sized by how many articles hold both.",
+        charts.dots,
+    ),
+}
+# What the analysis adds to the passage filters: never part of the filters' query string.
+OWN_PARAMETERS = ("rollup", "rows", "cols")
+
+
+class Analysis:
+    """One request's filtered passages and the counts of its tables."""
+
+    def __init__(self, request, form_class=RollupForm):
+        self.request = request
+        self.filterset = PassageFilterSet(
+            request.GET or None,
+            queryset=Annotation.objects.visible_to(request.user),
+            request=request,
+        )
+        self.form = form_class(request.GET)
+        filters_valid = not self.filterset.is_bound or self.filterset.is_valid()
+        self.valid = self.form.is_valid() and filters_valid
+        self.presenter = Presenter()
+        self._version: int | None = None
+
+    def version(self) -> int:
+        """The corpus version the counts are kept under (read once per request)."""
+        if self._version is None:
+            self._version = corpus_version()
+        return self._version
+
+    @property
+    def rollup(self) -> bool:
+        return bool(self.form.cleaned_data.get("rollup")) if self.valid else False
+
+    def errors(self) -> list[tuple[str, str, str]]:
+        """(parameter, message, code) of every refused parameter."""
+        found = []
+        for form in (self.filterset.form, self.form):
+            if not form.is_bound:
+                continue
+            for name, errors in form.errors.as_data().items():
+                for error in errors:
+                    for message in error.messages:
+                        found.append((name, message, error.code or "invalid"))
+        return found
+
+    def filter_query(self) -> list[tuple[str, str]]:
+        """The request's filter parameters (what `/passages/` takes), in request order."""
+        names = set(self.filterset.form.fields)
+        return [
+            (name, value)
+            for name, values in self.request.GET.lists()
+            if name in names
+            for value in values
+        ]
+
+    def cache_key(self, rows: str, cols: str) -> str:
+        parameters = sorted(self.filter_query())
+        text = repr((audience_of(self.request.user), parameters, self.rollup, rows, cols))
+        return "gloss:analysis:" + hashlib.sha256(text.encode()).hexdigest()
+
+    def counts(self, rows: str, cols: str) -> Counts:
+        """The counts of one table: kept per corpus version, else one grouped query."""
+        seconds = settings.GLOSS_PAGE_CACHE_SECONDS
+        store = RequestCache() if seconds > 0 else None
+        if store is not None:
+            version = self.version()
+            key = self.cache_key(rows, cols)
+            entry = store.call("get", key)
+            if entry is not None and entry[0] == version:
+                return entry[1]
+        passages = self.filterset.qs
+        if rows == cols == "tag":
+            counts = cooccurrence(passages, rollup=self.rollup)
+        else:
+            counts = crosstab(passages, rows, cols, rollup=self.rollup)
+        if store is not None:
+            store.call("set", key, (version, counts), seconds)
+        return counts
+
+    def table(self, slug: str) -> Table:
+        spec = TABLES[slug]
+        return self.presenter.table(
+            self.counts(spec.rows, spec.cols),
+            slug=slug,
+            heading=spec.heading,
+            caption=spec.caption,
+            percentages=spec.percentages,
+        )
+
+
+def bad_request(analysis: Analysis) -> HttpResponse:
+    """400 with one line per refused parameter: `name: message (code)`."""
+    lines = [f"{name}: {message} ({code})" for name, message, code in analysis.errors()]
+    return HttpResponse(
+        "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+    )
+
+
+class AnalysisView(CachedPublicPageMixin, TemplateView):
+    """`/analysis/`: the four tables, each with its chart and CSV."""
+
+    template_engine = "jinja2"
+    template_name = "analysis/analysis.html"
+
+    def get(self, request, *args, **kwargs):
+        analysis = Analysis(request)
+        context = self.get_context_data(analysis=analysis)
+        response = self.render_to_response(context)
+        if not analysis.valid:
+            response.status_code = 400
+        return response
+
+    def get_context_data(self, *, analysis: Analysis, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filters = analysis.filter_query()
+        own = [("rollup", "1")] if analysis.rollup else []
+        query = urlencode(filters + own)
+        passages = reverse("passage-list") + (f"?{urlencode(filters)}" if filters else "")
+        fields = analysis.filterset.form.fields
+        context.update(
+            errors=analysis.errors(),
+            rollup=analysis.rollup,
+            hidden=filters,
+            passages_url=passages,
+            filter_summary=[
+                (fields[name].label, value) for name, value in filters if value.strip()
+            ],
+            tables=[],
+        )
+        if not analysis.valid:
+            return context
+        for slug, spec in TABLES.items():
+            csv_query = query
+            if slug == "cooccurrence":
+                csv_url = reverse("analysis-cooccurrence-csv")
+            else:
+                csv_url = reverse("analysis-crosstab-csv")
+                csv_query = urlencode([("rows", spec.rows), ("cols", spec.cols)]) + (
+                    f"&{query}" if query else ""
+                )
+            chart_url = reverse("analysis-chart", kwargs={"chart": slug})
+            context["tables"].append(
+                {
+                    "table": analysis.table(slug),
+                    "chart_url": chart_url + (f"?{query}" if query else ""),
+                    "chart_alt": spec.chart_alt,
+                    "chart_title": spec.chart_title,
+                    "csv_url": f"{csv_url}?{csv_query}" if csv_query else csv_url,
+                }
+            )
+        return context
+
+
+class ChartView(CachedPublicPageMixin, View):
+    """`/analysis/charts/<table>.svg`: one table's chart, an SVG image."""
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if response.status_code == 200:
+            # The chart's own stylesheet, by its hash, and nothing else: no script, no
+            # loads (also when the SVG is opened by itself rather than as an image).
+            response._csp_config = {
+                "default-src": ["'none'"],
+                "style-src": charts.style_hashes(response.content),
+                "frame-ancestors": ["'none'"],
+            }
+        return response
+
+    def get(self, request, chart: str):
+        spec = TABLES.get(chart)
+        if spec is None:
+            raise Http404("No such chart.")
+        analysis = Analysis(request)
+        if not analysis.valid:
+            return bad_request(analysis)
+        svg = spec.draw(analysis.table(chart), spec.chart_title)
+        return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def csv_response(lines: list[list], name: str) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for line in lines:
+        writer.writerow([neutralise(cell) if isinstance(cell, str) else cell for cell in line])
+    response = HttpResponse(buffer.getvalue().encode(), content_type="text/csv; charset=utf-8")
+    filename = f"gloss-{name}-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class CrosstabCsvView(View):
+    """`/analysis/crosstab.csv?rows=tag&cols=outlet&<filters>`: every row and column."""
+
+    def get(self, request):
+        analysis = Analysis(request, CrosstabForm)
+        if not analysis.valid:
+            return bad_request(analysis)
+        rows, cols = analysis.form.cleaned_data["rows"], analysis.form.cleaned_data["cols"]
+        counts = analysis.counts(rows, cols)
+        return csv_response(analysis.presenter.csv_rows(counts), f"{rows}-by-{cols}")
+
+
+class CooccurrenceCsvView(View):
+    """`/analysis/cooccurrence.csv?<filters>`: articles holding each pair of tags."""
+
+    def get(self, request):
+        analysis = Analysis(request)
+        if not analysis.valid:
+            return bad_request(analysis)
+        counts = analysis.counts("tag", "tag")
+        return csv_response(analysis.presenter.csv_rows(counts), "tag-cooccurrence")

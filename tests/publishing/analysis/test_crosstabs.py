@@ -1,0 +1,193 @@
+"""The crosstabs of `/analysis/` equal counts taken straight from the listing's passages,
+for every pair of dimensions, several filter sets, with and without rollup; the CSV's
+shape; one grouped query per table (runs on SQLite and PostgreSQL: CI runs both)."""
+
+from itertools import permutations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from publishing.analysis.crosstab import DIMENSIONS
+from tests.publishing.analysis.conftest import (
+    crosstab_cells,
+    expected,
+    expected_cooccurrence,
+    export_rows,
+    parse_csv,
+)
+
+pytestmark = pytest.mark.django_db
+
+FILTER_SETS = [
+    "",
+    "outlet=daily",
+    "tag=quote",
+    "tag=quote&tag=legal-argument",
+    "organization=readers-union",
+    "published_after=2024-02-01",
+    "published_before=2024-02-01",
+    "q=court",
+    "annotator=bob",
+    "outlet=weekly&tag=statistic",
+    "organization=city-council&published_after=2024-01-01&published_before=2024-12-31",
+]
+PAIRS = list(permutations(DIMENSIONS, 2))
+
+
+@pytest.mark.parametrize("query", FILTER_SETS)
+def test_every_crosstab_equals_the_listings_passages_counted(client, corpus, query):
+    """Each (rows, cols) pair's CSV, own tags and rolled up, holds exactly the counts of
+    `/passages/export.csv` with the same filters, counted in Python."""
+    exported = export_rows(client, query)
+    for rows, cols in PAIRS:
+        for rollup in (False, True):
+            url = f"/analysis/crosstab.csv?rows={rows}&cols={cols}&{query}"
+            if rollup:
+                url += "&rollup=1"
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.content)
+            want = expected(client, query, rows, cols, rollup=rollup, exported=exported)
+            assert crosstab_cells(response.content) == dict(want), url
+
+
+@pytest.mark.parametrize("query", FILTER_SETS)
+def test_cooccurrence_equals_articles_counted(client, corpus, query):
+    for rollup in ("", "&rollup=1"):
+        response = client.get(f"/analysis/cooccurrence.csv?{query}{rollup}")
+        assert response.status_code == 200
+        want = expected_cooccurrence(client, query, rollup=bool(rollup))
+        assert crosstab_cells(response.content) == dict(want)
+
+
+def test_staff_count_drafts_as_their_listing_does(client, corpus):
+    """Signed-in staff see draft passages and articles on /passages/; the crosstabs too."""
+    client.force_login(corpus["annotator"])
+    for rows, cols in (("tag", "outlet"), ("month", "tag"), ("organization", "tag")):
+        response = client.get(f"/analysis/crosstab.csv?rows={rows}&cols={cols}")
+        assert crosstab_cells(response.content) == dict(expected(client, "", rows, cols))
+    assert (
+        crosstab_cells(client.get("/analysis/crosstab.csv?rows=tag&cols=outlet").content)[
+            ("quote", "Daily")
+        ]
+        == 3
+    )  # two published, one draft
+
+
+def test_an_article_filter_counts_that_articles_passages(client, corpus):
+    slug = corpus["articles"][0].slug
+    response = client.get(f"/analysis/crosstab.csv?rows=tag&cols=organization&article={slug}")
+    assert crosstab_cells(response.content) == {
+        ("legal argument", "Readers Union"): 1,
+        ("statistic", "Readers Union"): 1,
+        ("quote", "Readers Union"): 1,
+        ("quote", "City Council"): 1,
+    }
+
+
+def test_rollup_counts_a_passage_once_under_its_parent(client, corpus):
+    """`42 percent` in January carries statistic and quote, both under evidence: once
+    under evidence with rollup; evidence's own passages alone without it."""
+    own = crosstab_cells(client.get("/analysis/crosstab.csv?rows=tag&cols=month").content)
+    rolled = crosstab_cells(
+        client.get("/analysis/crosstab.csv?rows=tag&cols=month&rollup=1").content
+    )
+    assert ("evidence", "2024-01") not in own
+    assert own[("statistic", "2024-01")] == 1
+    assert own[("quote", "2024-01")] == 2
+    # January: "42 percent" (statistic + quote) and "council said no" (quote): 2 passages.
+    assert rolled[("evidence", "2024-01")] == 2
+    assert rolled[("quote", "2024-01")] == 2
+    # March: "42 percent" (statistic), "court met" (evidence itself), Weekly's two.
+    assert own[("evidence", "2024-03")] == 1
+    assert rolled[("evidence", "2024-03")] == 4
+
+
+def test_csv_shape_an_empty_cell_then_the_columns_then_a_row_per_label(client, corpus):
+    """Months run in order with the empty February filled, undated last; tags as their
+    tree (sub-tags under their parent); outlets by count, largest first."""
+    response = client.get("/analysis/crosstab.csv?rows=month&cols=tag")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="gloss-month-by-tag-')
+    assert response.content == (
+        b",evidence,quote,statistic,legal argument\r\n"
+        b"2024-01,0,2,1,1\r\n"
+        b"2024-02,0,0,0,0\r\n"
+        b"2024-03,1,1,2,2\r\n"
+        b"undated,0,1,0,1\r\n"
+    )
+    response = client.get("/analysis/crosstab.csv?rows=outlet&cols=tag&rollup=1")
+    assert parse_csv(response.content) == [
+        ["", "evidence", "quote", "statistic", "legal argument"],
+        ["Daily", "4", "2", "2", "2"],
+        ["Weekly", "3", "2", "1", "2"],
+    ]
+
+
+def test_labels_that_look_like_formulas_are_neutralised(client, corpus):
+    from tests.factories import make_annotation, make_tag
+
+    tag = make_tag("=HYPERLINK()")
+    make_annotation(corpus["articles"][1], exact="council said", tags=[tag])
+    header = parse_csv(client.get("/analysis/crosstab.csv?rows=outlet&cols=tag").content)[0]
+    assert "'=HYPERLINK()" in header
+
+
+def test_no_matching_passages_give_the_header_only(client, corpus):
+    response = client.get("/analysis/crosstab.csv?rows=tag&cols=outlet&q=nowhereword")
+    assert response.status_code == 200
+    assert response.content == b'""\r\n'
+
+
+@pytest.mark.parametrize(
+    ("slug", "rows", "cols"),
+    [
+        ("tag-outlet", "tag", "outlet"),
+        ("organization-tag", "organization", "tag"),
+        ("month-tag", "month", "tag"),
+    ],
+)
+def test_each_table_is_one_grouped_query(client, corpus, settings, slug, rows, cols):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from publishing.analysis.views import Analysis
+
+    settings.GLOSS_PAGE_CACHE_SECONDS = 0
+    request = RequestFactory().get("/analysis/", {"outlet": "daily", "q": "court"})
+    request.user = AnonymousUser()
+    analysis = Analysis(request)
+    assert analysis.valid
+    with CaptureQueriesContext(connection) as queries:
+        analysis.counts(rows, cols)
+    assert len(queries) == 1
+    assert "GROUP BY" in queries[0]["sql"]
+
+
+def test_the_page_queries_once_per_table_plus_labels(
+    client, corpus, settings, django_assert_num_queries
+):
+    """Four grouped queries, the tags, outlets and organizations named once each; the
+    filters' slug checks on top when filtered."""
+    settings.GLOSS_PAGE_CACHE_SECONDS = 0
+    with django_assert_num_queries(7):
+        assert client.get("/analysis/").status_code == 200
+    with django_assert_num_queries(9):
+        assert client.get("/analysis/?tag=quote&outlet=daily&rollup=1").status_code == 200
+
+
+def test_the_page_is_cached_per_corpus_version(client, corpus, django_assert_num_queries):
+    """Anonymous: the second view is one query (the corpus version); a new passage is
+    counted at once, and the CSV then counts from the kept numbers."""
+    from tests.factories import make_annotation
+
+    first = client.get("/analysis/")
+    assert first["X-Gloss-Page-Cache"] == "miss"
+    with django_assert_num_queries(1):
+        assert client.get("/analysis/")["X-Gloss-Page-Cache"] == "hit"
+    with django_assert_num_queries(3):  # version, outlets' names, tags' names
+        client.get("/analysis/crosstab.csv?rows=tag&cols=outlet")
+    make_annotation(corpus["articles"][1], exact="council said", tags=["quote"])
+    cells = crosstab_cells(client.get("/analysis/crosstab.csv?rows=tag&cols=outlet").content)
+    assert cells[("quote", "Daily")] == 3
+    assert client.get("/analysis/")["X-Gloss-Page-Cache"] == "miss"
