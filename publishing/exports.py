@@ -296,6 +296,11 @@ def rows_select(passages, site: str):
             ),
             neutralised=False,
         ),
+        Case(
+            When(adjudicated=True, then=Value("true")),
+            default=Value("false"),
+            output_field=TextField(),
+        ),
     )
     return passages.annotate(
         c_before=before, c_tags=Subquery(tags, output_field=TextField()), c_after=after

@@ -223,7 +223,7 @@ def test_cited_urls_leave_out_empty_fields_and_zero_downloads_are_hidden(client,
     content = response.content.decode()
     assert '<link rel="canonical" href="/passages/?tag=statistic">' in content
     assert 'href="/passages/export.csv?tag=statistic"' in content
-    assert "Download these 2 passages as CSV" in content
+    assert "Download these 2 passages:" in content
     empty = client.get("/passages/?tag=statistic&tag=quote&tag_match=all&q=nothingatall")
     assert b"Download these 0" not in empty.content
     assert b"No passages match" in empty.content
