@@ -7,7 +7,13 @@ applies it to articles or passages with the fields (and stored vector) each sear
 import re
 from typing import NamedTuple
 
-from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
+from django.contrib.postgres.search import (
+    CombinedSearchQuery,
+    SearchQuery,
+    SearchQueryField,
+    SearchVector,
+    SearchVectorField,
+)
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import F, Func, Q, Subquery, TextField, Value
@@ -214,9 +220,23 @@ def tsquery(alternatives: list[list[Term]], *, planned: bool = False):
                         value, template="(SELECT %(expressions)s)", output_field=TextField()
                     )
                 one = SearchQuery(value, search_type="websearch", config="english")
-                found = one if found is None else found | one
-            if term.excluded:
-                found = ~found
-            every = found if every is None else every & found
-        combined = every if combined is None else combined | every
+                # Not any of the forms: each one negated, all of them required.
+                if term.excluded:
+                    one = ~one
+                    found = one if found is None else _ts("&&", found, one)
+                else:
+                    found = one if found is None else _ts("||", found, one)
+            every = found if every is None else _ts("&&", every, found)
+        combined = every if combined is None else _ts("||", combined, every)
     return combined
+
+
+#: The type of a combined tsquery (Django's `|` and `&` leave it for the database
+#: backend to infer, which Django 6 refuses to do for two tsqueries).
+QUERY = SearchQueryField()
+
+
+def _ts(operator: str, left, right) -> CombinedSearchQuery:
+    """`(left <operator> right)` on two tsqueries, typed as a tsquery (still a search
+    query to the `@@` lookup, which would otherwise wrap it in `plainto_tsquery`)."""
+    return CombinedSearchQuery(left, operator, right, config="english", output_field=QUERY)
