@@ -44,6 +44,19 @@ class Tag(TagBase):
         related_name="children",
         help_text="The broader code this one sits under (a codebook's nesting).",
     )
+    # The codebook (`/workspace/codebook/`): an example of the code in use, and the
+    # tag's place among its siblings (smaller first; ties by name).
+    example_passage = models.ForeignKey(
+        "Annotation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A passage that shows the code in use (the codebook quotes it).",
+    )
+    position = models.PositiveIntegerField(
+        default=0, help_text="Order among the tags under the same parent (smaller first)."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -61,7 +61,13 @@ class OrganizationQuerySet(models.QuerySet):
 
 
 class Organization(models.Model):
-    """A body that articles mention and passages are attributed to (a group, union, court...)."""
+    """A body that articles mention and passages are attributed to (a group, union, court...).
+
+    `parent` is the organization it is an affiliate or chapter of ("ACLU of Massachusetts"
+    under "American Civil Liberties Union"); filtering by an organization includes its
+    affiliates, at every depth. The actions refuse a parent that would make a cycle
+    (`articles.org_tree`); deleting a parent leaves its affiliates at the top.
+    """
 
     class Kind(models.TextChoices):
         ADVOCACY = "advocacy", "Advocacy group"
@@ -87,6 +93,14 @@ class Organization(models.Model):
     )
     homepage = models.URLField(blank=True)
     description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="affiliates",
+        help_text="The organization this one is an affiliate or chapter of.",
+    )
 
     objects = OrganizationQuerySet.as_manager()
 

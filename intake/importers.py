@@ -209,8 +209,10 @@ def read_manifest(path: Path) -> dict[str, ManifestRow]:
     return result
 
 
-def read_organizations(path: Path) -> list[tuple[str, str, list[str]]]:
-    """(name, kind, aliases) per row of a `name,kind,aliases` CSV; aliases split on `|`."""
+def read_organizations(path: Path) -> list[tuple[str, str, list[str], str | None]]:
+    """(name, kind, aliases, parent) per row of a `name,kind,aliases[,parent]` CSV;
+    aliases split on `|`; `parent` is the name of the organization it is an affiliate of
+    (None without the column, "" for none)."""
     result = []
     seen: set[str] = set()
     for line, row in _read_csv(path, ORGANIZATION_COLUMNS):
@@ -235,7 +237,10 @@ def read_organizations(path: Path) -> list[tuple[str, str, list[str]]]:
             validate_aliases(aliases)
         except ValidationError as error:
             raise ImportProblem(source, error.messages[0]) from None
-        result.append((name, kind, aliases))
+        parent = " ".join(row["parent"].split()) if "parent" in row else None
+        if parent and parent.lower() == name.lower():
+            raise ImportProblem(source, f"{name} cannot be its own parent")
+        result.append((name, kind, aliases, parent))
     return result
 
 
@@ -258,20 +263,57 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 @transaction.atomic(durable=True)
 def import_organizations(path: Path) -> tuple[int, int, int]:
     """Create or update every organization in the CSV; returns how many were created,
-    updated (kind or aliases changed) and unchanged."""
+    updated (kind, aliases or parent changed) and unchanged.
+
+    With a `parent` column, each row's parent (a name in the file or already stored; empty
+    for none) is set once every row exists, so a parent may come after its affiliates. An
+    unknown parent, or parents that would make a cycle, is an `ImportProblem` checked
+    before anything is written."""
     rows = read_organizations(path)
-    known = {
-        name.lower(): (kind, aliases)
-        for name, kind, aliases in Organization.objects.values_list("name", "kind", "aliases")
+    stored = {
+        name.lower(): (pk, kind, aliases, parent_id)
+        for pk, name, kind, aliases, parent_id in Organization.objects.values_list(
+            "pk", "name", "kind", "aliases", "parent_id"
+        )
     }
+    in_file = {name.lower() for name, *_ in rows}
+    for name, _, _, parent in rows:
+        if parent and parent.lower() not in in_file and parent.lower() not in stored:
+            raise ImportProblem(
+                path, f"{name}: unknown parent organization {parent!r} (not in the file or stored)"
+            )
     created = updated = 0
-    for name, kind, aliases in rows:
+    by_name: dict[str, Organization] = {}
+    for name, kind, aliases, _ in rows:
         organization, was_created = upsert_organization(
             name=name, kind=kind, aliases=aliases, via="import"
         )
+        by_name[name.lower()] = organization
         created += was_created
-        before = known.get(organization.name.lower())
-        updated += not was_created and before != (organization.kind, organization.aliases)
+        before = stored.get(organization.name.lower())
+        updated += not was_created and before[1:3] != (organization.kind, organization.aliases)
+    for name, kind, aliases, parent in rows:
+        if parent is None:
+            continue
+        organization = by_name[name.lower()]
+        parent_row = None
+        if parent:
+            parent_row = by_name.get(parent.lower()) or Organization.objects.get(
+                name__iexact=parent
+            )
+        if organization.parent_id == (parent_row.pk if parent_row else None):
+            continue
+        try:
+            upsert_organization(
+                name=name, kind=kind, aliases=aliases, parent=parent_row, via="import"
+            )
+        except ValidationError as error:
+            raise ImportProblem(
+                f"{path}, organization {name!r}", " ".join(error.messages)
+            ) from None
+        before = stored.get(name.lower())
+        if before is not None and before[1:3] == (organization.kind, organization.aliases):
+            updated += 1  # only its parent changed
     return created, updated, len(rows) - created - updated
 
 

@@ -9,11 +9,13 @@ from collections.abc import Iterable
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 
 from annotations.models import Tag, TaggedAnnotation
+from annotations.tag_tree import tree_order
 from articles.models import Article, Organization, Outlet
 from articles.visibility import sees_drafts
+from cms.trees import ancestors, subtree
 from publishing.models import ArticleFacet, FacetCount
 from rounds.models import Round
 
@@ -197,3 +199,68 @@ def _maintained_facets(
     if id_key is None:
         return [{"slug": slug, "name": name, "count": n} for slug, name, n, _ in rows]
     return [{"slug": slug, "name": name, "count": n, id_key: pk} for slug, name, n, pk in rows]
+
+
+def tag_tree_options(options: list[dict], passages, nodes: dict) -> list[dict]:
+    """The tag facet's `options` as a tree: each tag under its parent (with `depth`), and
+    each tag that has sub-tags counting the `passages` carrying it or any tag under it
+    (each passage once), which is what ticking it alone would list
+    (`PassageFilterSet.filter_tag`). Tags without sub-tags keep their own counts. Ancestors
+    of a shown option are shown too.
+
+    `nodes`: every tag (`annotations.tag_tree.nodes`). When no tag has a parent the
+    options are returned as they are, with no query; otherwise one query counts every
+    parent at once (a `COUNT(DISTINCT ...) FILTER` per parent over the tagged rows of the
+    sub-trees).
+    """
+    tree = {pk: node.parent_id for pk, node in nodes.items()}
+    parents = {parent for parent in tree.values() if parent in nodes}
+    if not parents:
+        return options
+    subtrees = {parent: sorted(subtree([parent], tree)) for parent in sorted(parents)}
+    involved = sorted({pk for ids in subtrees.values() for pk in ids})
+    rolled = TaggedAnnotation.objects.filter(
+        content_object_id__in=passages.order_by().values("pk"), tag_id__in=involved
+    ).aggregate(
+        **{
+            f"t{parent}": Count("content_object_id", distinct=True, filter=Q(tag_id__in=ids))
+            for parent, ids in subtrees.items()
+        }
+    )
+    by_slug = {node.slug: node for node in nodes.values()}
+    shown: dict[int, dict] = {}
+    for option in options:
+        node = by_slug.get(option["slug"])
+        if node is not None:
+            shown[node.pk] = {**option, "tag_id": node.pk}
+    for parent in parents:
+        count = rolled[f"t{parent}"] or 0
+        if parent in shown:
+            shown[parent]["count"] = count
+        elif count:
+            node = nodes[parent]
+            shown[parent] = {
+                "slug": node.slug,
+                "name": node.name,
+                "count": count,
+                "selected": False,
+                "tag_id": node.pk,
+            }
+    for pk in list(shown):
+        for above in ancestors(pk, tree):
+            if above not in shown:
+                node = nodes[above]
+                count = rolled.get(f"t{above}") or 0
+                shown[above] = {
+                    "slug": node.slug,
+                    "name": node.name,
+                    "count": count,
+                    "selected": False,
+                    "tag_id": node.pk,
+                }
+    ordered = [
+        {**shown[node.pk], "depth": depth} for node, depth in tree_order(nodes) if node.pk in shown
+    ]
+    # Options the form refused (no such tag) stay, last, so they can be unticked.
+    ordered += [option for option in options if option["slug"] not in by_slug]
+    return ordered

@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django_filters.fields import ModelMultipleChoiceField
 
+from annotations import tag_tree
 from annotations.models import Annotation, Tag, TaggedAnnotation
+from articles import org_tree
 from articles.models import Article, Organization, Outlet
 from cms.admin_lookups import LARGEST, unsafe_text
 from publishing.search import SEARCH_HELP, search
@@ -192,6 +194,28 @@ class SearchLastFilterSet(CheckedFilterSet):
     def filter_nothing(self, queryset, name, value):
         return queryset
 
+    def tag_nodes(self) -> dict:
+        """Every tag as a `tag_tree.Node`, read once per listing (one query) and shared
+        with the facets' FilterSets (`share_trees`)."""
+        if getattr(self, "_tag_nodes", None) is None:
+            self._tag_nodes = tag_tree.nodes()
+        return self._tag_nodes
+
+    def tag_parents(self) -> dict[int, int | None]:
+        """`{tag_id: parent_id}` of every tag (`tag_nodes`)."""
+        return {pk: node.parent_id for pk, node in self.tag_nodes().items()}
+
+    def organization_parents(self) -> dict[int, int | None]:
+        """`{organization_id: parent_id}`, read once per listing (one query)."""
+        if getattr(self, "_organization_parents", None) is None:
+            self._organization_parents = org_tree.parents()
+        return self._organization_parents
+
+    def share_trees(self, other) -> None:
+        """Give `other` (a FilterSet of the same listing) the trees this one has read."""
+        other._tag_nodes = getattr(self, "_tag_nodes", None)
+        other._organization_parents = getattr(self, "_organization_parents", None)
+
     def tags_match_all(self) -> bool:
         """Whether `tag_match=all` is asked for (read from the data: `filtered_without`
         applies filters without cleaning its copy of the form again)."""
@@ -281,7 +305,7 @@ class PassageFilterSet(SearchLastFilterSet):
         label="Tag",
         queryset=Tag.objects.all(),
         method="filter_tag",
-        help_text="Passages with any (or every) one of these tags.",
+        help_text="Passages with any (or every) one of these tags or of their sub-tags.",
     )
     tag_match = tag_match_filter("Whether a passage needs any ticked tag or every one.")
     outlet = SlugsFilter(
@@ -293,9 +317,8 @@ class PassageFilterSet(SearchLastFilterSet):
     organization = AliasedSlugsFilter(
         label="Organization",
         queryset=Organization.objects.all(),
-        field_name="organization__slug",
-        distinct=False,
-        help_text="Attributed to it; its slug, name or an alias.",
+        method="filter_organization",
+        help_text="Attributed to it or to one of its affiliates; its slug, name or an alias.",
     )
     published_after = django_filters.DateFilter(
         label="Article published on or after",
@@ -339,17 +362,35 @@ class PassageFilterSet(SearchLastFilterSet):
         return queryset.filter(adjudicated=value == "yes") if value else queryset
 
     def filter_tag(self, queryset, name, value):
+        """A ticked tag matches the passages carrying it or any tag under it (at any
+        depth): `?tag=evidence` finds those tagged `statistic` when statistic sits under
+        evidence. With `tag_match=all`, every ticked tag must be matched so, each by the
+        tag itself or by one of its sub-tags: ticking evidence and quote finds the passages
+        carrying quote (which counts for evidence too), and ticking evidence and legal
+        argument those carrying legal argument and evidence or any tag under it."""
         if not value:
             return queryset
+        tree = self.tag_parents()
         if self.tags_match_all():
-            # Every ticked tag on the passage itself: one EXISTS per tag.
+            # Every ticked tag (or one under it) on the passage: one EXISTS per tag.
             for tag in value:
-                tagged = TaggedAnnotation.objects.filter(content_object=OuterRef("pk"), tag=tag)
+                tagged = TaggedAnnotation.objects.filter(
+                    content_object=OuterRef("pk"),
+                    tag_id__in=sorted(tag_tree.with_descendants([tag.pk], tree)),
+                )
                 queryset = queryset.filter(Exists(tagged))
             return queryset
         # EXISTS rather than a join: a passage with two of the tags is still one row.
-        tagged = TaggedAnnotation.objects.filter(content_object=OuterRef("pk"), tag__in=value)
+        ids = sorted(tag_tree.with_descendants([tag.pk for tag in value], tree))
+        tagged = TaggedAnnotation.objects.filter(content_object=OuterRef("pk"), tag_id__in=ids)
         return queryset.filter(Exists(tagged))
+
+    def filter_organization(self, queryset, name, value):
+        """Attributed to the organization or to one of its affiliates (any depth)."""
+        if not value:
+            return queryset
+        ids = org_tree.with_affiliates([row.pk for row in value], self.organization_parents())
+        return queryset.filter(organization_id__in=sorted(ids))
 
     def filter_article(self, queryset, name, value):
         """The article of that slug, or of that exact title (what the chooser offers)."""

@@ -134,6 +134,7 @@ class FacetedListMixin:
         data.pop(parameter, None)
         base = type(filterset)(data, queryset=filterset.queryset, request=self.request)
         base.search_limit = filterset.search_limit
+        filterset.share_trees(base)
         queryset = base.queryset.all()
         if set(filterset.form.errors) - {parameter}:
             return queryset.none()
@@ -195,15 +196,16 @@ class FacetedListMixin:
                 options = self.maintained()[parameter]
             else:
                 options = self.facet_counts(parameter, rows)
+            options = self.arrange(parameter, rows, self.with_selected(parameter, options))
             facets.append(
-                {
-                    "parameter": parameter,
-                    "label": label,
-                    "options": self.with_selected(parameter, options),
-                    "capped": capped,
-                }
+                {"parameter": parameter, "label": label, "options": options, "capped": capped}
             )
         return facets
+
+    def arrange(self, parameter: str, rows, options: list[dict]) -> list[dict]:
+        """A facet's options as the page shows them (`rows`: the facet's base, None when
+        the maintained counts served it); as they are unless a listing says otherwise."""
+        return options
 
     def facet_counts(self, parameter: str, rows) -> list[dict]:
         """One facet's options counted over `rows` (a GROUP BY, one query)."""

@@ -106,6 +106,8 @@ class FacetOption(NamedTuple):
     selected: bool
     tag_id: int | None
     field_id: str
+    # How deep the option sits in its tree (the tag facet's sub-tags: 1, 2...).
+    depth: int = 0
 
 
 class FacetBox(NamedTuple):
@@ -200,6 +202,7 @@ class Presenter:
                     option["selected"],
                     option.get("tag_id"),
                     f"f-{parameter}-{counter}",
+                    option.get("depth", 0),
                 )
                 for counter, option in enumerate(facet["options"], 1)
             ]

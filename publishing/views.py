@@ -12,11 +12,13 @@ from django_filters.views import FilterView
 
 from annotations.models import Annotation, Tag, TaggedAnnotation, attach_tag_lists
 from articles.models import Article, Organization, Outlet
+from articles.org_tree import with_affiliates
 from publishing.choosers import annotator_choices, article_choices
 from publishing.exports import passages_csv
 from publishing.facets import (
     article_organization_facets,
     article_tag_facets,
+    tag_tree_options,
     visible_article_organization_facets,
     visible_article_tag_facets,
 )
@@ -80,6 +82,13 @@ class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
         )
         context["article_choices"] = article_choices(passages)
         return context
+
+    def arrange(self, parameter, rows, options):
+        """The tag facet as a tree whose parents count their sub-tags' passages too."""
+        if parameter != "tag":
+            return options
+        passages = self.get_queryset() if rows is None else rows
+        return tag_tree_options(options, passages, self.filterset.tag_nodes())
 
     def facet_counts(self, parameter, rows):
         if parameter == "tag":
@@ -205,7 +214,8 @@ class OutletDetailView(CachedPublicPageMixin, DetailView):
 
 
 class OrganizationDetailView(CachedPublicPageMixin, DetailView):
-    """`/organizations/<slug>/`: articles that mention it, passages attributed to it, per tag."""
+    """`/organizations/<slug>/`: articles that mention it, passages attributed to it or to
+    its affiliates, per tag, and the affiliates themselves."""
 
     model = Organization
     template_engine = "jinja2"
@@ -215,8 +225,20 @@ class OrganizationDetailView(CachedPublicPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         articles = Article.objects.visible_to(self.request.user).mentioning(self.object)
-        passages = visible_passages(self.request).filter(organization=self.object)
+        # Its own passages and its affiliates' (at every depth), as `?organization=` finds.
+        family = with_affiliates([self.object.pk])
+        passages = visible_passages(self.request).filter(organization_id__in=sorted(family))
         presenter = Presenter()
+        context["parent"] = (
+            Organization.objects.filter(pk=self.object.parent_id).only("name", "slug").first()
+            if self.object.parent_id
+            else None
+        )
+        context["affiliates"] = list(
+            Organization.objects.filter(pk__in=family - {self.object.pk}).only(
+                "name", "slug", "parent_id"
+            )
+        )
         context["article_count"] = articles.count()
         context["articles"] = list(articles.for_listing()[:PREVIEW_SIZE])
         context["article_rows"] = presenter.articles(context["articles"])

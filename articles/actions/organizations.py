@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotations.models import Annotation
+from articles import org_tree
 from articles.actions.slugs import unique_slug
 from articles.models import Organization
 from audit import services as audit
+from cms.sentinels import UNSET
 from publishing.hooks import corpus_write
 
 
@@ -17,10 +19,12 @@ def upsert_organization(
     name: str,
     kind: str = Organization.Kind.OTHER,
     aliases: Sequence[str] = (),
+    parent=UNSET,
     actor=None,
     via: str = audit.Via.OTHER,
 ) -> tuple[Organization, bool]:
-    """Step of `organization_upsert`, for actions that compose it (an import)."""
+    """Step of `organization_upsert`, for actions that compose it (an import). `parent`
+    (an `Organization` or None) is changed only when given."""
     name = " ".join(name.split())
     if not name:
         raise ValidationError("An organization needs a name.", code="organization_name_missing")
@@ -41,6 +45,9 @@ def upsert_organization(
             )
         organization.kind = kind
         organization.aliases = clean_aliases
+        if parent is not UNSET:
+            org_tree.check_parent(organization, parent)
+            organization.parent = parent
         organization.full_clean()
         organization.save()
         action = audit.Action.CREATE if created else audit.Action.UPDATE
@@ -54,19 +61,25 @@ def organization_upsert(
     name: str,
     kind: str = Organization.Kind.OTHER,
     aliases: Sequence[str] = (),
+    parent=UNSET,
     actor=None,
     via: str = audit.Via.OTHER,
 ) -> tuple[Organization, bool]:
-    """Create the organization, or update kind and aliases of the one with this name."""
-    return upsert_organization(name=name, kind=kind, aliases=aliases, actor=actor, via=via)
+    """Create the organization, or update kind and aliases (and `parent`, when given) of
+    the one with this name."""
+    return upsert_organization(
+        name=name, kind=kind, aliases=aliases, parent=parent, actor=actor, via=via
+    )
 
 
 @transaction.atomic(durable=True)
 def organization_save(
     *, organization: Organization, actor=None, via: str = audit.Via.OTHER
 ) -> Organization:
-    """Create or change an organization as edited (the admin's form)."""
+    """Create or change an organization as edited (the admin's form); a parent that would
+    make a cycle is refused (code `organization_cycle`)."""
     with corpus_write():
+        org_tree.check_parent(organization, organization.parent)
         return audit.save_recorded(organization, actor=actor, via=via)
 
 

@@ -94,7 +94,7 @@ class Labels:
     def tags(self) -> dict:
         """Every tag, in tree order: {id: Label} (one query, the first time)."""
         if self._tags is None:
-            tags = list(Tag.objects.only("pk", "name", "slug", "parent_id"))
+            tags = list(Tag.objects.only("pk", "name", "slug", "parent_id", "position"))
             self._tags = {
                 tag.pk: Label(tag.pk, tag.name, self.tag_url(tag.slug), depth)
                 for tag, depth in depth_first(tags)

@@ -15,7 +15,9 @@ from publishing.refi.qda import CODEBOOK_NS, ORGANIZATIONS_CODE, ORIGIN, guid, q
 
 
 def tags_for_codebook() -> list[Tag]:
-    return list(Tag.objects.order_by("pk").only("pk", "name", "colour", "description", "parent"))
+    return list(
+        Tag.objects.order_by("pk").only("pk", "name", "colour", "description", "parent", "position")
+    )
 
 
 def _code(xf, q, tag: Tag, children: dict[int | None, list[Tag]]) -> None:
