@@ -49,9 +49,11 @@ class TagForm(forms.Form):
         required=False, min_value=1, label="Example passage (its number)"
     )
 
-    def __init__(self, *args, choices=(), **kwargs):
+    def __init__(self, *args, choices=(), creating: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].choices = [("", "(top level)"), *choices]
+        if creating:  # an example is a passage already carrying the tag
+            del self.fields["example_passage"]
 
 
 class MergeForm(forms.Form):
@@ -73,6 +75,7 @@ class CodebookRow:
     contrast: float
     first: bool
     last: bool
+    has_children: bool
     form: TagForm | None
 
 
@@ -138,6 +141,7 @@ def codebook_rows(user, *, bound: dict | None = None) -> tuple[list[CodebookRow]
                 contrast=round(highlight_contrast(tag.colour), 1),
                 first=group[0] == tag.pk,
                 last=group[-1] == tag.pk,
+                has_children=tag.pk in siblings,
                 form=form,
             )
         )
@@ -164,7 +168,7 @@ class CodebookView(CodebookAccessMixin, View):
             "editor": editor,
             "create_form": bound.get("create")
             or (
-                TagForm(choices=choices, prefix="new", initial={"colour": "#ffd54f"})
+                TagForm(choices=choices, prefix="new", initial={"colour": "#ffd54f"}, creating=True)
                 if editor
                 else None
             ),
@@ -216,7 +220,7 @@ class CodebookCreateView(CodebookEditView):
     permission_required = "annotations.add_tag"
 
     def post(self, request):
-        form = TagForm(request.POST, choices=self.tag_choices(), prefix="new")
+        form = TagForm(request.POST, choices=self.tag_choices(), prefix="new", creating=True)
         if not form.is_valid():
             return self.render_page(request, bound={"create": form}, status=400)
         data = form.cleaned_data
