@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from annotations.actions.revisions import RevisionConflict, article_change
 from annotations.models import Annotation
+from articles import org_tree
 from articles.actions.articles import article_create, article_delete, articles_delete
 from articles.actions.organizations import (
     organization_delete,
@@ -58,7 +59,13 @@ class OrganizationForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "slug", "kind", "aliases", "homepage", "description"]
+        fields = ["name", "slug", "kind", "parent", "aliases", "homepage", "description"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # The action refuses a cycle too; here it becomes a form error instead of a failure.
+        org_tree.check_parent(self.instance, cleaned.get("parent"))
+        return cleaned
 
 
 @admin.register(Organization)
@@ -67,6 +74,7 @@ class OrganizationAdmin(RecordedWritesAdmin):
     list_display = ["name", "kind", "alias_list"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases"]
+    autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
 
     @admin.display(description="Aliases")

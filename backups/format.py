@@ -33,7 +33,9 @@ ADDED_MODELS = {"intake.snapshot": 3}
 # passages no source id, and none is a coding round's consensus). Every export writes them.
 ADDED_FIELDS = {
     "annotations.annotation": {"source_id": "", "adjudicated": False},
-    "annotations.tag": {"parent_id": None},
+    # The codebook's example passage and sibling order; an organization's parent.
+    "annotations.tag": {"parent_id": None, "example_passage_id": None, "position": 0},
+    "articles.organization": {"parent_id": None},
 }
 
 

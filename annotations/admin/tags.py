@@ -25,8 +25,11 @@ class TagForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        # The action checks this too; here it becomes a form error instead of a failure.
+        # The action checks these too; here they become form errors instead of failures.
         tag_tree.check_parent(self.instance, cleaned.get("parent"))
+        colour = cleaned.get("colour")
+        if colour and (self.instance.pk is None or colour != self.initial.get("colour")):
+            tag_tree.check_colour(colour)
         return cleaned
 
 
