@@ -20,6 +20,7 @@ from articles.actions.articles import (
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit import services as audit
 from cms.sentinels import UNSET
+from echoes.index import index_bodies
 from publishing.hooks import corpus_write
 
 
@@ -99,6 +100,7 @@ def revise_article(
         article.revision = current.revision + 1
         article.full_clean()
         article.save(update_fields=["body", "revision", "modified"])
+        index_bodies([(article.pk, body)])
         revision = _new_revision(
             article, old_body=old_body, body=body, editor=editor, reason=reason, comment=comment
         )

@@ -1,0 +1,97 @@
+"""The echo index is kept by the article actions: create, batched import, revise, delete."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from annotations.actions.revisions import article_revise
+from articles.actions.articles import article_delete, create_articles
+from articles.models import Article
+from echoes.finding import PassageText, echoes_of
+from echoes.models import Fingerprint
+from echoes.winnowing import fingerprint_text
+from tests.factories import make_article, make_editor, make_outlet
+
+pytestmark = pytest.mark.django_db
+
+QUOTE = "fundamentally contrary to the moral fabric of our Nation and our international laws"
+
+
+def indexed(article) -> list[tuple[int, int, int, int]]:
+    return list(
+        Fingerprint.objects.filter(article=article)
+        .order_by("position")
+        .values_list("hash", "position", "start", "end")
+    )
+
+
+def expected(body) -> list[tuple[int, int, int, int]]:
+    return [tuple(f) for f in fingerprint_text(body)]
+
+
+def echo_articles(text, exclude=0):
+    passage = PassageText(pk=1, article_id=exclude, exact=text)
+    return [e.article_id for e in echoes_of([passage], Article.objects.all())[1]]
+
+
+def test_creating_an_article_indexes_its_body():
+    article = make_article(f"Officers said the policy is {QUOTE}, they wrote.")
+    assert indexed(article) == expected(article.body) != []
+
+
+def test_a_batched_import_indexes_every_article():
+    outlet = make_outlet()
+    articles = create_articles(
+        [
+            Article(title=f"T{i}", body=f"Story {i}: {QUOTE} said someone {i}.", outlet=outlet)
+            for i in range(3)
+        ]
+    )
+    for article in articles:
+        assert indexed(article) == expected(article.body)
+
+
+def test_a_revision_replaces_the_fingerprints():
+    article = make_article(f"Before. {QUOTE}.")
+    assert echo_articles(QUOTE) == [article.pk]
+    article_revise(
+        article=article,
+        body="An entirely different text about flood walls and the city council budget vote.",
+        editor=make_editor(),
+        reason="correction",
+    )
+    article.refresh_from_db()
+    assert indexed(article) == expected(article.body)
+    assert echo_articles(QUOTE) == []
+    assert echo_articles("about flood walls and the city council budget vote") == [article.pk]
+
+
+def test_deleting_an_article_deletes_its_fingerprints():
+    article = make_article(f"{QUOTE}.")
+    pk = article.pk
+    article_delete(article=article)
+    assert not Fingerprint.objects.filter(article_id=pk).exists()
+
+
+def test_reindex_rebuilds_the_whole_table(capsys):
+    one = make_article(f"One. {QUOTE}.", published=date(2019, 6, 27))
+    two = make_article(f"Two, {QUOTE}!", published=date(2019, 6, 26))
+    columns = ("article_id", "hash", "position", "start", "end")
+    before = sorted(Fingerprint.objects.values_list(*columns))
+    Fingerprint.objects.filter(article=one).delete()
+    Fingerprint.objects.create(article=two, hash=1, position=999, start=0, end=1)
+    call_command("reindex_echoes", batch="1")
+    after = sorted(Fingerprint.objects.values_list(*columns))
+    assert after == before
+    assert capsys.readouterr().out.startswith(f"Indexed 2 articles: {len(before)} fingerprints")
+
+
+@pytest.mark.parametrize("batch", ["0", "-3", "many", "1000001"])
+def test_reindex_refuses_a_bad_batch_and_writes_nothing(batch):
+    article = make_article(f"One. {QUOTE}.")
+    Fingerprint.objects.filter(article=article).delete()
+    with pytest.raises(CommandError, match="--batch must be a whole number"):
+        call_command("reindex_echoes", batch=batch)
+    assert not Fingerprint.objects.exists()
