@@ -95,6 +95,8 @@ class PassageRow(NamedTuple):
     published: ShownDate | None
     note: str
     annotator: str
+    # Other articles that ran the passage's words ("Also in", `echoes.presenters.AlsoIn`).
+    also_in: tuple = ()
 
 
 class FacetOption(NamedTuple):
