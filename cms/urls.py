@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/", include("annotations.api_urls")),
     path("api/", include("echoes.api_urls")),
     path("", include("articles.history_urls")),
+    path("", include("echoes.urls")),
     path("", include("publishing.urls")),
 ]
 
