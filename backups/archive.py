@@ -43,6 +43,7 @@ from annotations.models import Annotation, Tag, TaggedAnnotation
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit.models import HistoryRecord
 from backups.format import ADDED_FIELDS, BackupProblem, Writer, read, verify
+from echoes.index import reindex_all
 from intake.models import ImportBatch, Snapshot
 from publishing.counts import facet_counts_rebuild
 from publishing.hooks import corpus_write
@@ -388,6 +389,7 @@ def _import(lines: Iterable[str | bytes], *, replace: bool) -> dict[str, int]:
         _check_references()
         _reset_sequences([get_user_model(), *CONTENT_MODELS])
         facet_counts_rebuild()  # derived from the imported rows
+        reindex_all()  # the echo index too
     return {**importer.counts, "with_passwords": bool(header.get("with_passwords"))}
 
 

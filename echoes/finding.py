@@ -69,10 +69,15 @@ class _Probe:
         self.fingerprints = {hashes[i] for i in winnow(hashes)}
 
 
-def echoes_of(passages, articles) -> dict[int, list[Echo]]:
+def echoes_of(passages, articles, *, most: int | None = None) -> dict[int, list[Echo]]:
     """The echoes of each of `passages` (PassageText) in `articles` (a QuerySet of the
     articles the reader may see), by passage id, earliest publication first. Two
-    queries at most, whatever the number of passages."""
+    queries at most, whatever the number of passages.
+
+    `most` bounds the work of a page showing many passages: only that many candidate
+    articles are read and verified, those sharing the most fingerprints with the
+    passages first (a long shared stretch shares many), so a page's "Also in" may leave
+    out the least likely ones. None (the API): every candidate."""
     probes = [_Probe(p) for p in passages]
     found: dict[int, list[Echo]] = {p.passage.pk: [] for p in probes}
     wanted = set().union(*(p.fingerprints for p in probes)) if probes else set()
@@ -84,8 +89,11 @@ def echoes_of(passages, articles) -> dict[int, list[Echo]]:
     )
     for article_id, h, position in rows:
         hits[article_id].append((h, position))
+    chosen = sorted(hits)
+    if most is not None and len(chosen) > most:
+        chosen = sorted(sorted(chosen, key=lambda pk: (-len(hits[pk]), pk))[:most])
     candidates = (
-        articles.filter(pk__in=sorted(hits))
+        articles.filter(pk__in=chosen)
         .select_related("outlet")
         .only("pk", "slug", "title", "published", "body", "outlet__name")
         .order_by()

@@ -21,6 +21,9 @@ from publishing.presenters import Presenter, ShownDate
 ECHO_PARAMETER = "echo"
 _RANGE = re.compile(r"(\d{1,9})-(\d{1,9})")
 CONTEXT = 32  # code points either side that tell whether a passage cuts a word
+# The most candidate articles a page reads to find its passages' echoes (the API reads
+# them all): a page's cost stays bounded whatever the corpus repeats.
+PAGE_CANDIDATES = 100
 
 
 class AlsoIn(NamedTuple):
@@ -59,7 +62,7 @@ def also_in_rows(echoes: list[Echo], presenter: Presenter) -> list[AlsoIn]:
 
 def also_in(passages: list[PassageText], user, presenter: Presenter) -> dict[int, list[AlsoIn]]:
     """ "Also in" of each passage, by id, in the articles `user` may see (two queries)."""
-    found = echoes_of(passages, Article.objects.visible_to(user))
+    found = echoes_of(passages, Article.objects.visible_to(user), most=PAGE_CANDIDATES)
     return {pk: also_in_rows(echoes, presenter) for pk, echoes in found.items()}
 
 

@@ -33,6 +33,7 @@ Hashes are the first 8 bytes of BLAKE2b over the shingle's normalised words (not
 a bigint column.
 """
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -68,9 +69,13 @@ class Fingerprint(NamedTuple):
     end: int
 
 
+@functools.lru_cache(maxsize=200_000)
 def normalise_word(word: str) -> str:
     """A word as compared: compatibility-normalised (NFKC: full-width letters, ligatures),
-    case-folded, every apostrophe straight."""
+    case-folded, every apostrophe straight. (Cached: a language has fewer words than a
+    corpus has occurrences of them.)"""
+    if word.isascii():
+        return word.lower().translate(_TO_STRAIGHT)
     return unicodedata.normalize("NFKC", word).casefold().translate(_TO_STRAIGHT)
 
 

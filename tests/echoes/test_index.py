@@ -95,3 +95,27 @@ def test_reindex_refuses_a_bad_batch_and_writes_nothing(batch):
     with pytest.raises(CommandError, match="--batch must be a whole number"):
         call_command("reindex_echoes", batch=batch)
     assert not Fingerprint.objects.exists()
+
+
+def test_a_bounded_search_reads_the_candidates_sharing_most_first():
+    """`most` (the pages' bound): the article sharing the longest stretch is kept."""
+    long = f"{QUOTE} and more words that the passage also holds right here today"
+    short = make_article(f"Only this: {QUOTE}.")
+    full = make_article(f"All of it: {long}.")
+    passage = PassageText(pk=1, article_id=0, exact=long)
+    everything = echoes_of([passage], Article.objects.all())[1]
+    assert sorted(e.article_id for e in everything) == [short.pk, full.pk]
+    bounded = echoes_of([passage], Article.objects.all(), most=1)[1]
+    assert [(e.article_id, e.score) for e in bounded] == [(full.pk, 1.0)]
+
+
+def test_a_backup_import_rebuilds_the_index(tmp_path):
+    """Backups carry no fingerprints (they are derived): importing rebuilds them."""
+    make_article(f"One. {QUOTE}.")
+    make_article(f"Two, {QUOTE}!")
+    columns = ("hash", "position", "start", "end")
+    before = sorted(Fingerprint.objects.values_list(*columns))
+    path = tmp_path / "backup.jsonl.gz"
+    call_command("export_backup", str(path))
+    call_command("import_backup", str(path), replace=True)
+    assert sorted(Fingerprint.objects.values_list(*columns)) == before
