@@ -83,12 +83,13 @@ def echoes_of(passages, articles, *, most: int | None = None) -> dict[int, list[
     wanted = set().union(*(p.fingerprints for p in probes)) if probes else set()
     if not wanted:
         return found
-    hits: dict[int, list[tuple[int, int]]] = defaultdict(list)  # article -> (hash, position)
+    # article -> its index rows among the wanted hashes: (hash, word position, code point)
+    hits: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     rows = Fingerprint.objects.filter(hash__in=sorted(wanted)).values_list(
-        "article_id", "hash", "position"
+        "article_id", "hash", "position", "start"
     )
-    for article_id, h, position in rows:
-        hits[article_id].append((h, position))
+    for article_id, h, position, start in rows:
+        hits[article_id].append((h, position, start))
     chosen = sorted(hits)
     if most is not None and len(chosen) > most:
         chosen = sorted(sorted(chosen, key=lambda pk: (-len(hits[pk]), pk))[:most])
@@ -99,14 +100,11 @@ def echoes_of(passages, articles, *, most: int | None = None) -> dict[int, list[
         .order_by()
     )
     for article in candidates:
-        tokens = words(article.body)
-        texts = [w.text for w in tokens]
+        body = _Body(article.body)
         for probe in probes:
             if probe.passage.article_id == article.pk:
                 continue
-            stretches = _stretches(probe, hits[article.pk], texts)
-            for first, last, length in sorted(stretches):
-                start, end = tokens[first].start, tokens[last].end
+            for start, end, length in sorted(_stretches(probe, hits[article.pk], body)):
                 found[probe.passage.pk].append(
                     Echo(
                         article.pk,
@@ -125,24 +123,74 @@ def echoes_of(passages, articles, *, most: int | None = None) -> dict[int, list[
     return found
 
 
-def _stretches(probe: _Probe, hits, texts: list[str]) -> set[tuple[int, int, int]]:
-    """The maximal runs of at least MIN_WORDS words the probe shares with a body's
-    words `texts`, seeded by the body's index `hits`: (first, last word index in the
-    body, length)."""
-    a, n, m = probe.texts, len(probe.texts), len(texts)
-    runs = set()
-    for h, q in hits:
-        for p in probe.positions.get(h, ()):
-            if q + K > m or texts[q : q + K] != a[p : p + K]:
-                continue  # a collision, or an index row of an older body
-            i, j = p, q
-            while i and j and a[i - 1] == texts[j - 1]:
-                i, j = i - 1, j - 1
-            e, f = p + K, q + K
-            while e < n and f < m and a[e] == texts[f]:
-                e, f = e + 1, f + 1
+class _Body:
+    """A candidate's body, its words read only around each hit (an echo is never longer
+    than the passage), the whole body only when a stretch reaches a window's edge."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._all: tuple[list[Word], list[str]] | None = None
+
+    def all_words(self) -> tuple[list[Word], list[str]]:
+        if self._all is None:
+            tokens = words(self.text)
+            self._all = (tokens, [w.text for w in tokens])
+        return self._all
+
+    def around(self, at: int, reach: int) -> tuple[list[Word], list[str], bool, bool]:
+        """The whole words within `reach` code points of `at`, with absolute spans, and
+        whether the window is cut on the left and on the right."""
+        lo, hi = max(0, at - reach), min(len(self.text), at + reach)
+        tokens = [Word(w.text, w.start + lo, w.end + lo) for w in words(self.text[lo:hi])]
+        cut_left, cut_right = lo > 0, hi < len(self.text)
+        if cut_left and tokens:
+            tokens = tokens[1:]  # perhaps the end of a word the window cuts
+        if cut_right and tokens:
+            tokens = tokens[:-1]
+        return tokens, [w.text for w in tokens], cut_left, cut_right
+
+
+def _extend(a: list[str], p: int, texts: list[str], q: int) -> tuple[int, int, int, int] | None:
+    """The maximal run of equal words through `a[p:p+K]` == `texts[q:q+K]`: (first and
+    end index in `a`, first and end index in `texts`); None if those K words differ."""
+    if q < 0 or q + K > len(texts) or texts[q : q + K] != a[p : p + K]:
+        return None  # a hash collision, or an index row of an older body
+    i, j = p, q
+    while i and j and a[i - 1] == texts[j - 1]:
+        i, j = i - 1, j - 1
+    e, f = p + K, q + K
+    while e < len(a) and f < len(texts) and a[e] == texts[f]:
+        e, f = e + 1, f + 1
+    return i, e, j, f
+
+
+def _stretches(probe: _Probe, hits, body: _Body) -> set[tuple[int, int, int]]:
+    """The maximal runs of at least MIN_WORDS words the probe shares with `body`, seeded
+    by the body's index rows `hits`: (start, end code point in the body, words)."""
+    a = probe.texts
+    reach = 2 * len(probe.passage.exact) + 64
+    runs: set[tuple[int, int, int]] = set()
+    for h, q, at in hits:
+        positions = probe.positions.get(h)
+        if not positions or any(s <= at < e for s, e, _ in runs):
+            continue  # not this passage's, or inside a stretch already found
+        window, window_texts, cut_left, cut_right = body.around(at, reach)
+        offset = next((k for k, w in enumerate(window) if w.start == at), None)
+        for p in positions:
+            tokens, texts = window, window_texts
+            run = None if offset is None else _extend(a, p, texts, offset)
+            if run is not None and (
+                (run[2] == 0 and cut_left) or (run[3] == len(texts) and cut_right)
+            ):
+                run = None  # reaches the window's edge: read the whole body
+            if run is None:
+                tokens, texts = body.all_words()
+                run = _extend(a, p, texts, q)
+                if run is None:
+                    continue
+            i, e, j, f = run
             if e - i >= MIN_WORDS:
-                runs.add((j, f - 1, e - i))
+                runs.add((tokens[j].start, tokens[f - 1].end, e - i))
     return runs
 
 

@@ -119,3 +119,25 @@ def test_a_backup_import_rebuilds_the_index(tmp_path):
     call_command("export_backup", str(path))
     call_command("import_backup", str(path), replace=True)
     assert sorted(Fingerprint.objects.values_list(*columns)) == before
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_an_echo_is_found_whole_wherever_it_sits_in_a_long_body(seed):
+    """Random bodies, a shared run of 8 to 30 words at a random place, typography varied
+    on the other side: the echo is the whole run, at its code points."""
+    import random
+
+    rng = random.Random(seed)
+    vocabulary = [f"w{n}" for n in range(5000)]
+    shared = [rng.choice(vocabulary) for _ in range(rng.randint(8, 30))]
+    before = [rng.choice(vocabulary) for _ in range(rng.randint(0, 900))]
+    after = [rng.choice(vocabulary) for _ in range(rng.randint(0, 900))]
+    styled = "\u00a0 ".join(w.upper() if rng.random() < 0.3 else w for w in shared)
+    body = " ".join(before) + " \U0001f600 " + styled + " \u2014 " + " ".join(after)
+    other = make_article(body)
+    passage_words = [rng.choice(vocabulary) for _ in range(3)] + shared + [rng.choice(vocabulary)]
+    passage = PassageText(pk=1, article_id=0, exact=" ".join(passage_words))
+    [echo] = echoes_of([passage], Article.objects.all())[1]
+    start = body.index(styled)
+    assert (echo.article_id, echo.start, echo.end) == (other.pk, start, start + len(styled))
+    assert echo.score == round(len(shared) / len(passage_words), 4)
