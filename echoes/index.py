@@ -15,7 +15,7 @@ the facet counts do: the actions import it, never the other way.
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from articles.models import Article
 from echoes.models import Fingerprint
@@ -49,20 +49,50 @@ def index_bodies(bodies: Iterable[tuple[int, str]], *, fresh: bool = False) -> i
 
 def reindex_all(*, batch: int = BATCH, progress=None) -> tuple[int, int]:
     """Rebuild the whole index from the current bodies, reading them `batch` at a time
-    (never the whole archive in memory), in one transaction. Returns (articles, rows)."""
+    (never the whole archive in memory), in one transaction. Returns (articles, rows).
+
+    On PostgreSQL the table is truncated (no dead rows left behind) and refilled with
+    COPY (a bulk INSERT of half a million rows spent most of its time in Django)."""
     articles = rows = 0
     with transaction.atomic():
-        Fingerprint.objects.all().delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Deferred foreign-key checks of rows written earlier in this transaction
+                # would block the TRUNCATE: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"TRUNCATE {connection.ops.quote_name(Fingerprint._meta.db_table)}")
+        else:
+            Fingerprint.objects.all().delete()
         pending: list[tuple[int, str]] = []
         bodies = Article.objects.order_by("pk").values_list("pk", "body")
         for pair in bodies.iterator(chunk_size=batch):
             pending.append(pair)
             if len(pending) == batch:
-                rows += index_bodies(pending, fresh=True)
+                rows += _write_new(pending)
                 articles += len(pending)
                 pending = []
                 if progress:
                     progress(articles)
-        rows += index_bodies(pending, fresh=True)
+        rows += _write_new(pending)
         articles += len(pending)
     return articles, rows
+
+
+COLUMNS = ("article_id", "hash", "position", "start", "end")
+
+
+def _write_new(bodies: list[tuple[int, str]]) -> int:
+    """The fingerprints of articles that have none: COPY on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return index_bodies(bodies, fresh=True)
+    q = connection.ops.quote_name
+    table, columns = q(Fingerprint._meta.db_table), ", ".join(map(q, COLUMNS))
+    written = 0
+    with connection.cursor() as cursor:
+        # psycopg's own cursor (Django's wrapper has no copy()); names are the model's own.
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for pk, body in bodies:
+                for row in fingerprint_text(body):
+                    copy.write_row((pk, *row))
+                    written += 1
+    return written

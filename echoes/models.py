@@ -14,8 +14,11 @@ class Fingerprint(models.Model):
     (in words, from 0) of the first of them, `start`/`end` the code-point span of those
     words in `Article.body`."""
 
+    # No surrogate id: a row is its article and position, and that primary key's index
+    # (article first) also serves the foreign key, so the index holds two B-trees, not four.
+    pk = models.CompositePrimaryKey("article", "position")
     article = models.ForeignKey(
-        "articles.Article", on_delete=models.CASCADE, related_name="fingerprints"
+        "articles.Article", on_delete=models.CASCADE, related_name="fingerprints", db_index=False
     )
     hash = models.BigIntegerField(db_index=True)
     position = models.PositiveIntegerField()
