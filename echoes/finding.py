@@ -19,6 +19,7 @@ shingles are looked up at every position with that hash, a repeated phrase is al
 correctly too.
 """
 
+from bisect import bisect_left
 from collections import defaultdict
 from datetime import date
 from typing import NamedTuple
@@ -99,12 +100,23 @@ def echoes_of(passages, articles, *, most: int | None = None) -> dict[int, list[
         .only("pk", "slug", "title", "published", "body", "outlet__name")
         .order_by()
     )
+    # Which passages hold each shingle hash (any position, not only their fingerprints),
+    # so an article's hits reach the passages they concern without trying every one.
+    holders: dict[int, list[int]] = defaultdict(list)
+    for index, probe in enumerate(probes):
+        for h in probe.positions:
+            holders[h].append(index)
     for article in candidates:
         body = _Body(article.body)
-        for probe in probes:
+        concerning: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        for hit in hits[article.pk]:
+            for index in holders.get(hit[0], ()):
+                concerning[index].append(hit)
+        for index, probe_hits in sorted(concerning.items()):
+            probe = probes[index]
             if probe.passage.article_id == article.pk:
                 continue
-            for start, end, length in sorted(_stretches(probe, hits[article.pk], body)):
+            for start, end, length in sorted(_stretches(probe, probe_hits, body)):
                 found[probe.passage.pk].append(
                     Echo(
                         article.pk,
@@ -124,22 +136,32 @@ def echoes_of(passages, articles, *, most: int | None = None) -> dict[int, list[
 
 
 class _Body:
-    """A candidate's body, its words read only around each hit (an echo is never longer
-    than the passage), the whole body only when a stretch reaches a window's edge."""
+    """A candidate's body, its words read only around a hit (an echo is never longer than
+    the passage) for the first few hits, the whole body at once beyond that (a page's
+    many passages hit the same articles) or when a stretch reaches a window's edge."""
+
+    WINDOWS = 2  # windows read before the whole body is cheaper
 
     def __init__(self, text: str):
         self.text = text
-        self._all: tuple[list[Word], list[str]] | None = None
+        self.windows = 0
+        self._all: tuple[list[Word], list[str], list[int]] | None = None
 
-    def all_words(self) -> tuple[list[Word], list[str]]:
+    def all_words(self) -> tuple[list[Word], list[str], list[int]]:
         if self._all is None:
             tokens = words(self.text)
-            self._all = (tokens, [w.text for w in tokens])
+            self._all = (tokens, [w.text for w in tokens], [w.start for w in tokens])
         return self._all
 
-    def around(self, at: int, reach: int) -> tuple[list[Word], list[str], bool, bool]:
-        """The whole words within `reach` code points of `at`, with absolute spans, and
-        whether the window is cut on the left and on the right."""
+    def around(self, at: int, reach: int) -> tuple[list[Word], list[str], bool, bool, int | None]:
+        """The whole words within `reach` code points of `at` (absolute spans), whether
+        the window is cut on the left and on the right, and the index of the word that
+        starts at `at` (None: none does)."""
+        self.windows += 1
+        if self._all is not None or self.windows > self.WINDOWS:
+            tokens, texts, starts = self.all_words()
+            k = bisect_left(starts, at)
+            return tokens, texts, False, False, k if k < len(starts) and starts[k] == at else None
         lo, hi = max(0, at - reach), min(len(self.text), at + reach)
         tokens = [Word(w.text, w.start + lo, w.end + lo) for w in words(self.text[lo:hi])]
         cut_left, cut_right = lo > 0, hi < len(self.text)
@@ -147,7 +169,8 @@ class _Body:
             tokens = tokens[1:]  # perhaps the end of a word the window cuts
         if cut_right and tokens:
             tokens = tokens[:-1]
-        return tokens, [w.text for w in tokens], cut_left, cut_right
+        offset = next((k for k, w in enumerate(tokens) if w.start == at), None)
+        return tokens, [w.text for w in tokens], cut_left, cut_right, offset
 
 
 def _extend(a: list[str], p: int, texts: list[str], q: int) -> tuple[int, int, int, int] | None:
@@ -174,8 +197,7 @@ def _stretches(probe: _Probe, hits, body: _Body) -> set[tuple[int, int, int]]:
         positions = probe.positions.get(h)
         if not positions or any(s <= at < e for s, e, _ in runs):
             continue  # not this passage's, or inside a stretch already found
-        window, window_texts, cut_left, cut_right = body.around(at, reach)
-        offset = next((k for k, w in enumerate(window) if w.start == at), None)
+        window, window_texts, cut_left, cut_right, offset = body.around(at, reach)
         for p in positions:
             tokens, texts = window, window_texts
             run = None if offset is None else _extend(a, p, texts, offset)
@@ -184,7 +206,7 @@ def _stretches(probe: _Probe, hits, body: _Body) -> set[tuple[int, int, int]]:
             ):
                 run = None  # reaches the window's edge: read the whole body
             if run is None:
-                tokens, texts = body.all_words()
+                tokens, texts, _ = body.all_words()
                 run = _extend(a, p, texts, q)
                 if run is None:
                     continue
