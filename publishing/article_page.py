@@ -43,7 +43,7 @@ class ListedPassage(NamedTuple):
     annotator: str
     tags: list[ListedTag]
     # The highlight (`hl-<anchor>`) its "Show in text" link leads to; None: not placed.
-    anchor: int | None = None
+    anchor: str | None = None
 
 
 class RevisionNote(NamedTuple):
@@ -167,11 +167,16 @@ class ArticleDetailView(CachedPublicPageMixin, DetailView):
         article = self.object
         passages = listed_passages(visible_passages(self.request), article)
         highlighted = highlight_passages(article.body, passage_spans(passages))
-        anchors = highlighted.anchors
+        # Each passage with the highlight its "Show in text" leads to (the last field, as
+        # text), remade as plain tuples: `_replace` costs a keyword call for each of hundreds.
+        make, anchors = ListedPassage._make, highlighted.anchors
         context["passages"] = [
-            passage._replace(anchor=anchors.get(passage.pk)) for passage in passages
+            make((*passage[:-1], str(anchors[passage.pk]) if passage.pk in anchors else None))
+            for passage in passages
         ]
         context["body"] = highlighted
+        # The tags the entries show, each once (the template prints each chip once).
+        context["chip_tags"] = list({tag.pk: tag for p in passages for tag in p.tags}.values())
         context["organizations"] = list(article.organizations.only("name", "slug"))
         context["published"] = Presenter().date(article.published, "j F Y")
         # One more query, only for revised articles: when and why it last changed.

@@ -12,6 +12,7 @@ for the CSV export PostgreSQL's own `COPY (the same SELECT) TO STDOUT`.
     BENCH_CACHE_URL                 the shared page cache of the warm runs
                                     (default redis://127.0.0.1:6379/9; "" for per-worker locmem)
     BENCH_DB_NAME                   database name (default gloss_bench_<scale>)
+    BENCH_ONLY=pages                only the page rows (cold, warm, under writes)
     BENCH_ONLY=w3c                  only the W3C container and export.jsonld goals (issue 14)
     BENCH_ONLY=agreement            only the agreement benchmark (issue 16; no corpus needed)
     BENCH_ONLY=embedded             only SQLite's goals (issue 17: bench_embedded.py)
@@ -813,6 +814,7 @@ def main() -> None:
         return
     # Cold: the page cache off, so every request renders, as the first one after a write
     # does. Warm (below): the same pages again, served from the cache after the first.
+    pages_only = os.environ.get("BENCH_ONLY") == "pages"
     with Server(GLOSS_PAGE_CACHE_SECONDS="0"):
         print("Cold pages (cache off: every request renders, as after a write):")
         results += page_benchmarks(fx, outlet, admin, " (cold)")
@@ -828,6 +830,9 @@ def main() -> None:
         results += page_benchmarks(
             fx, outlet, None, f" (1 write per {WRITE_INTERVAL:g} s)", writer=Writer(fx)
         )
+        if pages_only:  # the page rows alone (cold, warm, under writes)
+            write_report(generated, results)
+            return
         create = paired(
             "API create, 20 clients",
             "/api/annotations/",
