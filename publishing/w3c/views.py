@@ -17,7 +17,6 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
@@ -85,12 +84,17 @@ def jsonld_response(data) -> HttpResponse:
     return response
 
 
-@method_decorator(csrf_exempt, name="dispatch")  # nothing here writes: writes are a 405
 class JsonLdView(View):
     """GET, HEAD and OPTIONS with the Protocol's headers on every answer, errors included."""
 
     link = ""
     vary = ("Accept",)
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # Nothing here writes (writes are a 405). Exempted once here, not per request as
+        # `method_decorator` does (it wraps the bound method anew on every call).
+        return csrf_exempt(super().as_view(**initkwargs))
 
     def dispatch(self, request, *args, **kwargs):
         try:
