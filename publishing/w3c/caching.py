@@ -17,7 +17,7 @@ import hashlib
 from django.conf import settings
 from django.http import HttpResponse
 
-from publishing.page_cache import CACHE_HEADER, RequestCache, cacheable
+from publishing.page_cache import CACHE_HEADER, RequestCache
 from publishing.version import recent_corpus_version
 
 KEPT_HEADERS = ("Content-Type", "ETag", "Content-Location", "Preference-Applied")
@@ -29,9 +29,19 @@ def answer_key(request) -> str:
     return "gloss:w3c:" + hashlib.sha256(f"{url}\n{prefer}".encode()).hexdigest()
 
 
+def answer_cacheable(request) -> bool:
+    """An anonymous GET, the page cache on. (Unlike a page, a JSON answer never shows the
+    visitor's waiting messages, so they do not keep it from the cache.)"""
+    return (
+        settings.GLOSS_PAGE_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and not request.user.is_authenticated
+    )
+
+
 def cached_answer(request, build) -> HttpResponse:
     """`build()`'s response, or the one it gave for this request at this corpus version."""
-    if not cacheable(request):
+    if not answer_cacheable(request):
         return build()
     version = recent_corpus_version()
     key = answer_key(request)
