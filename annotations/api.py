@@ -18,6 +18,7 @@ from annotations.models import Annotation
 from articles.models import Article, Organization
 from cms.jsonapi import ApiError, ApiView, field_error, invalid_parameters, parse_object
 from publishing.filters import CheckedForm, IdField, IdFilter, PassageFilterSet
+from suggestions.actions import suggestion_accept
 
 PAGE_SIZE = 100
 
@@ -97,6 +98,9 @@ CREATE_FIELDS = {
     "organization": _INT_OR_NULL,
     "note": _STR,
     "status": _STR,
+    # The kind of suggestion the passage was made from (quote, statistic, mention), if any:
+    # the same passage, and the acceptance is counted (suggestions.actions).
+    "suggestion": _STR,
 }
 CREATE_REQUIRED = ("article", "start", "end", "exact")
 UPDATE_FIELDS = {"tags": _TAGS, "organization": _INT_OR_NULL, "note": _STR, "status": _STR}
@@ -154,18 +158,22 @@ class AnnotationListView(ApiView):
                 message,
                 {"article": [field_error("unknown_article", message)]},
             )
-        annotation = annotation_create(
-            article=article,
-            start=data["start"],
-            end=data["end"],
-            exact=data["exact"],
-            tags=data.get("tags", []),
-            organization=data.get("organization"),
-            note=data.get("note", ""),
-            status=data.get("status", Annotation.Status.PUBLISHED),
-            annotator=request.user,
-            via=request.via,
-        )
+        coding = {
+            "article": article,
+            "start": data["start"],
+            "end": data["end"],
+            "exact": data["exact"],
+            "tags": data.get("tags", []),
+            "organization": data.get("organization"),
+            "note": data.get("note", ""),
+            "status": data.get("status", Annotation.Status.PUBLISHED),
+            "annotator": request.user,
+            "via": request.via,
+        }
+        if "suggestion" in data:
+            annotation = suggestion_accept(kind=data["suggestion"], **coding)
+        else:
+            annotation = annotation_create(**coding)
         fresh = Annotation.objects.for_api().get(pk=annotation.pk)
         response = with_etag(JsonResponse(annotation_json(fresh), status=201), fresh)
         response["Location"] = request.build_absolute_uri(f"{request.path}{fresh.pk}/")

@@ -26,6 +26,7 @@ urlpatterns = [
     path("workspace/", include("annotations.workspace_urls")),
     path("api/", include("articles.api_urls")),
     path("api/", include("annotations.api_urls")),
+    path("api/", include("suggestions.api_urls")),
     path("", include("articles.history_urls")),
     path("", include("publishing.urls")),
 ]
