@@ -23,6 +23,7 @@ urlpatterns = [
     path("workspace/orphans/", include("annotations.orphan_urls")),
     path("workspace/import/", include("intake.urls")),
     path("workspace/rounds/", include("rounds.urls")),
+    path("workspace/suggestions/", include("suggestions.urls")),
     path("workspace/", include("annotations.workspace_urls")),
     path("api/", include("articles.api_urls")),
     path("api/", include("annotations.api_urls")),

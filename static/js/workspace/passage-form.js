@@ -109,15 +109,22 @@ function resetForm() {
   els.del.hidden = true;
 }
 
-export function openCreate(span, exact) {
+/** `preset` pre-fills the form (a suggestion accepted, suggestions.js): `tags` (slugs) to
+ * tick, `organization` (an id), and `suggestion`, the kind sent with the create so the
+ * acceptance is counted. The coder may change all of it before saving. */
+export function openCreate(span, exact, preset = {}) {
   if (dialog.open) return;
   resetForm();
-  editing = { mode: "create", ...span, exact };
+  editing = { mode: "create", ...span, exact, suggestion: preset.suggestion || null };
+  for (const box of tagBoxes) box.checked = (preset.tags || []).includes(box.value);
+  if (preset.organization) {
+    els.organization.value = workspace.organizationNames.get(preset.organization) || "";
+  }
   els.title.textContent = "New passage";
   els.quote.textContent = exact;
   returnFocus = workspace.body;
   show(tagBoxes[0] || els.organization);
-  workspace.emit("form-open", { mode: "create", ...span });
+  workspace.emit("form-open", { mode: "create", ...span, suggestion: editing.suggestion });
 }
 
 export function openEdit(passage, from) {
@@ -194,6 +201,7 @@ async function save() {
             end: editing.end,
             exact: editing.exact,
             ...coding,
+            ...(editing.suggestion ? { suggestion: editing.suggestion } : {}),
           })
         : await updatePassage(editing.passage.id, coding, editing.passage.modified);
     if (!result.ok) {
