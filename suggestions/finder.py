@@ -12,7 +12,8 @@ body), no database and no model. The rules:
   such as "Remain in Mexico" are not quotations). The speaker: an organization named in
   the rest of the sentence after the closing mark next to a speech verb (`…," the ACLU
   said`, `said the ACLU`), else in the sentence before the opening mark (`the ACLU said:
-  "…"`, `according to the ACLU, "…"`).
+  "…"`, `according to the ACLU, "…"`), else, for `…," it said` (or "the union added"), the
+  speaker of the paragraph's previous quotation.
 - **Statistics**: the sentence around a number that counts something: digits with
   thousands separators or decimals, percentages (`%`, `percent`, `per cent`), money,
   `million`/`billion`, and fiscal years ("Fiscal Year 2017", "FY2019"). Not a statistic:
@@ -135,10 +136,25 @@ def _speaker(body, start, end, units, mentions) -> int | None:
     return None
 
 
+# `…," it said` / `…," the union added`: the speaker named by the paragraph's previous quote.
+_SAME_SPEAKER = re.compile(
+    r"[\s,.]*(?:it|he|she|they|the\s+(?:union|group|organization|agency|department|court))\s+"
+    r"(?:said|says|added|adds|wrote|writes|continued|argued|noted)\b",
+    re.IGNORECASE,
+)
+
+
 def find_quotes(body: str, units, mentions) -> list[Suggestion]:
     found = []
+    paras = paragraphs(body)
+    last: tuple[tuple[int, int] | None, int | None] = (None, None)  # (paragraph, speaker)
     for start, end in quotation_spans(body):
         organization = _speaker(body, start, end, units, mentions)
+        paragraph = containing(paras, start)
+        if organization is None and last[0] == paragraph and _SAME_SPEAKER.match(body, end):
+            organization = last[1]
+        if organization is not None:
+            last = (paragraph, organization)
         if organization is None and len(_WORD.findall(body, start, end)) < QUOTE_MIN_WORDS:
             continue
         found.append(Suggestion(QUOTE, start, end, body[start:end], TAG_SLUGS[QUOTE], organization))

@@ -138,6 +138,15 @@ def test_attribution_after_before_and_according_to():
     ]
 
 
+def test_it_said_continues_the_paragraphs_previous_speaker_only():
+    body = (
+        "“The policy is a betrayal of our tradition,” Council 119 said in its brief. "
+        "“It is part of that dismantling,” it said.\n\n"
+        "“A new paragraph's quotation with its own words,” it said."
+    )
+    assert [q.organization for q in of_kind(body, QUOTE)] == [COUNCIL, COUNCIL, None]
+
+
 def test_an_organization_named_inside_the_quote_is_not_its_speaker():
     body = "“The ACLU is wrong about all of this,” a spokesman told reporters."
     [quote] = of_kind(body, QUOTE)
