@@ -34,6 +34,7 @@ def public_urls(articles, passages) -> list[str]:
         "/",
         "/articles/",
         "/articles/?q=the",
+        f"/articles/?tag={tag.slug}&tag_match=all",
         article.get_absolute_url(),
         "/passages/",
         f"/passages/?tag={tag.slug}&tag_match=all",
