@@ -3,7 +3,8 @@
 The seed articles are third-party text and must not be copied into the project, so the
 demo picks sentences at run time: the first sentence with a number is coded `statistic`,
 the first long sentence in quotation marks `quote`, the first sentence about courts or
-the law `legal argument`; each is attributed to an organization it names, if any.
+the law `legal argument`; each is attributed to an organization it names, if any. Only
+whole sentences (`intake.sentences`: "U.S." ends none) and never a photo caption.
 """
 
 import re
@@ -15,9 +16,8 @@ from annotations.actions.passages import create_passage
 from annotations.models import Annotation
 from articles.actions.articles import mention_finder
 from articles.models import Article
+from intake.sentences import balanced_quotes, ends_sentence, is_caption, lines, sentences
 
-# A sentence: from a capital letter or an opening quote to . ! or ? (with closing quotes).
-SENTENCE = re.compile(r"[\"“‘'A-Z][^\n]*?[.!?][\"”’']?(?=\s|$)")
 RULES = (
     ("statistic", re.compile(r"\d")),
     ("quote", re.compile(r"^[\"“]|[\"“][^\"”]{40,}[\"”]")),
@@ -35,16 +35,32 @@ class Pick:
     end: int
 
 
+def candidate_sentences(body: str) -> list[tuple[int, int]]:
+    """Whole sentences of 8 to 60 words ending in . ! ? or …, none from a photo caption,
+    none that starts or ends inside a quotation (its quotation marks balance)."""
+    found = []
+    for line_start, line_end in lines(body):
+        line = body[line_start:line_end]
+        if is_caption(line):
+            continue
+        for start, end in sentences(line):
+            text = line[start:end]
+            # A line without a final stop (a headline, a teaser, a byline) is no sentence.
+            if ends_sentence(text) and 8 <= len(text.split()) <= 60 and balanced_quotes(text):
+                found.append((line_start + start, line_start + end))
+    return found
+
+
 def pick_passages(body: str) -> list[Pick]:
-    """At most one sentence per rule, each a different sentence of 8 to 60 words."""
-    sentences = [m for m in SENTENCE.finditer(body) if 8 <= len(m.group().split()) <= 60]
+    """At most one sentence per rule, each a different sentence (`candidate_sentences`)."""
+    candidates = candidate_sentences(body)
     picks: list[Pick] = []
     used: set[int] = set()
     for tag, rule in RULES:
-        for match in sentences:
-            if match.start() not in used and rule.search(match.group()):
-                used.add(match.start())
-                picks.append(Pick(tag, match.start(), match.end()))
+        for start, end in candidates:
+            if start not in used and rule.search(body[start:end]):
+                used.add(start)
+                picks.append(Pick(tag, start, end))
                 break
     return picks
 

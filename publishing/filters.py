@@ -213,7 +213,10 @@ class ArticleFilterSet(SearchLastFilterSet):
         label="Tag",
         queryset=Tag.objects.all(),
         method="filter_tag",
-        help_text="Has a passage with any of these tags.",
+        help_text="Has a passage with any (or each) of these tags.",
+    )
+    tag_match = tag_match_filter(
+        "Whether an article needs a passage with any ticked tag, or one with each of them."
     )
     published_after = django_filters.DateFilter(
         label="Published on or after",
@@ -239,6 +242,8 @@ class ArticleFilterSet(SearchLastFilterSet):
         empty_label=None,
         null_label=None,
     )
+
+    not_narrowing = frozenset({"ordering", "tag_match"})
 
     class Meta:
         model = Article
@@ -268,6 +273,13 @@ class ArticleFilterSet(SearchLastFilterSet):
 
     def filter_tag(self, queryset, name, value):
         if not value:
+            return queryset
+        if self.tags_match_all():
+            # A passage with each ticked tag (not necessarily the same passage: an article
+            # is one unit of analysis): one EXISTS per tag.
+            for tag in value:
+                tagged = self.visible_passages().filter(article=OuterRef("pk"), tags=tag)
+                queryset = queryset.filter(Exists(tagged))
             return queryset
         tagged = self.visible_passages().filter(article=OuterRef("pk"), tags__in=value)
         return queryset.filter(Exists(tagged))

@@ -117,8 +117,9 @@ class FacetBox(NamedTuple):
     errors: list[str]
     options: list[FacetOption]
     # How its ticked options combine, when the listing lets visitors choose
-    # (`tag_match`: "any" or "all"); None: always any.
+    # (`tag_match`: "any" or "all"); None: always any. `match_legend` names the rows.
     match: str | None = None
+    match_legend: str = "Passages with"
 
 
 class Presenter:
@@ -186,7 +187,9 @@ class Presenter:
     def passages(self, passages) -> list[PassageRow]:
         return [self.passage(passage) for passage in passages]
 
-    def facets(self, facets: list[dict], form) -> list[FacetBox]:
+    def facets(
+        self, facets: list[dict], form, match_legend: str = "Passages with"
+    ) -> list[FacetBox]:
         """`FacetedListMixin.facets()` as fieldsets, with the form's errors for each."""
         boxes = []
         for facet in facets:
@@ -208,7 +211,13 @@ class Presenter:
                 match = "all" if form["tag_match"].value() == "all" else "any"
             boxes.append(
                 FacetBox(
-                    parameter, facet["label"], facet["capped"], list(errors or ()), options, match
+                    parameter,
+                    facet["label"],
+                    facet["capped"],
+                    list(errors or ()),
+                    options,
+                    match,
+                    match_legend,
                 )
             )
         return boxes
