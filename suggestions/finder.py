@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 
 from articles.mentions import MentionFinder
-from suggestions.sentences import containing, paragraphs, sentences
+from articles.sentences import containing, paragraphs, sentences
 
 QUOTE = "quote"
 STATISTIC = "statistic"

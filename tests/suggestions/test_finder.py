@@ -11,7 +11,7 @@ from suggestions.finder import (
     find_suggestions,
     quotation_spans,
 )
-from suggestions.sentences import sentences
+from articles.sentences import sentences
 
 ACLU, DHS, COUNCIL = 1, 2, 3
 FINDER = MentionFinder(

@@ -5,7 +5,8 @@ the browser), in code points rather than UTF-16 units: a sentence ends at . ! ? 
 (with closing quotes or brackets after it) followed by white space, or at a line break,
 except after an abbreviation ("U.S.", "Jan.", "Mr.", "e.g."), an initial ("J. Smith"), a
 dot followed by a lower-case word or a digit ("No. 5"), or when a lower-case word follows
-("“Really?” she asked."). So a suggestion's sentence is the one the coder's `s` selects.
+("“Really?” she asked."). So a suggestion's or a demo passage's sentence is the one the
+coder's `s` selects (`suggestions.finder`, `intake.demo`).
 """
 
 import re
@@ -22,9 +23,9 @@ ABBREVIATIONS = frozenset(
 )
 # A dotted acronym or initialism: U.S, U.K, e.g, a.m, D.C (dot stripped before testing).
 _DOTTED = re.compile(r"(?:^|[\W\d_])(?:[^\W\d_]\.)+[^\W\d_]$")
-_CLOSERS = "\"'”’»)]}"
-_OPENERS = "\"'“‘«([{"
-_ENDS = ".!?…"
+CLOSERS = "\"'”’»)]}"
+OPENERS = "\"'“‘«([{"
+ENDS = ".!?…"
 
 
 def _space(char: str) -> bool:
@@ -33,7 +34,7 @@ def _space(char: str) -> bool:
 
 def _word_before(text: str, dot: int) -> str:
     start = dot
-    while start > 0 and not _space(text[start - 1]) and text[start - 1] not in _OPENERS:
+    while start > 0 and not _space(text[start - 1]) and text[start - 1] not in OPENERS:
         start -= 1
     return text[start:dot]
 
@@ -77,13 +78,13 @@ def sentences(text: str) -> list[tuple[int, int]]:
             start = i + 1
             i += 1
             continue
-        if char not in _ENDS:
+        if char not in ENDS:
             i += 1
             continue
         end = i + 1
-        while end < length and text[end] in _ENDS:
+        while end < length and text[end] in ENDS:
             end += 1
-        while end < length and text[end] in _CLOSERS:
+        while end < length and text[end] in CLOSERS:
             end += 1
         if end < length and not _space(text[end]):
             i += 1  # "3.5", "U.S.-based"
