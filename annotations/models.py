@@ -125,6 +125,13 @@ class AnnotationQuerySet(models.QuerySet):
         """What `user` may see (`visible_q`: staff see drafts too, blind coders less)."""
         return self.filter(visible_q(user))
 
+    def hidden_from_staff(self, user):
+        """What `visible_to` hides from staff member `user`: the other coders' passages on
+        the articles `user` codes in open blind rounds (none for anyone else). Bounded by
+        those rounds' articles, so it is cheap to count where the maintained counts, which
+        hold every passage, must be corrected for a blind coder."""
+        return self.filter(article_id__in=blind_articles_of(user)).exclude(annotator=user)
+
     def by(self, user):
         return self.filter(annotator=user)
 
