@@ -50,6 +50,7 @@ from intake.models import ImportBatch, Snapshot
 from publishing.counts import facet_counts_rebuild
 from publishing.hooks import corpus_write
 from rounds.models import Adjudication, DoneMark, Round
+from suggestions.models import SuggestionDecision
 
 BATCH = 500
 # Snapshots are whole pages (tens of kilobytes each, compressed): fewer at a time.
@@ -87,7 +88,8 @@ def _fields(obj, skip=()) -> dict:
 
 
 # Models in the order they are written and read back (every FK points backwards; snapshots,
-# added in format version 3, and the coding rounds, added in version 4, come last).
+# added in format version 3, and the coding rounds and the coders' answers to suggestions,
+# added in version 4, come last).
 CONTENT_MODELS = [
     Outlet,
     Organization,
@@ -100,6 +102,7 @@ CONTENT_MODELS = [
     Round,
     DoneMark,
     Adjudication,
+    SuggestionDecision,
 ]
 # The many-to-many links written inside their owner's row: field name -> (through model,
 # owner column, other column), each list of ids sorted.
@@ -220,6 +223,7 @@ def _wipe() -> None:
     # Coding rounds point at articles, passages and accounts (their done marks and
     # adjudications go with them).
     Round.objects.all().delete()
+    SuggestionDecision.objects.all().delete()
     # Only the ids: the collector would otherwise load every page to delete it.
     Snapshot.objects.only("pk").delete()
     HistoryRecord.objects.all().delete()

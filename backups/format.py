@@ -14,7 +14,8 @@ and is refused.
 A version names the tables a file holds: its trailer counts exactly those. Version 3 added
 the web importer's snapshots; a version-2 file is read as one with none (its trailer does
 not count them, and a snapshot row in it is refused). Version 4 added the coding rounds
-(rounds, done marks, adjudications); a version-2 or 3 file is read as one with none, in the
+(rounds, done marks, adjudications) and the coders' answers to suggestions (accepted,
+dismissed); a version-2 or 3 file is read as one with none, in the
 same way. An older Gloss refuses a newer file by its version instead of misreading it.
 """
 
@@ -33,6 +34,7 @@ ADDED_MODELS = {
     "rounds.round": 4,
     "rounds.donemark": 4,
     "rounds.adjudication": 4,
+    "suggestions.suggestiondecision": 4,
 }
 # Columns added since version 2 was defined, with the value a row written before them
 # means: an older version-2 backup still imports (its tags simply have no parent, its

@@ -117,6 +117,7 @@ def test_a_backup_holds_the_rounds_as_format_4():
     rows = [json.loads(line) for line in lines[1:-1]]
     models = list(dict.fromkeys(row["model"] for row in rows))
     assert models[-3:] == ["rounds.round", "rounds.donemark", "rounds.adjudication"]
+    assert "suggestions.suggestiondecision" in json.loads(lines[-1])["counts"]
     counts = json.loads(lines[-1])["counts"]
     assert counts["rounds.round"] == 2 and counts["rounds.donemark"] == 4
     assert counts["rounds.adjudication"] == 3
@@ -194,7 +195,8 @@ def test_a_version_2_or_3_backup_from_before_rounds_still_imports(tmp_path, vers
     old.write_text(reframed([header, *rows], kept_models), encoding="utf-8")
     out = io.StringIO()
     call_command("import_backup", str(old), "--replace", stdout=out)
-    assert "0 rounds.round, 0 rounds.donemark, 0 rounds.adjudication." in out.getvalue()
+    assert "0 rounds.round, 0 rounds.donemark, 0 rounds.adjudication, " in out.getvalue()
+    assert "0 suggestions.suggestiondecision." in out.getvalue()
     assert not Round.objects.exists()
     assert Annotation.objects.filter(adjudicated=True).count() == 2
     round_row = next(line for line in lines[1:-1] if json.loads(line)["model"] == "rounds.round")
@@ -202,3 +204,37 @@ def test_a_version_2_or_3_backup_from_before_rounds_still_imports(tmp_path, vers
     old.write_text(reframed([header, *rows, round_row], framing), encoding="utf-8")
     with pytest.raises(Exception, match=f"a rounds.round row in a version {version} backup"):
         call_command("import_backup", str(old), "--replace", stdout=io.StringIO())
+
+
+def test_the_coders_answers_to_suggestions_survive_backup_and_restore(tmp_path):
+    """A dismissal (not offered again after the restore) and an acceptance (its passage)."""
+    from suggestions.actions import suggestion_accept, suggestion_dismiss
+    from suggestions.models import SuggestionDecision
+    from tests.factories import make_annotator
+
+    article = make_article("The union said 60,000 people were sent back. “We object,” it said.")
+    coder = make_annotator("coder")
+    suggestion_dismiss(
+        article=article, coder=coder, kind="statistic", start=15, end=44,
+        exact=article.body[15:44],
+    )  # fmt: skip
+    suggestion_accept(
+        kind="quote", article=article, start=45, end=57, exact=article.body[45:57],
+        annotator=coder,
+    )  # fmt: skip
+
+    def answers():
+        return list(
+            SuggestionDecision.objects.order_by("pk").values_list(
+                "pk", "article_id", "coder_id", "kind", "outcome", "start", "end", "exact",
+                "passage_id",
+            )
+        )  # fmt: skip
+
+    state, before = answers(), dump(with_passwords=True)
+    assert [row[4] for row in state] == ["dismissed", "accepted"] and state[1][8] is not None
+    backup = tmp_path / "b.jsonl"
+    backup.write_text(before, encoding="utf-8")
+    call_command("import_backup", str(backup), "--replace", stdout=io.StringIO())
+    assert answers() == state
+    assert dump(with_passwords=True) == before
