@@ -85,6 +85,7 @@ def _restore(record, data, tags, organization, *, user, via, write) -> Annotatio
             data["status"],
             organization,
         )
+        passage.fields = _restored_fields(data, tags)
         passage.full_clean(exclude=["tags"])
         passage.save()
         passage.tags.set(tags)
@@ -114,6 +115,7 @@ def _restore(record, data, tags, organization, *, user, via, write) -> Annotatio
         anchor_status=status,
         anchored_revision=revision,
         previous_exact=data["exact"] if status == Annotation.AnchorStatus.FUZZY else "",
+        fields=_restored_fields(data, tags),
     )
     passage.full_clean(exclude=["tags"])
     write.recount(article.pk)
@@ -121,6 +123,17 @@ def _restore(record, data, tags, organization, *, user, via, write) -> Annotatio
     passage.tags.set(tags)
     _record(passage, user=user, via=via, before=None, source=record)
     return passage
+
+
+def _restored_fields(data: dict, tags) -> dict:
+    """The recorded field values of the tags that come back (a deleted tag's are dropped,
+    as deleting it dropped them)."""
+    slugs = {tag.slug for tag in tags}
+    return {
+        key: value
+        for key, value in (data.get("fields") or {}).items()
+        if key.rpartition(".")[0] in slugs
+    }
 
 
 def _record(passage, *, user, via, before, source: HistoryRecord) -> None:

@@ -126,12 +126,16 @@ ARTICLE_COLUMNS = (
     "article__modified",
     "article__outlet__name",
 )
+# Then the passage's tag field values (`Annotation.fields`), last.
+FIELDS_INDEX = len(PASSAGE_COLUMNS) + len(ARTICLE_COLUMNS)
 
 
 def _rows(passages) -> Iterator[list[tuple]]:
     """The passages with their article's and outlet's columns, a chunk at a time."""
     chunk_size = settings.GLOSS_EXPORT_CHUNK_SIZE
-    rows = passages.values_list(*PASSAGE_COLUMNS, *ARTICLE_COLUMNS).iterator(chunk_size=chunk_size)
+    rows = passages.values_list(*PASSAGE_COLUMNS, *ARTICLE_COLUMNS, "fields").iterator(
+        chunk_size=chunk_size
+    )
     chunk = []
     for row in rows:
         chunk.append(row)
@@ -159,7 +163,12 @@ def _selection(xf, row: tuple, tag_ids: list[int]) -> None:
     codes = [("coding", row_guid("tag", tag_id), tag_id) for tag_id in tag_ids]
     if organization_id:
         codes.append(("attribution", row_guid("organization", organization_id), 0))
+    values = row[FIELDS_INDEX] or {}
     with xf.element(q("PlainTextSelection"), attributes):
+        if values:
+            # The passage's tag field values, one `<tag>.<field>: value` line each (by key).
+            with xf.element(q("Description")):
+                xf.write(xml_text("\n".join(f"{key}: {values[key]}" for key in sorted(values))))
         for kind, code, tag_id in codes:
             coding = {
                 "guid": guid(kind, pk, tag_id),
@@ -175,7 +184,7 @@ def _selection(xf, row: tuple, tag_ids: list[int]) -> None:
 
 
 def _description(row: tuple) -> str:
-    _title, url, published, author, _created, _modified, outlet = row[9:]
+    _title, url, published, author, _created, _modified, outlet = row[9:FIELDS_INDEX]
     lines = [f"Outlet: {outlet}"]
     if published:
         lines.append(f"Published: {published.isoformat()}")
@@ -187,7 +196,10 @@ def _description(row: tuple) -> str:
 
 
 def _source_open(xf, stack: ExitStack, row: tuple) -> None:
-    article_id, (title, _url, _published, _author, created, modified, _outlet) = row[1], row[9:]
+    article_id, (title, _url, _published, _author, created, modified, _outlet) = (
+        row[1],
+        row[9:FIELDS_INDEX],
+    )
     source = guid("article", article_id)
     attributes = {
         "guid": source,

@@ -14,7 +14,9 @@ What a passage becomes:
 - `body`: a `TextualBody` with purpose `tagging` per tag (by name, in code-point order as
   the CSV export lists them), one with purpose `commenting` for the note, and the
   organization as a `SpecificResource` with purpose `identifying` whose `source` is its
-  page here; no body at all for a bare highlight;
+  page here, and a `TextualBody` with purpose `describing` per tag field value
+  (`"statistic.value: 60000"`, by key in code-point order); no body at all for a bare
+  highlight;
 - `target`: `source` is the article's page here (its text is what the offsets index),
   `scope` the outlet's home page when known, `selector` a `TextQuoteSelector` (exact,
   prefix, suffix) and a `TextPositionSelector` (start, end: code points, as the CSV
@@ -49,6 +51,7 @@ COLUMNS = (
     "article__outlet__homepage",
     "article__outlet__domain",
     "organization__slug",
+    "fields",
 )
 ORPHANED = Annotation.AnchorStatus.ORPHANED
 
@@ -129,6 +132,14 @@ class Presenter:
                     "type": "SpecificResource",
                     "purpose": "identifying",
                     "source": before + row.organization__slug + after,
+                }
+            )
+        for key in sorted(row.fields or ()):
+            body.append(
+                {
+                    "type": "TextualBody",
+                    "purpose": "describing",
+                    "value": f"{key}: {row.fields[key]}",
                 }
             )
         before, after = self.article
