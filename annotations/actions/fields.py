@@ -187,9 +187,7 @@ def drop_field_keys(*, keys: Iterable[str], actor=None, via=audit.Via.OTHER) -> 
         )
 
 
-def _recheck_values(field: TagField, key: str, *, actor, via) -> None:
-    """Re-check every stored value of `field` (its kind or bounds changed)."""
-    passages = _passages_holding(key)
+def _rechecked(field: TagField, key: str, passages) -> tuple[dict, int]:
     definitions = {key: field}
     bad = 0
     rewritten = {}
@@ -198,17 +196,42 @@ def _recheck_values(field: TagField, key: str, *, actor, via) -> None:
             rewritten[passage.pk] = _canonical_values({key: passage.fields[key]}, definitions)
         except ValidationError:
             bad += 1
+    return rewritten, bad
+
+
+def check_stored_values(field: TagField) -> None:
+    """Refuse (`stored_values_refused`) a changed definition some stored value of the field
+    no longer fits; reads only (a form checks it before the action runs)."""
+    if field.pk is None:
+        return
+    current = TagField.objects.select_related("tag").filter(pk=field.pk).first()
+    if current is None:
+        return
+    key = tag_fields.key(current.tag.slug, current.name)
+    _, bad = _rechecked(field, key, Annotation.objects.filter(fields__has_key=key).only("fields"))
     if bad:
-        raise ValidationError(
-            {
-                "kind": ValidationError(
-                    "%(count)s passage(s) hold a value of %(key)s that this definition refuses: "
-                    "change or remove those values first.",
-                    code="stored_values_refused",
-                    params={"count": bad, "key": key},
-                )
-            }
-        )
+        raise _refused(bad, key)
+
+
+def _refused(bad: int, key: str) -> ValidationError:
+    return ValidationError(
+        {
+            "kind": ValidationError(
+                "%(count)s passage(s) hold a value of %(key)s that this definition refuses: "
+                "change or remove those values first.",
+                code="stored_values_refused",
+                params={"count": bad, "key": key},
+            )
+        }
+    )
+
+
+def _recheck_values(field: TagField, key: str, *, actor, via) -> None:
+    """Re-check every stored value of `field` (its kind or bounds changed)."""
+    passages = _passages_holding(key)
+    rewritten, bad = _rechecked(field, key, passages)
+    if bad:
+        raise _refused(bad, key)
     changed = {p.pk for p in passages if rewritten[p.pk].get(key) != p.fields.get(key)}
     _rewrite_values(
         [p for p in passages if p.pk in changed],
