@@ -16,7 +16,7 @@ from django_filters.views import FilterView
 
 from annotations import tag_fields
 from annotations.api import annotation_json, organizations_ranked
-from annotations.models import Annotation, Tag, TaggedAnnotation, TagField
+from annotations.models import Annotation, Tag, TagField, TaggedAnnotation
 from annotations.permissions import can_delete, can_edit
 from articles.models import Article, Outlet
 from publishing.highlighting import Span, highlight_passages
