@@ -345,3 +345,76 @@ def test_make_annotation_passes_fields(statistic):
         make_article(BODY), exact="60,000", tags=["statistic"], fields={"statistic.value": "6e4"}
     )
     assert passage.fields == {"statistic.value": "60000"}
+
+
+# The admin.
+
+
+def test_editors_define_fields_in_the_tag_admin_inline(client, statistic):
+    from django.urls import reverse
+
+    editor = make_editor()
+    client.force_login(editor)
+    url = reverse("admin:annotations_tag_change", args=[statistic.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and b"Tag fields" in page.content
+    existing = list(TagField.objects.filter(tag=statistic).order_by("position"))
+    data = {
+        "name": statistic.name,
+        "slug": statistic.slug,
+        "colour": statistic.colour,
+        "description": statistic.description,
+        "parent": "",
+        "fields-TOTAL_FORMS": str(len(existing) + 1),
+        "fields-INITIAL_FORMS": str(len(existing)),
+        "fields-MIN_NUM_FORMS": "0",
+        "fields-MAX_NUM_FORMS": "1000",
+    }
+    for i, field in enumerate(existing):
+        data |= {
+            f"fields-{i}-id": str(field.pk),
+            f"fields-{i}-tag": str(statistic.pk),
+            f"fields-{i}-name": field.name,
+            f"fields-{i}-label": field.label,
+            f"fields-{i}-kind": field.kind,
+            f"fields-{i}-position": str(field.position),
+            f"fields-{i}-minimum": "" if field.minimum is None else str(field.minimum),
+            f"fields-{i}-maximum": "" if field.maximum is None else str(field.maximum),
+        } | ({f"fields-{i}-required": "on"} if field.required else {})
+    n = len(existing)
+    data |= {f"fields-{i}-DELETE": "on" for i, f in enumerate(existing) if f.name == "unit"}
+    data |= {
+        f"fields-{n}-tag": str(statistic.pk),
+        f"fields-{n}-name": "source",
+        f"fields-{n}-kind": "text",
+        f"fields-{n}-position": "9",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert sorted(TagField.objects.filter(tag=statistic).values_list("name", flat=True)) == [
+        "source",
+        "speaker",
+        "value",
+        "year",
+    ]
+    assert HistoryRecord.objects.filter(content_type__model="tagfield", via="admin").count() == 2
+
+
+def test_the_passage_admin_edits_values_with_the_actions_checks(client, statistic):
+    from django.urls import reverse
+
+    passage = create(
+        make_article(BODY), make_annotator(), tags=["statistic"], fields={"statistic.value": 1}
+    )
+    client.force_login(make_editor())
+    url = reverse("admin:annotations_annotation_change", args=[passage.pk])
+    base = {"tags": [statistic.pk], "organization": "", "note": "", "status": "published"}
+    response = client.post(url, base | {"fields": '{"statistic.value": "many"}'})
+    assert response.status_code == 200
+    assert "enter a number" in response.content.decode()
+    passage.refresh_from_db()
+    assert passage.fields == {"statistic.value": "1"}
+    response = client.post(url, base | {"fields": '{"statistic.value": 60000}'})
+    assert response.status_code == 302
+    passage.refresh_from_db()
+    assert passage.fields == {"statistic.value": "60000"}
