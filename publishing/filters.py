@@ -10,7 +10,7 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, FloatField, OuterRef, Q, TextField
+from django.db.models import Case, Exists, FloatField, OuterRef, Q, TextField, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django_filters.fields import ModelMultipleChoiceField
@@ -279,6 +279,7 @@ class ArticleFilterSet(SearchLastFilterSet):
 # `field.<tag>.<name>=<value>`, and for numbers `field.<tag>.<name>.gte=` / `.lte=`.
 FIELD_PREFIX = "field."
 FIELD_OPERATORS = {"gte": "at least", "lte": "at most"}
+CANONICAL_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"  # `annotations.tag_fields.number_text`
 
 
 def field_parameters(data) -> list[str]:
@@ -319,16 +320,27 @@ class FieldValueFilter(django_filters.Filter):
     def filter(self, qs, value):
         if value in ("", None):
             return qs
-        text = KeyTextTransform(self.key, "fields")
-        if self.kind in tag_fields.NUMERIC_KINDS:
-            return qs.alias(**{"_field_value": Cast(text, FloatField())}).filter(
-                **{f"_field_value__{self.operator}": float(value)}
-            )
         # As plain text: a JSON key's own `exact` would compare `value` parsed as JSON.
-        text = Cast(text, TextField())
+        text = Cast(KeyTextTransform(self.key, "fields"), TextField())
+        alias = "_field_" + re.sub(r"[^0-9a-z_]", "_", f"{self.key}_{self.operator}")
+        if self.kind in tag_fields.NUMERIC_KINDS:
+            # Only canonical numbers are cast (the actions write no other): a stray text
+            # (a restored backup's) matches nothing instead of failing PostgreSQL's cast.
+            number = Case(
+                When(
+                    Q(**{f"{alias}_text__regex": CANONICAL_NUMBER}), then=Cast(text, FloatField())
+                ),
+                default=None,
+                output_field=FloatField(),
+            )
+            return (
+                qs.alias(**{f"{alias}_text": text})
+                .alias(**{alias: number})
+                .filter(**{f"{alias}__{self.operator}": float(value)})
+            )
         if self.kind == tag_fields.TEXT:
-            return qs.alias(_field_text=text).filter(_field_text__iexact=value)
-        return qs.alias(_field_text=text).filter(_field_text=value)
+            return qs.alias(**{alias: text}).filter(**{f"{alias}__iexact": value})
+        return qs.alias(**{alias: text}).filter(**{alias: value})
 
 
 def field_filters(names: list[str], request=None) -> dict[str, FieldValueFilter]:
