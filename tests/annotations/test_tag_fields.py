@@ -418,3 +418,22 @@ def test_the_passage_admin_edits_values_with_the_actions_checks(client, statisti
     assert response.status_code == 302
     passage.refresh_from_db()
     assert passage.fields == {"statistic.value": "60000"}
+
+
+def test_restoring_a_passage_brings_back_the_values_its_fields_still_accept(statistic):
+    from annotations.actions.passages import annotation_delete
+    from annotations.actions.restore import annotation_restore
+
+    passage = create(
+        make_article(BODY),
+        make_annotator(),
+        tags=["statistic"],
+        fields={"statistic.value": 60000, "statistic.unit": "people"},
+    )
+    editor, pk = make_editor(), passage.pk
+    annotation_delete(annotation=passage, user=editor)
+    tag_field_delete(field=TagField.objects.get(name="unit"), actor=editor)
+    record = HistoryRecord.objects.filter(object_id=pk, action="delete").get()
+    restored = annotation_restore(record=record, user=editor)
+    restored.refresh_from_db()
+    assert restored.fields == {"statistic.value": "60000"}

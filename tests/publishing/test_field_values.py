@@ -240,3 +240,12 @@ def test_field_keys_are_listed_in_tag_then_position_order(coded):
         "statistic.unit",
         "statistic.year",
     ]
+
+
+def test_a_stray_text_under_a_number_key_matches_nothing_instead_of_failing(client, coded):
+    """Written behind the actions' back (a hand-edited backup): never a cast error."""
+    Annotation.objects.filter(pk=coded[4].pk).update(fields={"statistic.value": "lots"})
+    response = client.get("/api/annotations/?field.statistic.value.lte=100000")
+    assert response.status_code == 200
+    assert sorted(r["id"] for r in response.json()["results"]) == sorted(p.pk for p in coded[:4])
+    assert client.get("/passages/?field.statistic.value.gte=0").status_code == 200
