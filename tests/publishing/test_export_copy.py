@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from annotations.actions.fields import tag_field_define
-from annotations.models import Annotation, Tag, TaggedAnnotation, TagField
+from annotations.models import Annotation, Tag, TagField, TaggedAnnotation
 from publishing import exports, views
 from tests.factories import (
     make_annotation,
