@@ -20,7 +20,7 @@ def _no_favicon(page):
     page.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
 
 
-def test_ticking_statistic_shows_its_fields_and_the_value_is_filterable(page):
+def test_ticking_statistic_shows_its_fields_and_the_value_is_filterable(page, screenshot):
     statistic = Tag.objects.get(slug="statistic")
     tag_field_define(tag=statistic, name="value", kind="number", required=True)
     tag_field_define(tag=statistic, name="unit", kind="text")
@@ -64,6 +64,7 @@ def test_ticking_statistic_shows_its_fields_and_the_value_is_filterable(page):
     page.get_by_label("Value (required)").fill("60000")
     page.get_by_label("Unit", exact=True).fill("people")
     page.get_by_label("Year", exact=True).fill("2024")
+    screenshot("workspace-tag-fields")
     page.get_by_role("button", name="Save").click()
     page.locator("#workspace-status").filter(has_text="Passage saved.").wait_for()
     passage = Annotation.objects.get()
@@ -79,5 +80,6 @@ def test_ticking_statistic_shows_its_fields_and_the_value_is_filterable(page):
     page.goto("/passages/?field.statistic.value.gte=10000")
     assert "1 passage match" in page.locator("#results-heading").inner_text()
     assert page.locator(".passage-fields").first.inner_text().count("60000") == 1
+    assert_no_axe_violations(page)
     page.goto("/passages/?field.statistic.value.gte=100000")
     assert "0 passages match" in page.locator("#results-heading").inner_text()
