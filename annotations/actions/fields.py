@@ -73,6 +73,8 @@ def _canonical_values(given: Mapping, definitions: Mapping[str, TagField]) -> di
     organizations: dict[str, str] = {}
     for key, raw in given.items():
         field = definitions.get(key) if isinstance(key, str) else None
+        if field is None and tag_fields.is_blank(raw):
+            continue  # removing a value that cannot be there changes nothing
         if field is None:
             errors[_error_key(str(key))] = ValidationError(
                 "%(key)s is not a field of a tag on this passage.",

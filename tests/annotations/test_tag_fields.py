@@ -437,3 +437,11 @@ def test_restoring_a_passage_brings_back_the_values_its_fields_still_accept(stat
     restored = annotation_restore(record=record, user=editor)
     restored.refresh_from_db()
     assert restored.fields == {"statistic.value": "60000"}
+
+
+def test_removing_a_value_of_a_tag_not_on_the_passage_is_a_no_op(statistic):
+    """What the workspace's Undo sends: nulls for values the previous version lacked."""
+    passage = create(make_article(BODY), make_annotator(), tags=["quote"])
+    annotation_update(annotation=passage, user=passage.annotator, fields={"statistic.value": None})
+    passage.refresh_from_db()
+    assert passage.fields == {}
