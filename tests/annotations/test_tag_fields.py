@@ -445,3 +445,21 @@ def test_removing_a_value_of_a_tag_not_on_the_passage_is_a_no_op(statistic):
     annotation_update(annotation=passage, user=passage.annotator, fields={"statistic.value": None})
     passage.refresh_from_db()
     assert passage.fields == {}
+
+
+def test_the_workspace_form_holds_each_tags_fields_without_javascript(client, statistic):
+    """The inputs are in the page (the script only shows the ticked tag's); the page's
+    passages carry their typed values."""
+    article = make_article(BODY)
+    annotator = make_annotator()
+    create(article, annotator, tags=["statistic"], fields={"statistic.value": 60000})
+    client.force_login(annotator)
+    response = client.get(f"/workspace/articles/{article.slug}/")
+    html = response.content.decode()
+    assert '<fieldset class="tag-fields" data-tag-fields="statistic">' in html
+    assert 'name="field.statistic.value"' in html and 'inputmode="decimal"' in html
+    assert 'name="field.statistic.year"' in html and 'inputmode="numeric"' in html
+    assert 'name="field.statistic.speaker"' in html and 'list="organization-options"' in html
+    assert "Value (required)" in html and "A number, at least 0." in html
+    data = response.context["workspace_data"]
+    assert data["passages"][0]["fields"] == {"statistic.value": 60000}
