@@ -38,9 +38,10 @@ ADDED_MODELS = {
 }
 # Columns added since version 2 was defined, with the value a row written before them
 # means: an older version-2 backup still imports (its tags simply have no parent, its
-# passages no source id, and none is a coding round's consensus). Every export writes them.
+# passages no source id, none is a coding round's consensus, and none holds tag field
+# values). Every export writes them.
 ADDED_FIELDS = {
-    "annotations.annotation": {"source_id": "", "adjudicated": False},
+    "annotations.annotation": {"source_id": "", "adjudicated": False, "fields": {}},
     "annotations.tag": {"parent_id": None},
 }
 

@@ -8,6 +8,7 @@ facets into the small immutable rows below. Text stays text: the templates escap
 import re
 from datetime import date
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -73,6 +74,23 @@ class ArticleRow(NamedTuple):
     passage_count: int | None
 
 
+class FieldValue(NamedTuple):
+    """One tag field value of a passage: its key (`statistic.value`), the value as
+    stored, and the passage listing filtered to that value."""
+
+    key: str
+    value: str
+    url: str
+
+
+def field_values(values: dict, passages_url: str) -> list[FieldValue]:
+    """A passage's `fields`, by key in code-point order (no query: keys name themselves)."""
+    return [
+        FieldValue(key, values[key], f"{passages_url}?{urlencode({'field.' + key: values[key]})}")
+        for key in sorted(values or ())
+    ]
+
+
 class PassageRow(NamedTuple):
     """One `passage-item`: the quote in its context, tag chips, where it is from."""
 
@@ -95,6 +113,7 @@ class PassageRow(NamedTuple):
     published: ShownDate | None
     note: str
     annotator: str
+    fields: list[FieldValue] = []
 
 
 class FacetOption(NamedTuple):
@@ -130,6 +149,7 @@ class Presenter:
         self.outlet_url = SlugURL("outlet-detail")
         self.tag_url = SlugURL("tag-detail")
         self.organization_url = SlugURL("organization-detail")
+        self.passages_url = reverse("passage-list")
         self._dates: dict[tuple[date, str], ShownDate] = {}
 
     def date(self, value: date | None, style: str) -> ShownDate | None:
@@ -182,6 +202,7 @@ class Presenter:
             published=self.date(article.published, "j M Y"),
             note=passage.note,
             annotator=passage.annotator.get_username(),
+            fields=field_values(passage.fields, self.passages_url),
         )
 
     def passages(self, passages) -> list[PassageRow]:

@@ -1,7 +1,7 @@
 """Answering a suggestion: accept it (a passage, through the passage action's own step) or
 dismiss it (remembered for that coder and article). Both are counted per kind."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -85,6 +85,7 @@ def suggestion_accept(
     tags: Sequence[str | Tag] = (),
     organization: Organization | int | None = None,
     note: str = "",
+    fields: Mapping | None = None,
     annotator,
     status: str = Annotation.Status.PUBLISHED,
     via: str = audit.Via.OTHER,
@@ -101,6 +102,7 @@ def suggestion_accept(
         tags=tags,
         organization=organization,
         note=note,
+        fields=fields,
         annotator=annotator,
         status=status,
         via=via,

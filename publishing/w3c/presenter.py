@@ -15,10 +15,11 @@ What a passage becomes:
 - `body`: a `TextualBody` with purpose `tagging` per tag (by name, in code-point order as
   the CSV export lists them), one with purpose `commenting` for the note, and the
   organization as a `SpecificResource` with purpose `identifying` whose `source` is its
-  page here; a coding round's consensus passage (`adjudicated`, as the CSV column and the
-  `adjudicated` filter say) has a `TextualBody` with purpose `classifying` and value
-  `adjudicated`, which the annotation importer leaves aside (it is no tag); no body at
-  all for a bare highlight;
+  page here; a `TextualBody` with purpose `describing` per tag field value
+  (`"statistic.value: 60000"`, by key in code-point order); a coding round's consensus
+  passage (`adjudicated`, as the CSV column and the `adjudicated` filter say) has a
+  `TextualBody` with purpose `classifying` and value `adjudicated`, which the annotation
+  importer leaves aside (it is no tag); no body at all for a bare highlight;
 - `target`: `source` is the article's page here (its text is what the offsets index),
   `scope` the outlet's home page when known, `selector` a `TextQuoteSelector` (exact,
   prefix, suffix) and a `TextPositionSelector` (start, end: code points, as the CSV
@@ -54,6 +55,7 @@ COLUMNS = (
     "article__outlet__domain",
     "organization__slug",
     "adjudicated",
+    "fields",
 )
 ORPHANED = Annotation.AnchorStatus.ORPHANED
 # The body that marks a coding round's consensus passage (Web Annotation Data Model 3.3.5:
@@ -137,6 +139,14 @@ class Presenter:
                     "type": "SpecificResource",
                     "purpose": "identifying",
                     "source": before + row.organization__slug + after,
+                }
+            )
+        for key in sorted(row.fields or ()):
+            body.append(
+                {
+                    "type": "TextualBody",
+                    "purpose": "describing",
+                    "value": f"{key}: {row.fields[key]}",
                 }
             )
         if row.adjudicated:

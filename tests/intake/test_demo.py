@@ -158,3 +158,35 @@ def test_load_demo_codes_only_whole_sentences_of_the_seeds(seeds_dir):
         body = passage.article.body
         assert (passage.start, passage.end) in set(sentences(body)), passage.exact
         assert not is_caption(line_of(body, passage.start, passage.end))
+
+
+def test_demo_statistics_and_quotes_get_typed_fields_read_from_their_text(seeds_dir):
+    """statistic → value, unit, year; quote → speaker; values where the sentence holds a
+    number (or names an organization), every one found in the passage's own text."""
+    from annotations.models import TagField
+    from intake.demo import demo_values
+
+    call_command("load_demo", seeds=seeds_dir, stdout=StringIO())
+    assert TagField.objects.keys() == [
+        "quote.speaker",
+        "statistic.value",
+        "statistic.unit",
+        "statistic.year",
+    ]
+    statistics = Annotation.objects.filter(tags__slug="statistic")
+    valued = [p for p in statistics if "statistic.value" in p.fields]
+    assert valued, "the seeds' statistic sentences hold numbers"
+    for passage in valued:
+        digits = passage.fields["statistic.value"].replace(".", "")
+        assert digits in passage.exact.replace(",", "").replace(".", "")
+    call_command("load_demo", seeds=seeds_dir, stdout=StringIO())
+    assert TagField.objects.count() == 4
+    assert demo_values("statistic", "Some 60,000 people came in 2024.", None) == {
+        "statistic.year": "2024",
+        "statistic.value": "60000",
+        "statistic.unit": "people",
+    }
+    assert demo_values("statistic", "Up 3.5 percent.", None) == {
+        "statistic.value": "3.5",
+        "statistic.unit": "percent",
+    }

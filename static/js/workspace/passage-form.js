@@ -12,6 +12,7 @@ import { createPassage, deletePassage, updatePassage } from "./api.js";
 import { refreshBody } from "./highlighter.js";
 import { rangeOf } from "./selection.js";
 import { workspace } from "./state.js";
+import { fieldValues, fillFields, initTagFields, resetFields, syncFields } from "./tag-fields.js";
 
 const GAP = 8;
 const HIGHLIGHTS = typeof CSS !== "undefined" && "highlights" in CSS;
@@ -103,6 +104,7 @@ function resetForm() {
   els.organization.value = "";
   els.note.value = "";
   els.passageStatus.value = "published";
+  resetFields();
   clearError();
   els.owner.hidden = true;
   els.save.hidden = false;
@@ -139,6 +141,7 @@ export function openEdit(passage, from) {
     : "";
   els.note.value = passage.note;
   els.passageStatus.value = passage.status;
+  fillFields(passage.fields, !passage.can_edit);
   if (!passage.can_edit) {
     for (const box of tagBoxes) box.disabled = true;
     for (const field of [els.organization, els.note, els.passageStatus]) field.disabled = true;
@@ -187,6 +190,7 @@ async function save() {
     organization: organization.id,
     note: els.note.value,
     status: els.passageStatus.value,
+    fields: fieldValues(),
   };
   clearError();
   els.save.disabled = true;
@@ -261,6 +265,7 @@ export function initForm(dialogElement) {
     del: byId("passage-delete"),
   };
   tagBoxes = [...form.querySelectorAll('input[name="tags"]')];
+  initTagFields(form);
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -322,6 +327,7 @@ export function initForm(dialogElement) {
       if (box && !box.disabled) {
         event.preventDefault();
         box.checked = !box.checked;
+        syncFields();
       }
     }
   });
