@@ -4,6 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from articles.mentions import MentionFinder, Named
+from articles.sentences import sentences
 from suggestions.finder import (
     MENTION,
     QUOTE,
@@ -11,7 +12,6 @@ from suggestions.finder import (
     find_suggestions,
     quotation_spans,
 )
-from articles.sentences import sentences
 
 ACLU, DHS, COUNCIL = 1, 2, 3
 FINDER = MentionFinder(
