@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "audit",
     "backups",
     "rounds",
+    "suggestions",
     "axes",
     # The database backend of django.tasks and its worker (`manage.py db_worker`).
     "django_tasks_db",

@@ -18,7 +18,7 @@ from annotations.models import Annotation, TaggedAnnotation
 from articles.models import Article
 from publishing.highlighting import Span, highlight_passages
 from publishing.page_cache import CachedPublicPageMixin
-from publishing.presenters import Presenter, ShownDate, SlugURL
+from publishing.presenters import FieldValue, Presenter, ShownDate, SlugURL, field_values
 from publishing.views import visible_passages
 
 
@@ -44,6 +44,8 @@ class ListedPassage(NamedTuple):
     tags: list[ListedTag]
     # The highlight (`hl-<anchor>`) its "Show in text" link leads to; None: not placed.
     anchor: str | None = None
+    # Its tag field values (`publishing.presenters.field_values`).
+    fields: list[FieldValue] = []
 
 
 class RevisionNote(NamedTuple):
@@ -94,6 +96,7 @@ def listed_passages(passages, article: Article) -> list[ListedPassage]:
             "organization__name",
             "organization__slug",
             f"annotator__{get_user_model().USERNAME_FIELD}",
+            "fields",
         )
     )
     tags: dict[int, list[ListedTag]] = {row[0]: [] for row in rows}
@@ -115,9 +118,22 @@ def listed_passages(passages, article: Article) -> list[ListedPassage]:
             tag = tag_by_pk[tag_pk] = ListedTag(tag_pk, name, tag_url(slug))
         passage_tags.append(tag)
     organization_url = SlugURL("organization-detail")
+    passages_url = reverse("passage-list")
     body = article.body
     result = []
-    for pk, start, end, exact, note, status, anchor_status, org_name, org_slug, user in rows:
+    for (
+        pk,
+        start,
+        end,
+        exact,
+        note,
+        status,
+        anchor_status,
+        org_name,
+        org_slug,
+        user,
+        values,
+    ) in rows:
         orphaned = anchor_status == orphaned_status
         result.append(
             ListedPassage(
@@ -133,6 +149,7 @@ def listed_passages(passages, article: Article) -> list[ListedPassage]:
                 None if org_slug is None else organization_url(org_slug),
                 user,
                 tags[pk],
+                fields=field_values(values, passages_url) if values else [],
             )
         )
     return result

@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from annotations.models import Annotation
 from cms.jsonapi import ApiError, from_validation_error
 from publishing.facets import audience_of, facet_options
-from publishing.filters import PassageFilterSet
+from publishing.filters import PassageFilterSet, field_parameters
 from publishing.models import FacetCount
 from publishing.w3c.caching import cached_answer
 from publishing.w3c.export import collection_chunks, dumps
@@ -50,12 +50,8 @@ def site_root(request) -> str:
 def filter_params(query) -> list[tuple[str, str]]:
     """The request's filters of `/passages/`, in a canonical order (name, then as sent),
     empty values left out: part of the container's IRI."""
-    return [
-        (name, value)
-        for name in sorted(PassageFilterSet.base_filters)
-        for value in query.getlist(name)
-        if value
-    ]
+    names = sorted({*PassageFilterSet.base_filters, *field_parameters(query)})
+    return [(name, value) for name in names for value in query.getlist(name) if value]
 
 
 def passage_filterset(request) -> PassageFilterSet:
