@@ -48,6 +48,9 @@ class ListedPassage(NamedTuple):
     fields: list[FieldValue] = []
 
 
+ANCHOR = ListedPassage._fields.index("anchor")
+
+
 class RevisionNote(NamedTuple):
     """ "Revised N times; last on <date>: <reason> (<comment>)", with its two links."""
 
@@ -184,11 +187,17 @@ class ArticleDetailView(CachedPublicPageMixin, DetailView):
         article = self.object
         passages = listed_passages(visible_passages(self.request), article)
         highlighted = highlight_passages(article.body, passage_spans(passages))
-        # Each passage with the highlight its "Show in text" leads to (the last field, as
-        # text), remade as plain tuples: `_replace` costs a keyword call for each of hundreds.
+        # Each passage with the highlight its "Show in text" leads to (as text), remade as
+        # plain tuples: `_replace` costs a keyword call for each of hundreds.
         make, anchors = ListedPassage._make, highlighted.anchors
         context["passages"] = [
-            make((*passage[:-1], str(anchors[passage.pk]) if passage.pk in anchors else None))
+            make(
+                (
+                    *passage[:ANCHOR],
+                    str(anchors[passage.pk]) if passage.pk in anchors else None,
+                    *passage[ANCHOR + 1 :],
+                )
+            )
             for passage in passages
         ]
         context["body"] = highlighted
