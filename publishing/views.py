@@ -156,6 +156,7 @@ class ArticleListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
     context_object_name = "articles"
     facet_listing = FacetCount.Listing.ARTICLES
     facet_parameters = (("outlet", "Outlet"), ("organization", "Organization"), ("tag", "Tag"))
+    match_legend = "Articles with passages of"
 
     def get_queryset(self):
         return Article.objects.visible_to(self.request.user)

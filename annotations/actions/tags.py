@@ -5,8 +5,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 
-from annotations import tag_tree
-from annotations.models import Annotation, Tag
+from annotations import tag_fields, tag_tree
+from annotations.actions.fields import move_field_keys
+from annotations.models import Annotation, Tag, TagField
 from audit import services as audit
 from publishing.hooks import corpus_write
 
@@ -21,7 +22,20 @@ def save_tag(*, tag: Tag, actor=None, via: str = audit.Via.OTHER) -> Tag:
     """`tag_save` inside a caller's transaction (an import that creates tags)."""
     with corpus_write():
         tag_tree.check_parent(tag, tag.parent)
-        return audit.save_recorded(tag, actor=actor, via=via)
+        old_slug = Tag.objects.filter(pk=tag.pk).values_list("slug", flat=True).first()
+        saved = audit.save_recorded(tag, actor=actor, via=via)
+        if old_slug is not None and old_slug != saved.slug:
+            # Field values are keyed by the tag's slug: they move with it.
+            names = TagField.objects.filter(tag=saved).values_list("name", flat=True)
+            move_field_keys(
+                renames={
+                    tag_fields.key(old_slug, name): tag_fields.key(saved.slug, name)
+                    for name in names
+                },
+                actor=actor,
+                via=via,
+            )
+        return saved
 
 
 @transaction.atomic(durable=True)
@@ -45,6 +59,12 @@ def delete_tag(*, tag: Tag, actor=None, via: str = audit.Via.OTHER) -> None:
         befores = {passage.pk: audit.snapshot(passage) for passage in passages}
         audit.record(tag, action=audit.Action.DELETE, actor=actor, via=via)
         tag.delete()
+        # Its fields go with it (CASCADE), and so do the passages' values of them.
+        prefix = tag_fields.key(tag.slug, "")
+        holding = [p for p in passages if any(key.startswith(prefix) for key in p.fields)]
+        for passage in holding:
+            passage.fields = {k: v for k, v in passage.fields.items() if not k.startswith(prefix)}
+        Annotation.objects.bulk_update(holding, ["fields"], batch_size=500)
         for passage in passages:
             passage._prefetched_objects_cache.clear()
         prefetch_related_objects(passages, "tags")

@@ -12,11 +12,13 @@ for the CSV export PostgreSQL's own `COPY (the same SELECT) TO STDOUT`.
     BENCH_CACHE_URL                 the shared page cache of the warm runs
                                     (default redis://127.0.0.1:6379/9; "" for per-worker locmem)
     BENCH_DB_NAME                   database name (default gloss_bench_<scale>)
+    BENCH_ONLY=pages                only the page rows (cold, warm, under writes)
     BENCH_ONLY=w3c                  only the W3C container and export.jsonld goals (issue 14)
     BENCH_ONLY=agreement            only the agreement benchmark (issue 16; no corpus needed)
     BENCH_ONLY=embedded             only SQLite's goals (issue 17: bench_embedded.py)
     BENCH_ONLY=writers              only the 20 concurrent API writers (issue 17)
     BENCH_ONLY=echoes               only the echo index and the echoes API (issue 20)
+    BENCH_ONLY=analysis             only /analysis/ and a chart, cold and warm (issue 19)
 
 Writes bench/results.json and prints a table. Needs PostgreSQL on 127.0.0.1:5432
 (`.ci/postgres` installs one), and installs Debian's wrk and redis-server when they are
@@ -724,8 +726,38 @@ def api_create_script(fx: dict) -> Path:
     return path
 
 
+# /analysis/ against ping (issue 19): rendered (cold: four grouped counts, four tables),
+# within 30x; from the page cache (warm), within 5x. Under writes every request renders.
+ANALYSIS_LIMITS = {"cold": 30, "warm": 5}
+
+
+def analysis_benchmarks(
+    outlet: str, label: str, limit: float, *, flush=False, writer=None
+) -> list[dict]:
+    """The analysis page (unfiltered and filtered) and one of its charts, each against ping."""
+    results = []
+    for name, path in (
+        ("/analysis/ unfiltered", "/analysis/"),
+        ("/analysis/ filtered by outlet", f"/analysis/?outlet={outlet}"),
+        ("/analysis/ chart (SVG)", "/analysis/charts/tag-outlet.svg"),
+    ):
+        if flush:
+            flush_page_cache()
+        row = paired(name, path, f"p95 within {limit}x of ping's", limit, "p95", writer=writer)
+        row["name"] += label
+        results.append(row)
+    return results
+
+
 def page_benchmarks(
-    fx: dict, outlet: str, admin: list[str] | None, label: str, *, flush=False, writer=None
+    fx: dict,
+    outlet: str,
+    admin: list[str] | None,
+    label: str,
+    *,
+    flush=False,
+    writer=None,
+    analysis_limit: float = ANALYSIS_LIMITS["cold"],
 ) -> list[dict]:
     """The public pages and (with `admin`) the admin changelist, each against ping.
 
@@ -762,6 +794,7 @@ def page_benchmarks(
         10,
         "p95",
     )
+    results += analysis_benchmarks(outlet, label, analysis_limit, flush=flush, writer=writer)
     if admin:
         # Staff pages are never cached: measured once, with the cold pages.
         measure(
@@ -818,8 +851,21 @@ def main() -> None:
     if os.environ.get("BENCH_ONLY") == "echoes":
         write_report(generated, echoes_benchmarks())
         return
+    if os.environ.get("BENCH_ONLY") == "analysis":  # issue 19's /analysis/ alone
+        with Server(GLOSS_PAGE_CACHE_SECONDS="0"):
+            print("Analysis, cold (cache off: every request counts and draws):")
+            results += analysis_benchmarks(outlet, " (cold)", ANALYSIS_LIMITS["cold"])
+        ensure_redis()
+        with Server(GLOSS_CACHE_URL=CACHE_URL):
+            print("Analysis, warm (page cache, emptied before each run):")
+            results += analysis_benchmarks(
+                outlet, " (warm)", ANALYSIS_LIMITS["warm"], flush=bool(CACHE_URL)
+            )
+        write_report(generated, results)
+        return
     # Cold: the page cache off, so every request renders, as the first one after a write
     # does. Warm (below): the same pages again, served from the cache after the first.
+    pages_only = os.environ.get("BENCH_ONLY") == "pages"
     with Server(GLOSS_PAGE_CACHE_SECONDS="0"):
         print("Cold pages (cache off: every request renders, as after a write):")
         results += page_benchmarks(fx, outlet, admin, " (cold)")
@@ -827,7 +873,14 @@ def main() -> None:
     with Server(GLOSS_CACHE_URL=CACHE_URL) as server:
         cache = CACHE_URL or "per-worker locmem"
         print(f"Warm pages (page cache {cache}, emptied before each page's run):")
-        results += page_benchmarks(fx, outlet, None, " (warm)", flush=bool(CACHE_URL))
+        results += page_benchmarks(
+            fx,
+            outlet,
+            None,
+            " (warm)",
+            flush=bool(CACHE_URL),
+            analysis_limit=ANALYSIS_LIMITS["warm"],
+        )
         print(
             f"Pages while a passage is created every {WRITE_INTERVAL:g} s "
             "(each write makes every cached page stale):"
@@ -835,6 +888,9 @@ def main() -> None:
         results += page_benchmarks(
             fx, outlet, None, f" (1 write per {WRITE_INTERVAL:g} s)", writer=Writer(fx)
         )
+        if pages_only:  # the page rows alone (cold, warm, under writes)
+            write_report(generated, results)
+            return
         create = paired(
             "API create, 20 clients",
             "/api/annotations/",
