@@ -13,17 +13,37 @@ from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse, JsonResponse
 
+from annotations import tag_fields
 from annotations.actions.passages import annotation_create, annotation_delete, annotation_update
-from annotations.models import Annotation
+from annotations.models import Annotation, TagField
 from articles.models import Article, Organization
 from cms.jsonapi import ApiError, ApiView, field_error, invalid_parameters, parse_object
 from publishing.filters import CheckedForm, IdField, IdFilter, PassageFilterSet
+from suggestions.actions import suggestion_accept
 
 PAGE_SIZE = 100
 
 
-def annotation_json(annotation: Annotation) -> dict:
-    """The API's representation of a passage (tags as slugs, annotator as username)."""
+def field_kinds(passages) -> dict[str, str]:
+    """Kind of every defined field by key, if any of `passages` holds a value (one query,
+    none when no passage does)."""
+    if not any(passage.fields for passage in passages):
+        return {}
+    rows = TagField.objects.values_list("tag__slug", "name", "kind")
+    return {tag_fields.key(slug, name): kind for slug, name, kind in rows}
+
+
+def fields_json(values: dict, kinds: dict[str, str]) -> dict:
+    """A passage's field values as JSON: numbers as numbers, the rest as text."""
+    return {key: tag_fields.typed(kinds.get(key, "text"), value) for key, value in values.items()}
+
+
+def annotation_json(annotation: Annotation, kinds: dict[str, str] | None = None) -> dict:
+    """The API's representation of a passage (tags as slugs, annotator as username).
+
+    `kinds` (`field_kinds`) types the field values; a single passage reads them itself."""
+    if kinds is None:
+        kinds = field_kinds([annotation])
     return {
         "id": annotation.pk,
         "article": annotation.article_id,
@@ -35,6 +55,7 @@ def annotation_json(annotation: Annotation) -> dict:
         "tags": sorted(tag.slug for tag in annotation.tags.all()),
         "organization": annotation.organization_id,
         "note": annotation.note,
+        "fields": fields_json(annotation.fields, kinds),
         "status": annotation.status,
         "adjudicated": annotation.adjudicated,
         "annotator": annotation.annotator.get_username(),
@@ -88,6 +109,7 @@ _INT = ((int,), "a whole number")
 _STR = ((str,), "text")
 _INT_OR_NULL = ((int, type(None)), "an id or null")
 _TAGS = ((list,), "a list of tag slugs or names", str)
+_FIELDS = ((dict,), 'an object of "<tag>.<field>": value')
 CREATE_FIELDS = {
     "article": _INT,
     "start": _INT,
@@ -97,9 +119,19 @@ CREATE_FIELDS = {
     "organization": _INT_OR_NULL,
     "note": _STR,
     "status": _STR,
+    # The kind of suggestion the passage was made from (quote, statistic, mention), if any:
+    # the same passage, and the acceptance is counted (suggestions.actions).
+    "suggestion": _STR,
+    "fields": _FIELDS,
 }
 CREATE_REQUIRED = ("article", "start", "end", "exact")
-UPDATE_FIELDS = {"tags": _TAGS, "organization": _INT_OR_NULL, "note": _STR, "status": _STR}
+UPDATE_FIELDS = {
+    "tags": _TAGS,
+    "organization": _INT_OR_NULL,
+    "note": _STR,
+    "status": _STR,
+    "fields": _FIELDS,
+}
 
 
 class AnnotationFilter(PassageFilterSet):
@@ -124,6 +156,8 @@ class AnnotationListView(ApiView):
             page = paginator.page(request.GET.get("page", 1))
         except (PageNotAnInteger, EmptyPage):
             raise ApiError(404, "not_found", "No such page.") from None
+        passages = list(page.object_list)
+        kinds = field_kinds(passages)
         return JsonResponse(
             {
                 "count": paginator.count,
@@ -133,7 +167,7 @@ class AnnotationListView(ApiView):
                 "previous": self._page_url(request, page.previous_page_number())
                 if page.has_previous()
                 else None,
-                "results": [annotation_json(a) for a in page.object_list],
+                "results": [annotation_json(a, kinds) for a in passages],
             }
         )
 
@@ -154,18 +188,23 @@ class AnnotationListView(ApiView):
                 message,
                 {"article": [field_error("unknown_article", message)]},
             )
-        annotation = annotation_create(
-            article=article,
-            start=data["start"],
-            end=data["end"],
-            exact=data["exact"],
-            tags=data.get("tags", []),
-            organization=data.get("organization"),
-            note=data.get("note", ""),
-            status=data.get("status", Annotation.Status.PUBLISHED),
-            annotator=request.user,
-            via=request.via,
-        )
+        coding = {
+            "article": article,
+            "start": data["start"],
+            "end": data["end"],
+            "exact": data["exact"],
+            "tags": data.get("tags", []),
+            "organization": data.get("organization"),
+            "note": data.get("note", ""),
+            "fields": data.get("fields"),
+            "status": data.get("status", Annotation.Status.PUBLISHED),
+            "annotator": request.user,
+            "via": request.via,
+        }
+        if "suggestion" in data:
+            annotation = suggestion_accept(kind=data["suggestion"], **coding)
+        else:
+            annotation = annotation_create(**coding)
         fresh = Annotation.objects.for_api().get(pk=annotation.pk)
         response = with_etag(JsonResponse(annotation_json(fresh), status=201), fresh)
         response["Location"] = request.build_absolute_uri(f"{request.path}{fresh.pk}/")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from annotations import tag_fields
 from annotations.anchoring import CONTEXT_CHARS
 from articles.visibility import passage_visible_q, sees_drafts
 from rounds.models import blind_articles_of, open_round_passage_q
@@ -71,6 +72,91 @@ class Tag(TagBase):
 
     def get_absolute_url(self) -> str:
         return reverse("tag-detail", kwargs={"slug": self.slug})
+
+
+class TagFieldQuerySet(models.QuerySet):
+    def in_order(self):
+        """Tags by slug, each tag's fields by position then name: the order of the CSV's
+        field columns, forms and pages."""
+        return self.order_by("tag__slug", "position", "name")
+
+    def keys(self) -> list[str]:
+        """Every field's key (`statistic.value`), in order (one query)."""
+        rows = self.in_order().values_list("tag__slug", "name")
+        return [tag_fields.key(slug, name) for slug, name in rows]
+
+
+class TagField(models.Model):
+    """A typed field that passages carrying `tag` may fill (statistic → value, unit, year).
+
+    A passage's values live in `Annotation.fields` under `"<tag slug>.<name>"`, as the
+    canonical text `annotations.tag_fields` writes. `minimum` and `maximum` bound a number
+    or integer field (inclusive); `required` applies only to passages carrying the tag.
+    `position` orders a tag's fields in forms, pages and exports (then `name`).
+    """
+
+    class Kind(models.TextChoices):
+        NUMBER = tag_fields.NUMBER, "Number"
+        INTEGER = tag_fields.INTEGER, "Whole number"
+        TEXT = tag_fields.TEXT, "Text"
+        ORGANIZATION = tag_fields.ORGANIZATION, "Organization"
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="fields")
+    name = models.CharField(
+        max_length=50,
+        validators=[
+            RegexValidator(
+                tag_fields.NAME_PATTERN,
+                "Use lower-case letters, digits, - and _ only (no dots).",
+                code="invalid_field_name",
+            )
+        ],
+        help_text="Its key after the tag's slug: statistic.<name>.",
+    )
+    label = models.CharField(max_length=100, blank=True, help_text="Shown in forms and pages.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TEXT)
+    required = models.BooleanField(
+        default=False, help_text="Every passage with this tag must fill it."
+    )
+    minimum = models.FloatField(null=True, blank=True, help_text="Numbers only, inclusive.")
+    maximum = models.FloatField(null=True, blank=True, help_text="Numbers only, inclusive.")
+    position = models.PositiveIntegerField(default=0)
+
+    objects = TagFieldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["tag_id", "position", "name"]
+        verbose_name = "tag field"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tag", "name"],
+                name="annotations_tagfield_unique",
+                violation_error_code="duplicate_field",
+                violation_error_message="This tag already has a field of that name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum__isnull=True)
+                | Q(maximum__isnull=True)
+                | Q(minimum__lte=F("maximum")),
+                name="annotations_tagfield_minimum_below_maximum",
+                violation_error_code="minimum_above_maximum",
+                violation_error_message="The minimum must not exceed the maximum.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=tag_fields.NUMERIC_KINDS)
+                | (Q(minimum__isnull=True) & Q(maximum__isnull=True)),
+                name="annotations_tagfield_bounds_on_numbers",
+                violation_error_code="bounds_on_numbers_only",
+                violation_error_message="Only number and whole-number fields have bounds.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.name
+
+    @property
+    def shown_label(self) -> str:
+        return self.label or self.name.replace("_", " ").replace("-", " ").capitalize()
 
 
 class TaggedAnnotation(TaggedItemBase):
@@ -138,6 +224,13 @@ class AnnotationQuerySet(models.QuerySet):
         """What `user` may see (`visible_q`: staff see drafts too, blind coders less)."""
         return self.filter(visible_q(user))
 
+    def hidden_from_staff(self, user):
+        """What `visible_to` hides from staff member `user`: the other coders' passages on
+        the articles `user` codes in open blind rounds (none for anyone else). Bounded by
+        those rounds' articles, so it is cheap to count where the maintained counts, which
+        hold every passage, must be corrected for a blind coder."""
+        return self.filter(article_id__in=blind_articles_of(user)).exclude(annotator=user)
+
     def by(self, user):
         return self.filter(annotator=user)
 
@@ -159,6 +252,7 @@ class AnnotationQuerySet(models.QuerySet):
             "exact",
             "suffix",
             "note",
+            "fields",
             "status",
             "anchor_status",
             "article__title",
@@ -288,6 +382,12 @@ class Annotation(models.Model):
         default=False,
         db_default=False,  # rows written in bulk by SQL alone (COPY) need not name it
         help_text="A coding round's consensus passage (`rounds.Adjudication` says from what).",
+    )
+    fields = models.JSONField(
+        default=dict,
+        db_default={},  # rows written in bulk by SQL alone (COPY) need not name it
+        blank=True,
+        help_text='Values of its tags\' fields: {"<tag slug>.<field>": canonical text}.',
     )
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)

@@ -6,14 +6,17 @@ JSON API (annotations/api.py) to the actions, exactly like a script's would, and
 script then fetches the body again (`?part=body`) rather than drawing it itself.
 """
 
+from decimal import Decimal
+
 import django_filters
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from annotations import tag_fields
 from annotations.api import annotation_json, organizations_ranked
-from annotations.models import Annotation, Tag, TaggedAnnotation
+from annotations.models import Annotation, Tag, TagField, TaggedAnnotation
 from annotations.permissions import can_delete, can_edit
 from articles.models import Article, Outlet
 from publishing.highlighting import Span, highlight_passages
@@ -38,6 +41,36 @@ def passage_spans(passages, organizations: dict[int, str]) -> list[Span]:
             label += f" ({organizations[passage.organization_id]})"
         spans.append(Span(passage.pk, passage.start, passage.end, passage.first_tag, label))
     return spans
+
+
+def field_help(field: TagField) -> str:
+    """The hint under a field's input: its kind and bounds."""
+    if field.kind == TagField.Kind.ORGANIZATION:
+        return "An organization's name, from the list."
+    if field.kind not in tag_fields.NUMERIC_KINDS:
+        return ""
+    words = ["A whole number" if field.kind == TagField.Kind.INTEGER else "A number"]
+    if field.minimum is not None:
+        words.append(f"at least {tag_fields.number_text(Decimal(str(field.minimum)))}")
+    if field.maximum is not None:
+        words.append(f"at most {tag_fields.number_text(Decimal(str(field.maximum)))}")
+    return ", ".join(words) + "."
+
+
+def tag_field_groups(tags) -> tuple[list[dict], dict[str, str]]:
+    """The passage form's fieldsets (each tag with fields, in the tags' order, its fields in
+    position order) and every field's kind by key (one query)."""
+    by_tag: dict[int, list[TagField]] = {}
+    for field in TagField.objects.in_order():
+        field.help = field_help(field)
+        by_tag.setdefault(field.tag_id, []).append(field)
+    groups = [{"tag": tag, "fields": by_tag[tag.pk]} for tag in tags if tag.pk in by_tag]
+    kinds = {
+        tag_fields.key(group["tag"].slug, field.name): field.kind
+        for group in groups
+        for field in group["fields"]
+    }
+    return groups, kinds
 
 
 class WorkspaceAccessMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -122,6 +155,7 @@ class WorkspaceArticleView(WorkspaceAccessMixin, DetailView):
             .order_by("start", "id")
         )
         tags = list(Tag.objects.only("id", "name", "slug"))
+        groups, kinds = tag_field_groups(tags)
         organizations = organizations_ranked(article.pk)
         names = {organization.pk: organization.name for organization, _ in organizations}
         spans = passage_spans(passages, names)
@@ -130,13 +164,14 @@ class WorkspaceArticleView(WorkspaceAccessMixin, DetailView):
             # element's textContent is the body, so the browser's offsets are ours.
             body_html=highlight_passages(article.body, spans, linked=False).html,
             tags=tags,
+            tag_field_groups=groups,
             organizations=organizations,
             workspace_data={
                 "article": article.pk,
                 "user": user.get_username(),
                 "tags": [{"id": t.pk, "slug": t.slug, "name": t.name} for t in tags],
                 "passages": [
-                    annotation_json(p)
+                    annotation_json(p, kinds)
                     | {
                         "can_edit": can_edit(user, p),
                         "can_delete": can_delete(user, p),

@@ -125,13 +125,29 @@ class AnnotationInline(admin.TabularInline):
         return ", ".join(tag.name for tag in obj.tags.all())
 
 
+# Reasons the importers record; an editor's save in the admin is never one of them.
+REASONS_OF_IMPORTS = {ArticleRevision.Reason.IMPORT, ArticleRevision.Reason.REIMPORT}
+
+
 class ArticleForm(forms.ModelForm):
     base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # No default: a changed body needs the editor to say why (a silent "Correction by the
+    # outlet" mislabelled cleanups). Required only when the body changed (see `clean`).
     revision_reason = forms.ChoiceField(
-        choices=ArticleRevision.Reason.choices,
-        initial=ArticleRevision.Reason.CORRECTION,
+        choices=[("", "Choose why the text changed…")]
+        + [
+            (value, label)
+            for value, label in ArticleRevision.Reason.choices
+            if value not in REASONS_OF_IMPORTS
+        ],
         required=False,
-        help_text="Why the body changed (kept with the revision).",
+        help_text="Why the body changed (kept with the revision); needed when the text changes.",
+    )
+    revision_comment = forms.CharField(
+        max_length=ArticleRevision._meta.get_field("comment").max_length,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text="Optional note kept with the revision (e.g. the outlet's correction notice).",
     )
 
     class Meta:
@@ -147,6 +163,8 @@ class ArticleForm(forms.ModelForm):
             "organizations",
             "body",
         ]
+        # A 4.5 KB article is about sixty lines: show most of it without scrolling the box.
+        widgets = {"body": forms.Textarea(attrs={"rows": 36, "class": "vLargeTextField"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,6 +192,18 @@ class ArticleForm(forms.ModelForm):
                 code="revision_conflict",
                 params={"now": self.instance.revision},
             )
+        if (
+            self.body_changed()
+            and "revision_reason" in self.fields
+            and not data.get("revision_reason")
+        ):
+            self.add_error(
+                "revision_reason",
+                ValidationError(
+                    "Say why the text changed: choose a revision reason.",
+                    code="reason_required",
+                ),
+            )
         return data
 
 
@@ -193,9 +223,30 @@ class ArticleAdmin(ActionsAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "outlet", "url", "published", "author", "status"]}),
         ("Mentions", {"fields": ["organizations"]}),
-        ("Text", {"fields": ["body", "revision_reason", "base_revision", "revision"]}),
+        (
+            "Text",
+            {
+                "fields": [
+                    "body",
+                    "revision_reason",
+                    "revision_comment",
+                    "base_revision",
+                    "revision",
+                ]
+            },
+        ),
         ("History", {"fields": ["created", "modified"], "classes": ["collapse"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return self.fieldsets
+        # A new article's text is its first revision ("Imported"): no reason to give.
+        skip = {"revision_reason", "revision_comment", "base_revision", "revision"}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in skip]})
+            for name, options in self.fieldsets
+        ]
 
     def save_model(self, request, obj, form, change):
         """One action per save: a new article, or the whole form's change (metadata, body
@@ -228,7 +279,9 @@ class ArticleAdmin(ActionsAdmin):
                 author=data["author"],
                 status=data["status"],
                 body=data["body"],
+                # `clean` made the reason required whenever the body changed.
                 reason=data.get("revision_reason") or ArticleRevision.Reason.OTHER,
+                comment=data.get("revision_comment", ""),
                 base_revision=data.get("base_revision"),
                 organizations=data["organizations"],
                 actor=request.user,

@@ -103,8 +103,13 @@ class MentionFinder:
 
     def find(self, text: str) -> set[int]:
         """Ids of the organizations mentioned anywhere in `text`."""
+        return {organization for organization, _, _ in self.spans(text)}
+
+    def spans(self, text: str) -> list[tuple[int, int, int]]:
+        """`(organization id, start, end)` of every name found in `text`, in text order,
+        none overlapping (offsets are code points into `text`)."""
         if not self._sources:
-            return set()
+            return []
         words = _words(text)
         positions = list(self._always)
         for word in words:
@@ -112,11 +117,11 @@ class MentionFinder:
                 if self._words[position] <= words:
                     positions.append(position)
         if not positions:
-            return set()
-        found: set[int] = set()
+            return []
         # Overlapping names ("Ninth Circuit" inside "U.S. Court of Appeals for the Ninth
         # Circuit") are different spellings of one organization, so leftmost-first is enough
         # to find every organization that is named at least once somewhere.
-        for match in self._regex_for(tuple(sorted(positions))).finditer(text):
-            found.add(self._by_group[match.lastgroup])
-        return found
+        return [
+            (self._by_group[match.lastgroup], match.start(), match.end())
+            for match in self._regex_for(tuple(sorted(positions))).finditer(text)
+        ]

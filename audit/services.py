@@ -6,7 +6,6 @@ writes `HistoryRecord` rows, and nothing changes or deletes them. What a snapsho
 for each model is registered by its app (`audit.registry`).
 """
 
-import json
 from collections.abc import Iterable, Mapping
 
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +14,7 @@ from django.db import transaction
 
 from audit.models import HistoryRecord
 from audit.registry import audited
+from cms.bulk import insert as insert_rows
 
 Action = HistoryRecord.Action
 Via = HistoryRecord.Via
@@ -32,8 +32,25 @@ def snapshot(obj) -> dict:
     }
     if entry.related is not None:
         data.update(entry.related(obj))
-    # Through JSON once, so dates and times are stored exactly as they will be read back.
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    # As through JSON once, so dates and times are stored exactly as they will be read back.
+    return {key: _as_json(value) for key, value in data.items()}
+
+
+_ENCODER = DjangoJSONEncoder()
+_JSON_AS_IS = (str, int, float, bool, type(None))
+
+
+def _as_json(value):
+    """`value` as `json.loads(json.dumps(value, cls=DjangoJSONEncoder))` gives it back,
+    without writing the text: dates, times, decimals and UUIDs as the encoder writes them,
+    tuples as lists."""
+    if isinstance(value, _JSON_AS_IS):
+        return value
+    if isinstance(value, list | tuple):
+        return [_as_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _as_json(v) for k, v in value.items()}
+    return _ENCODER.default(value)  # a string, as the encoder writes one; or TypeError
 
 
 # Bookkeeping that moves on every save; it is in the snapshot, never a change by itself.
@@ -132,4 +149,5 @@ def record_many(
         if (history := _build(obj, action=action, actor=actor, via=via, before=befores.get(obj.pk)))
         is not None
     ]
-    return HistoryRecord.objects.bulk_create(rows, batch_size=500)
+    insert_rows(rows)
+    return rows

@@ -1,6 +1,6 @@
 """Complete, versioned backups as JSON Lines: `manage.py export_backup` / `import_backup`.
 
-Line 1 is a header, `{"format": "gloss-backup", "version": 3, "with_passwords": ...}`;
+Line 1 is a header, `{"format": "gloss-backup", "version": 4, "with_passwords": ...}`;
 then one row per line, `{"model": "app.model", "pk": ..., "fields": {...}}`, models in
 dependency order and rows by primary key, keys sorted, so the same database always gives
 the same bytes, on SQLite or PostgreSQL; the last line is a trailer with the row count per
@@ -10,12 +10,15 @@ microseconds.
 What is in it: user accounts (groups by name; the password hash only with
 `--with-passwords`, otherwise imported accounts cannot log in until given a password),
 outlets, organizations, articles (mentions as organization ids) with every revision,
-tags (with their parent), passages (tags as tag ids), the whole history and the web
+tags (with their parent), passages (tags as tag ids), the whole history, the web
 importer's snapshots (the pages articles were made from; their stored, compressed bytes in
-base64). Not in it: API tokens (people make new ones), sessions, login-throttling records,
-the admin's own action log (`django_admin_log`; the history records are the account of
-every write), the web importer's batches (job progress records; `--replace` deletes them),
-and derived tables, which are recomputed after an import.
+base64) and the coding rounds: each round with its articles, coders and tags (as ids) and
+the agreement it measured when it closed, the coders' done marks, and the adjudications
+(the consensus passage each made and the coded passages it came from, as ids). Not in
+it: API tokens (people make new ones), sessions, login-throttling records, the admin's own
+action log (`django_admin_log`; the history records are the account of every write), the
+web importer's batches (job progress records; `--replace` deletes them), and derived
+tables, which are recomputed after an import.
 
 Import is all or nothing (the whole file verified first, then one transaction that checks
 the trailer again before it ends), into a database that holds no accounts, outlets,
@@ -39,14 +42,16 @@ from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import DataError, IntegrityError, connection, transaction
 
-from annotations.models import Annotation, Tag, TaggedAnnotation
+from annotations.models import Annotation, Tag, TagField, TaggedAnnotation
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit.models import HistoryRecord
 from backups.format import ADDED_FIELDS, BackupProblem, Writer, read, verify
+from echoes.index import reindex_all
 from intake.models import ImportBatch, Snapshot
 from publishing.counts import facet_counts_rebuild
 from publishing.hooks import corpus_write
-from rounds.models import Round
+from rounds.models import Adjudication, DoneMark, Round
+from suggestions.models import SuggestionDecision
 
 BATCH = 500
 # Snapshots are whole pages (tens of kilobytes each, compressed): fewer at a time.
@@ -84,7 +89,8 @@ def _fields(obj, skip=()) -> dict:
 
 
 # Models in the order they are written and read back (every FK points backwards; snapshots,
-# added in format version 3, come last).
+# added in format version 3, and the coding rounds and the coders' answers to suggestions,
+# and the tags' field definitions, added in version 4, come last).
 CONTENT_MODELS = [
     Outlet,
     Organization,
@@ -94,7 +100,24 @@ CONTENT_MODELS = [
     Annotation,
     HistoryRecord,
     Snapshot,
+    Round,
+    DoneMark,
+    Adjudication,
+    SuggestionDecision,
+    TagField,
 ]
+# The many-to-many links written inside their owner's row: field name -> (through model,
+# owner column, other column), each list of ids sorted.
+LINKS = {
+    Article: {"organizations": (Article.organizations.through, "article_id", "organization_id")},
+    Annotation: {"tags": (TaggedAnnotation, "content_object_id", "tag_id")},
+    Round: {
+        "articles": (Round.articles.through, "round_id", "article_id"),
+        "coders": (Round.coders.through, "round_id", "user_id"),
+        "tags": (Round.tags.through, "round_id", "tag_id"),
+    },
+    Adjudication: {"sources": (Adjudication.sources.through, "adjudication_id", "annotation_id")},
+}
 MODELS = ["auth.user", *(_label(model) for model in CONTENT_MODELS)]
 
 
@@ -120,15 +143,13 @@ def _users(with_passwords: bool) -> Iterator[dict]:
 
 def _rows(model) -> Iterator[dict]:
     queryset = model.objects.order_by("pk")
-    extra: dict[int, list] = {}
-    if model is Article:
-        pairs = Article.organizations.through.objects.values_list("article_id", "organization_id")
-    elif model is Annotation:
-        pairs = TaggedAnnotation.objects.values_list("content_object_id", "tag_id")
-    else:
-        pairs = []
-    for owner, other in pairs:
-        extra.setdefault(owner, []).append(other)
+    # The links of every row, as pairs of ids (a passage's tags are two integers each: even
+    # a million of them is far smaller than the rows, which stream).
+    extra: dict[str, dict[int, list]] = {}
+    for name, (through, owner_column, other_column) in LINKS.get(model, {}).items():
+        links = extra[name] = {}
+        for owner, other in through.objects.values_list(owner_column, other_column):
+            links.setdefault(owner, []).append(other)
     content_types = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
     chunk = SNAPSHOT_BATCH if model is Snapshot else 2000
     for obj in queryset.iterator(chunk_size=chunk):
@@ -137,12 +158,10 @@ def _rows(model) -> Iterator[dict]:
             # The stored bytes as they are (not decompressed and compressed again), so the
             # same snapshot always gives the same text and comes back byte for byte.
             fields["html"] = b64encode(fields["html"]).decode("ascii")
-        elif model is Article:
-            fields["organizations"] = sorted(extra.get(obj.pk, []))
-        elif model is Annotation:
-            fields["tags"] = sorted(extra.get(obj.pk, []))
         elif model is HistoryRecord:
             fields["content_type_id"] = content_types[fields["content_type_id"]]
+        for name, links in extra.items():
+            fields[name] = sorted(links.get(obj.pk, []))
         yield {"model": _label(model), "pk": obj.pk, "fields": fields}
 
 
@@ -203,9 +222,10 @@ def _occupied() -> list[str]:
 def _wipe() -> None:
     # The batches' items point at snapshots and articles that are about to go.
     ImportBatch.objects.all().delete()
-    # Coding rounds point at articles, passages and accounts (and are not in the format
-    # yet: README, Backups).
+    # Coding rounds point at articles, passages and accounts (their done marks and
+    # adjudications go with them).
     Round.objects.all().delete()
+    SuggestionDecision.objects.all().delete()
     # Only the ids: the collector would otherwise load every page to delete it.
     Snapshot.objects.only("pk").delete()
     HistoryRecord.objects.all().delete()
@@ -316,24 +336,24 @@ class _Importer:
         elif model is Snapshot:
             row = {**row, "fields": {**fields, "html": _binary(row, "html")}}
         self.objects.append(_build(model, row))
-        if model is Article:
+        for name, (through, owner_column, other_column) in LINKS.get(model, {}).items():
+            others = fields.get(name, [])
+            if not isinstance(others, list):
+                raise BackupProblem(f"line {row['line']}: {name} is not a list of ids")
             self.links += [
-                Article.organizations.through(article_id=row["pk"], organization_id=o)
-                for o in fields.get("organizations", [])
-            ]
-        elif model is Annotation:
-            self.links += [
-                TaggedAnnotation(content_object_id=row["pk"], tag_id=t)
-                for t in fields.get("tags", [])
+                through(**{owner_column: row["pk"], other_column: other}) for other in others
             ]
 
     def flush(self) -> None:
         if not self.objects:
             return
         _insert(self.objects)
-        for links in (self.links, self.memberships, self.grants):
-            if links:
-                _insert(links)
+        # A round's links are of three kinds (articles, coders, tags): one insert each.
+        kinds: dict[type, list] = {}
+        for link in [*self.links, *self.memberships, *self.grants]:
+            kinds.setdefault(type(link), []).append(link)
+        for links in kinds.values():
+            _insert(links)
         self.counts[self.label] += len(self.objects)
         self.objects, self.links, self.memberships, self.grants = [], [], [], []
 
@@ -388,6 +408,7 @@ def _import(lines: Iterable[str | bytes], *, replace: bool) -> dict[str, int]:
         _check_references()
         _reset_sequences([get_user_model(), *CONTENT_MODELS])
         facet_counts_rebuild()  # derived from the imported rows
+        reindex_all()  # the echo index too
     return {**importer.counts, "with_passwords": bool(header.get("with_passwords"))}
 
 

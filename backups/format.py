@@ -1,6 +1,6 @@
 """The backup file: a header line, one row per line, and a trailer that proves it is whole.
 
-    {"format":"gloss-backup","version":3,"with_passwords":false}
+    {"format":"gloss-backup","version":4,"with_passwords":false}
     {"fields":{...},"model":"auth.user","pk":1}
     ...
     {"counts":{"auth.user":1,...},"format":"gloss-backup-end","sha256":"..."}
@@ -13,8 +13,10 @@ and is refused.
 
 A version names the tables a file holds: its trailer counts exactly those. Version 3 added
 the web importer's snapshots; a version-2 file is read as one with none (its trailer does
-not count them, and a snapshot row in it is refused). An older Gloss refuses a version-3
-file by its version instead of misreading it.
+not count them, and a snapshot row in it is refused). Version 4 added the coding rounds
+(rounds, done marks, adjudications) and the coders' answers to suggestions (accepted,
+dismissed); a version-2 or 3 file is read as one with none, in the
+same way. An older Gloss refuses a newer file by its version instead of misreading it.
 """
 
 import hashlib
@@ -23,16 +25,24 @@ from collections.abc import Iterable, Iterator
 
 FORMAT = "gloss-backup"
 END = "gloss-backup-end"
-VERSION = 3
+VERSION = 4
 OLDEST = 2  # the oldest version this Gloss reads
 # Tables added since version 2, with the version that added them: a file of an older
 # version has no rows of them and its trailer does not count them.
-ADDED_MODELS = {"intake.snapshot": 3}
+ADDED_MODELS = {
+    "intake.snapshot": 3,
+    "rounds.round": 4,
+    "rounds.donemark": 4,
+    "rounds.adjudication": 4,
+    "suggestions.suggestiondecision": 4,
+    "annotations.tagfield": 4,
+}
 # Columns added since version 2 was defined, with the value a row written before them
 # means: an older version-2 backup still imports (its tags simply have no parent, its
-# passages no source id, and none is a coding round's consensus). Every export writes them.
+# passages no source id, none is a coding round's consensus, and none holds tag field
+# values). Every export writes them.
 ADDED_FIELDS = {
-    "annotations.annotation": {"source_id": "", "adjudicated": False},
+    "annotations.annotation": {"source_id": "", "adjudicated": False, "fields": {}},
     # The codebook's example passage and sibling order; an organization's parent.
     "annotations.tag": {"parent_id": None, "example_passage_id": None, "position": 0},
     "articles.organization": {"parent_id": None},

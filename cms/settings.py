@@ -151,6 +151,8 @@ INSTALLED_APPS = [
     "audit",
     "backups",
     "rounds",
+    "echoes",
+    "suggestions",
     "axes",
     # The database backend of django.tasks and its worker (`manage.py db_worker`).
     "django_tasks_db",
@@ -225,6 +227,10 @@ GLOSS_PAGE_CACHE_SECONDS = env_int("GLOSS_PAGE_CACHE_SECONDS", 600)
 # While a page is re-rendered after a write, other readers get the earlier page if its
 # rendering began at most this long ago; 0: they wait for the new one instead.
 GLOSS_PAGE_STALE_SECONDS = env_int("GLOSS_PAGE_STALE_SECONDS", 30)
+# A process reuses the corpus version it read this recently (seconds) for the W3C answers
+# it serves from the cache (publishing/version.py); its own writes are seen at once,
+# another process's at most this late. 0: read it on every request.
+GLOSS_CORPUS_VERSION_SECONDS = float(env("GLOSS_CORPUS_VERSION_SECONDS", "1"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -23,10 +23,14 @@ urlpatterns = [
     path("workspace/orphans/", include("annotations.orphan_urls")),
     path("workspace/import/", include("intake.urls")),
     path("workspace/rounds/", include("rounds.urls")),
+    path("workspace/suggestions/", include("suggestions.urls")),
     path("workspace/", include("annotations.workspace_urls")),
     path("api/", include("articles.api_urls")),
     path("api/", include("annotations.api_urls")),
+    path("api/", include("echoes.api_urls")),
+    path("api/", include("suggestions.api_urls")),
     path("", include("articles.history_urls")),
+    path("", include("echoes.urls")),
     path("", include("publishing.urls")),
 ]
 

@@ -16,9 +16,10 @@ from django.views.generic import DetailView
 
 from annotations.models import Annotation, TaggedAnnotation
 from articles.models import Article
+from echoes.presenters import also_in, in_body, shown_echo
 from publishing.highlighting import Span, highlight_passages
 from publishing.page_cache import CachedPublicPageMixin
-from publishing.presenters import Presenter, ShownDate, SlugURL
+from publishing.presenters import FieldValue, Presenter, ShownDate, SlugURL, field_values
 from publishing.views import visible_passages
 
 
@@ -43,7 +44,12 @@ class ListedPassage(NamedTuple):
     annotator: str
     tags: list[ListedTag]
     # The highlight (`hl-<anchor>`) its "Show in text" link leads to; None: not placed.
-    anchor: int | None = None
+    anchor: str | None = None
+    # Its tag field values (`publishing.presenters.field_values`).
+    fields: list[FieldValue] = []
+
+
+ANCHOR = ListedPassage._fields.index("anchor")
 
 
 class RevisionNote(NamedTuple):
@@ -94,6 +100,7 @@ def listed_passages(passages, article: Article) -> list[ListedPassage]:
             "organization__name",
             "organization__slug",
             f"annotator__{get_user_model().USERNAME_FIELD}",
+            "fields",
         )
     )
     tags: dict[int, list[ListedTag]] = {row[0]: [] for row in rows}
@@ -115,9 +122,22 @@ def listed_passages(passages, article: Article) -> list[ListedPassage]:
             tag = tag_by_pk[tag_pk] = ListedTag(tag_pk, name, tag_url(slug))
         passage_tags.append(tag)
     organization_url = SlugURL("organization-detail")
+    passages_url = reverse("passage-list")
     body = article.body
     result = []
-    for pk, start, end, exact, note, status, anchor_status, org_name, org_slug, user in rows:
+    for (
+        pk,
+        start,
+        end,
+        exact,
+        note,
+        status,
+        anchor_status,
+        org_name,
+        org_slug,
+        user,
+        values,
+    ) in rows:
         orphaned = anchor_status == orphaned_status
         result.append(
             ListedPassage(
@@ -133,6 +153,7 @@ def listed_passages(passages, article: Article) -> list[ListedPassage]:
                 None if org_slug is None else organization_url(org_slug),
                 user,
                 tags[pk],
+                fields=field_values(values, passages_url) if values else [],
             )
         )
     return result
@@ -167,13 +188,34 @@ class ArticleDetailView(CachedPublicPageMixin, DetailView):
         article = self.object
         passages = listed_passages(visible_passages(self.request), article)
         highlighted = highlight_passages(article.body, passage_spans(passages))
-        anchors = highlighted.anchors
+        # Each passage with the highlight its "Show in text" leads to (as text), remade as
+        # plain tuples: `_replace` costs a keyword call for each of hundreds.
+        make, anchors = ListedPassage._make, highlighted.anchors
         context["passages"] = [
-            passage._replace(anchor=anchors.get(passage.pk)) for passage in passages
+            make(
+                (
+                    *passage[:ANCHOR],
+                    str(anchors[passage.pk]) if passage.pk in anchors else None,
+                    *passage[ANCHOR + 1 :],
+                )
+            )
+            for passage in passages
         ]
         context["body"] = highlighted
+        # The tags the entries show, each once (the template prints each chip once).
+        context["chip_tags"] = list({tag.pk: tag for p in passages for tag in p.tags}.values())
         context["organizations"] = list(article.organizations.only("name", "slug"))
-        context["published"] = Presenter().date(article.published, "j F Y")
+        presenter = Presenter()
+        context["published"] = presenter.date(article.published, "j F Y")
+        # "Also in" under each placed passage (two queries for all of them), and the words
+        # an "Also in" link on another page points at (`?echo=<start>-<end>`).
+        placed = [
+            in_body(p.pk, article.pk, article.body, p.start, p.end)
+            for p in passages
+            if not p.orphaned
+        ]
+        context["also_in"] = also_in(placed, self.request.user, presenter)
+        context["shown_echo"] = shown_echo(self.request.GET, article.body)
         # One more query, only for revised articles: when and why it last changed.
         context["revision_note"] = revision_note(article)
         return context

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Case, F, Func, OuterRef, Q, StringAgg, Subquery, TextField, Value, When
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Collate, Concat
 from django.urls import reverse
 
-from annotations.models import Annotation, TaggedAnnotation
+from annotations.models import Annotation, TagField, TaggedAnnotation
 
 HEADER = (
     "annotation_id",
@@ -39,6 +40,8 @@ HEADER = (
     # Appended after the columns scripts already read by position (issue 16).
     "adjudicated",
 )
+# Then one column per defined tag field (`statistic.value`, ...), in `TagField` order
+# (`TagFieldQuerySet.keys()`): empty where a passage has no value.
 # Rows are written into a buffer and sent once it holds this many characters: few large
 # writes to the socket, and memory bounded by the buffer, not by the number of rows.
 FLUSH_CHARS = 64 * 1024
@@ -122,8 +125,9 @@ def neutralise(value: str) -> str:
     return value
 
 
-def passage_row(passage: Annotation, site: str) -> list[str]:
-    """One CSV row; `site` is the absolute URL of the site root without its final slash.
+def passage_row(passage: Annotation, site: str, keys: Iterable[str] = ()) -> list[str]:
+    """One CSV row; `site` is the absolute URL of the site root without its final slash,
+    `keys` the field columns'.
 
     An orphaned passage keeps its quote, but its offsets no longer point into the
     current body, so `start` and `end` are left empty.
@@ -150,15 +154,22 @@ def passage_row(passage: Annotation, site: str) -> list[str]:
         passage.modified.isoformat(),
         site + passage.get_absolute_url(),
         "true" if passage.adjudicated else "false",
+        *(passage.fields.get(key, "") for key in keys),
     ]
     return [neutralise(str(cell)) for cell in cells]
 
 
-def csv_chunks(rows: Iterable[Iterable[str]]) -> Iterator[bytes]:
+def header_line(keys: Iterable[str]) -> bytes:
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\r\n").writerow((*HEADER, *keys))
+    return header.getvalue().encode("utf-8")
+
+
+def csv_chunks(rows: Iterable[Iterable[str]], keys: Iterable[str] = ()) -> Iterator[bytes]:
     """The header then `rows` as UTF-8 CSV, in chunks of about FLUSH_CHARS characters."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(HEADER)
+    writer.writerow((*HEADER, *keys))
     for row in rows:
         writer.writerow(row)
         if buffer.tell() >= FLUSH_CHARS:
@@ -180,8 +191,10 @@ def passages_csv_python(passages, site: str) -> Iterator[bytes]:
     """The reference export: model instances through `passage_row`. Both fast paths are
     tested to give its bytes."""
     chunk_size = settings.GLOSS_EXPORT_CHUNK_SIZE
+    keys = TagField.objects.keys()
     return csv_chunks(
-        passage_row(passage, site) for passage in passages.iterator(chunk_size=chunk_size)
+        (passage_row(passage, site, keys) for passage in passages.iterator(chunk_size=chunk_size)),
+        keys,
     )
 
 
@@ -252,7 +265,7 @@ def _line(*cells) -> Func:
     )
 
 
-def rows_select(passages, site: str):
+def rows_select(passages, site: str, keys: Iterable[str] = ()):
     """`passages` as (CSV text before the tags, the tags, CSV text after), in listing order."""
     tags = (
         TaggedAnnotation.objects.filter(content_object=OuterRef("pk"))
@@ -301,6 +314,7 @@ def rows_select(passages, site: str):
             default=Value("false"),
             output_field=TextField(),
         ),
+        *(_cell(KeyTextTransform(key, "fields")) for key in keys),
     )
     return passages.annotate(
         c_before=before, c_tags=Subquery(tags, output_field=TextField()), c_after=after
@@ -325,11 +339,12 @@ def passages_csv_rows(passages, site: str) -> Iterator[bytes]:
     if connection.vendor != "sqlite":
         yield from passages_csv_python(passages, site)
         return
-    header = io.StringIO()
-    csv.writer(header, lineterminator="\r\n").writerow(HEADER)
-    yield header.getvalue().encode("utf-8")
+    keys = TagField.objects.keys()
+    yield header_line(keys)
     try:
-        sql, params = rows_select(passages, site).query.get_compiler(using=passages.db).as_sql()
+        sql, params = (
+            rows_select(passages, site, keys).query.get_compiler(using=passages.db).as_sql()
+        )
     except EmptyResultSet:  # e.g. invalid filters: `.none()`
         return
     first = frozenset(map(chr, formula_first_codes()))
@@ -370,7 +385,7 @@ def _text(expression) -> Func:
     return Func(expression, template=f"NULLIF({neutralised}, '')", output_field=TextField())
 
 
-def copy_select(passages, site: str):
+def copy_select(passages, site: str, keys: Iterable[str] = ()):
     """`passages` as a values_list of the CSV's cells (all text or NULL), in listing order."""
     name = Collate("tag__name", "C")  # code-point order, as Python's sorted()
     tags = (
@@ -417,6 +432,10 @@ def copy_select(passages, site: str):
             default=Value("false"),
             output_field=TextField(),
         ),
+        **{
+            f"c_field_{number}": _text(KeyTextTransform(key, "fields"))
+            for number, key in enumerate(keys)
+        },
     }
     return passages.annotate(**cells).values_list(*cells)
 
@@ -428,10 +447,9 @@ def passages_csv_copy(passages, site: str) -> Iterator[bytes]:
     row, so only its last byte is the row's end (line breaks inside quoted cells stay).
     """
     connection = connections[passages.db]
-    header = io.StringIO()
-    csv.writer(header, lineterminator="\r\n").writerow(HEADER)
-    yield header.getvalue().encode("utf-8")
-    query = copy_select(passages, site).query
+    keys = TagField.objects.keys()
+    yield header_line(keys)
+    query = copy_select(passages, site, keys).query
     try:
         sql, params = query.get_compiler(connection=connection).as_sql()
     except EmptyResultSet:  # e.g. invalid filters: `.none()`

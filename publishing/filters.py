@@ -10,11 +10,13 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, FloatField, OuterRef, Q, TextField, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django_filters.fields import ModelMultipleChoiceField
 
-from annotations import tag_tree
-from annotations.models import Annotation, Tag, TaggedAnnotation
+from annotations import tag_fields, tag_tree
+from annotations.models import Annotation, Tag, TagField, TaggedAnnotation
 from articles import org_tree
 from articles.models import Article, Organization, Outlet
 from cms.admin_lookups import LARGEST, unsafe_text
@@ -237,7 +239,10 @@ class ArticleFilterSet(SearchLastFilterSet):
         label="Tag",
         queryset=Tag.objects.all(),
         method="filter_tag",
-        help_text="Has a passage with any of these tags.",
+        help_text="Has a passage with any (or each) of these tags.",
+    )
+    tag_match = tag_match_filter(
+        "Whether an article needs a passage with any ticked tag, or one with each of them."
     )
     published_after = django_filters.DateFilter(
         label="Published on or after",
@@ -263,6 +268,8 @@ class ArticleFilterSet(SearchLastFilterSet):
         empty_label=None,
         null_label=None,
     )
+
+    not_narrowing = frozenset({"ordering", "tag_match"})
 
     class Meta:
         model = Article
@@ -293,8 +300,117 @@ class ArticleFilterSet(SearchLastFilterSet):
     def filter_tag(self, queryset, name, value):
         if not value:
             return queryset
+        if self.tags_match_all():
+            # A passage with each ticked tag (not necessarily the same passage: an article
+            # is one unit of analysis): one EXISTS per tag.
+            for tag in value:
+                tagged = self.visible_passages().filter(article=OuterRef("pk"), tags=tag)
+                queryset = queryset.filter(Exists(tagged))
+            return queryset
         tagged = self.visible_passages().filter(article=OuterRef("pk"), tags__in=value)
         return queryset.filter(Exists(tagged))
+
+
+# `field.<tag>.<name>=<value>`, and for numbers `field.<tag>.<name>.gte=` / `.lte=`.
+FIELD_PREFIX = "field."
+FIELD_OPERATORS = {"gte": "at least", "lte": "at most"}
+CANONICAL_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"  # `annotations.tag_fields.number_text`
+
+
+def field_parameters(data) -> list[str]:
+    """The names of the request's field filters, in the order sent."""
+    return [name for name in data if isinstance(name, str) and name.startswith(FIELD_PREFIX)]
+
+
+class FieldValueField(forms.CharField):
+    """One field filter's value: a number for a number or integer field (its canonical
+    text), else text. `problem` makes the parameter itself an error (an unknown field, an
+    operator a text field has not), whatever its value."""
+
+    def __init__(self, *, kind: str | None, problem: tuple[str, str] | None = None, **kwargs):
+        self.kind, self.problem = kind, problem
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if self.problem is not None and value not in self.empty_values:
+            message, code = self.problem
+            raise ValidationError(message, code=code)
+        value = super().clean(value)
+        if value in self.empty_values or self.kind not in tag_fields.NUMERIC_KINDS:
+            return value
+        return tag_fields.canonical(tag_fields.NUMBER, value, label=self.label or "Value")
+
+
+class FieldValueFilter(django_filters.Filter):
+    """A passage's value of one field: equal (numbers as numbers, text ignoring case,
+    organizations by slug), or for numbers at least / at most (`gte`, `lte`)."""
+
+    field_class = FieldValueField
+
+    def __init__(self, *, key: str, kind: str | None, operator: str = "exact", **kwargs):
+        self.key, self.kind, self.operator = key, kind, operator
+        super().__init__(kind=kind, **kwargs)
+
+    def filter(self, qs, value):
+        if value in ("", None):
+            return qs
+        # As plain text: a JSON key's own `exact` would compare `value` parsed as JSON.
+        text = Cast(KeyTextTransform(self.key, "fields"), TextField())
+        alias = "_field_" + re.sub(r"[^0-9a-z_]", "_", f"{self.key}_{self.operator}")
+        if self.kind in tag_fields.NUMERIC_KINDS:
+            # Only canonical numbers are cast (the actions write no other): a stray text
+            # (a restored backup's) matches nothing instead of failing PostgreSQL's cast.
+            number = Case(
+                When(
+                    Q(**{f"{alias}_text__regex": CANONICAL_NUMBER}), then=Cast(text, FloatField())
+                ),
+                default=None,
+                output_field=FloatField(),
+            )
+            return (
+                qs.alias(**{f"{alias}_text": text})
+                .alias(**{alias: number})
+                .filter(**{f"{alias}__{self.operator}": float(value)})
+            )
+        if self.kind == tag_fields.TEXT:
+            return qs.alias(**{alias: text}).filter(**{f"{alias}__iexact": value})
+        return qs.alias(**{alias: text}).filter(**{alias: value})
+
+
+def field_filters(names: list[str], request=None) -> dict[str, FieldValueFilter]:
+    """A filter for each `field.*` parameter, from the field definitions (one query, kept
+    on the request for the facets' copies of the FilterSet); an unknown field or an
+    operator its kind has not is a filter whose value is an error."""
+    definitions = getattr(request, "_gloss_tag_fields", None)
+    if definitions is None:
+        rows = TagField.objects.values_list("tag__slug", "name", "kind", "label", "tag__name")
+        definitions = {tag_fields.key(s, n): (k, lbl or n, t) for s, n, k, lbl, t in rows}
+        if request is not None:
+            request._gloss_tag_fields = definitions
+    filters = {}
+    for name in names:
+        rest = name.removeprefix(FIELD_PREFIX)
+        key, operator = rest, "exact"
+        head, _, last = rest.rpartition(".")
+        if last in FIELD_OPERATORS and head.count(".") == 1:
+            key, operator = head, last
+        definition = definitions.get(key) if key.count(".") == 1 else None
+        problem = None
+        if definition is None:
+            kind, label = None, rest
+            problem = (f"No tag field {key}: check the tag's and field's names.", "unknown_field")
+        else:
+            kind, field_label, tag_name = definition
+            label = f"{tag_name}: {field_label}"
+            if operator != "exact":
+                label += f" ({FIELD_OPERATORS[operator]})"
+                if kind not in tag_fields.NUMERIC_KINDS:
+                    problem = (f"{key} is not a number: filter it by equality.", "invalid_lookup")
+        filters[name] = FieldValueFilter(
+            key=key, kind=kind, operator=operator, label=label, problem=problem
+        )
+    return filters
 
 
 class PassageFilterSet(SearchLastFilterSet):
@@ -350,6 +466,16 @@ class PassageFilterSet(SearchLastFilterSet):
     class Meta:
         model = Annotation
         fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # Field filters exist only when asked for: no query for the definitions otherwise.
+        names = field_parameters(self.data) if self.is_bound else []
+        if names:
+            for name, field_filter in field_filters(names, self.request).items():
+                field_filter.model = self._meta.model
+                field_filter.parent = self
+                self.filters[name] = field_filter
 
     # Set by the listing pages to bound the search (see `text_search`); the export keeps None.
     search_limit: int | None = None

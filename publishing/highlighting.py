@@ -94,13 +94,22 @@ def paragraphs(body: str) -> list[tuple[int, int]]:
 
 class Piece(NamedTuple):
     """A stretch of a paragraph as the template prints it: plain text when `classes` is
-    empty, else a mark (`hl-<anchor>` its id if any, linking to `#passage-<link>`)."""
+    empty, else a mark (`hl-<anchor>` its id if any). The template unpacks these tuples
+    in its loop (no attribute lookups: a 500-passage article has a thousand pieces).
+
+    On the public page (`linked`) a mark with an anchor is where passages start: its
+    text is the one link to the passage list (`#passage-<anchor>`), with `name` as its
+    accessible name, so each passage is one focus stop, not one per segment."""
 
     text: str
     classes: str = ""
-    anchor: int | None = None
+    # The id's number (`hl-<anchor>`), as text.
+    anchor: str | None = None
     title: str = ""
+    # The innermost passage covering the stretch (its first `hl-passage-` class).
     link: int | None = None
+    # The entry link's accessible name: its words, then every passage starting there.
+    name: str = ""
 
 
 class Highlighted(NamedTuple):
@@ -108,9 +117,12 @@ class Highlighted(NamedTuple):
 
     Every passage's first segment carries an id; when several passages start on the same
     segment it can carry only one, so the others' links point at that same segment.
-    `linked` (the public page): one `<p>` per non-blank line, marks linking to the
-    passage list. Otherwise (the workspace) the whole text, every character of it, so the
-    element's textContent is the body exactly and the browser's offsets are ours.
+    `linked` (the public page): one `<p>` per non-blank line; the first segment of each
+    passage links to the passage list and is classed `hl-starts`, a passage's last
+    segment `hl-ends` (the stylesheet draws a notch there, so neighbouring passages of
+    one colour stay apart). Otherwise (the workspace) the whole text, every character of
+    it, so the element's textContent is the body exactly and the browser's offsets are
+    ours (workspace.js classes the edges itself).
     """
 
     paragraphs: list[list[Piece]]
@@ -128,7 +140,8 @@ def highlight_passages(body: str, spans: Sequence[Span], *, linked: bool = True)
     """The body cut into paragraphs of pieces, every passage in `spans` marked.
 
     Each covered piece is a mark with classes `hl hl-depth-N (tag-T | untagged)
-    hl-passage-A hl-passage-B...`: its passages, A the innermost (workspace.js reads them).
+    hl-passage-A hl-passage-B...`: its passages, A the innermost (workspace.js reads them),
+    and on the public page `hl-starts` / `hl-ends` where a passage starts or ends.
     """
     paras = paragraphs(body) if linked else [(0, len(body))]
     cuts = [p for para in paras for p in para] if linked else ()
@@ -136,8 +149,14 @@ def highlight_passages(body: str, spans: Sequence[Span], *, linked: bool = True)
     passage_class = {span.id: f"hl-passage-{int(span.id)}" for span in spans}
     tag_class = {span.id: f"tag-{int(span.tag_id)}" for span in spans if span.tag_id}
     label = {span.id: span.label for span in spans if span.label}
+    # Where passages end (clipped to the body, as `segments` clips them): a segment
+    # ending there is the last of a passage covering it, segments being cut at every end.
+    length = len(body)
+    ends = {min(length, span.end) for span in spans} if linked else ()
     anchors: dict[int, int] = {}
-    pieces = segments(len(body), spans, cuts)
+    pieces = segments(length, spans, cuts)
+    # A thousand pieces: made as tuples (`_make`), not through the keyword constructor.
+    make = Piece._make
     result = []
     index = 0
     count = len(pieces)
@@ -148,28 +167,44 @@ def highlight_passages(body: str, spans: Sequence[Span], *, linked: bool = True)
         while index < count and pieces[index].start < para_end:
             start, end, covering = pieces[index]
             index += 1
+            text = body[start:end]
             if not covering:
-                inside.append(Piece(body[start:end]))
+                inside.append(make((text, "", None, "", None, "")))
                 continue
+            innermost = covering[0]
             # Colour of the innermost tagged passage; an untagged one is still marked.
             tag = next(filter(None, map(tag_class.get, covering)), "untagged")
             classes = f"hl hl-depth-{min(len(covering), 3)} {tag} " + " ".join(
                 map(passage_class.__getitem__, covering)
             )
             # The first segment of each passage carries an id, so the list can link back.
-            new = list(filterfalse(anchors.__contains__, covering))
             anchor = None
+            name = ""
+            new = list(filterfalse(anchors.__contains__, covering))
             if new:
-                anchor = int(new[0])
+                anchor = new[0]
                 anchors.update(dict.fromkeys(new, anchor))
-            inside.append(
-                Piece(
-                    body[start:end],
-                    classes,
-                    anchor,
-                    "; ".join(filter(None, map(label.get, covering))),
-                    int(covering[0]),
-                )
-            )
+                if linked:
+                    classes += " hl-starts"
+                    name = entry_name(text, [label.get(pk, "untagged") for pk in new])
+            if linked:
+                # The tooltip names the passage a click opens: the link's where passages
+                # start, else the innermost (the links name every passage).
+                title = label.get(innermost if anchor is None else anchor, "")
+            else:
+                # The workspace's lists every covering passage.
+                title = "; ".join(filter(None, map(label.get, covering)))
+            if end in ends:
+                classes += " hl-ends"
+            # The anchor as text: the template prints it twice (an int costs more to escape).
+            shown = None if anchor is None else str(anchor)
+            inside.append(make((text, classes, shown, title, innermost, name)))
         result.append(inside)
     return Highlighted(result, anchors, linked)
+
+
+def entry_name(text: str, labels: list[str]) -> str:
+    """The accessible name of the link where passages start: the words it covers, then
+    what each passage starting there is ("... - passage: claim (Union)")."""
+    kind = "passage" if len(labels) == 1 else f"{len(labels)} passages"
+    return f"{text.strip()} \u2013 {kind}: {'; '.join(labels)}"

@@ -57,6 +57,8 @@ class FacetedListMixin:
     facet_parameters: tuple[tuple[str, str], ...] = ()
     # Which maintained counts (publishing.facets) serve this listing when unfiltered.
     facet_listing: str = ""
+    # The legend of the tag facet's any/every choice (`tag_match`), naming the rows.
+    match_legend: str = "Passages with"
 
     def unfiltered(self, ignoring: str | None = None) -> bool:
         """True when no filter narrows the listing (paging and sorting do not).
@@ -265,7 +267,9 @@ class FacetedListMixin:
         context["facets"] = self.facets(self.object_list)
         presenter = Presenter()
         context["rows"] = self.present(presenter, context["object_list"])
-        context["facet_boxes"] = presenter.facets(context["facets"], self.filterset.form)
+        context["facet_boxes"] = presenter.facets(
+            context["facets"], self.filterset.form, self.match_legend
+        )
         context["filtered"] = bool(query)
         context["capped"] = getattr(self, "capped", False)
         context["match_cap"] = MATCH_CAP

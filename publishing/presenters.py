@@ -8,6 +8,7 @@ facets into the small immutable rows below. Text stays text: the templates escap
 import re
 from datetime import date
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -73,6 +74,23 @@ class ArticleRow(NamedTuple):
     passage_count: int | None
 
 
+class FieldValue(NamedTuple):
+    """One tag field value of a passage: its key (`statistic.value`), the value as
+    stored, and the passage listing filtered to that value."""
+
+    key: str
+    value: str
+    url: str
+
+
+def field_values(values: dict, passages_url: str) -> list[FieldValue]:
+    """A passage's `fields`, by key in code-point order (no query: keys name themselves)."""
+    return [
+        FieldValue(key, values[key], f"{passages_url}?{urlencode({'field.' + key: values[key]})}")
+        for key in sorted(values or ())
+    ]
+
+
 class PassageRow(NamedTuple):
     """One `passage-item`: the quote in its context, tag chips, where it is from."""
 
@@ -95,6 +113,9 @@ class PassageRow(NamedTuple):
     published: ShownDate | None
     note: str
     annotator: str
+    # Other articles that ran the passage's words ("Also in", `echoes.presenters.AlsoIn`).
+    also_in: tuple = ()
+    fields: list[FieldValue] = []
 
 
 class FacetOption(NamedTuple):
@@ -119,8 +140,9 @@ class FacetBox(NamedTuple):
     errors: list[str]
     options: list[FacetOption]
     # How its ticked options combine, when the listing lets visitors choose
-    # (`tag_match`: "any" or "all"); None: always any.
+    # (`tag_match`: "any" or "all"); None: always any. `match_legend` names the rows.
     match: str | None = None
+    match_legend: str = "Passages with"
 
 
 class Presenter:
@@ -131,6 +153,7 @@ class Presenter:
         self.outlet_url = SlugURL("outlet-detail")
         self.tag_url = SlugURL("tag-detail")
         self.organization_url = SlugURL("organization-detail")
+        self.passages_url = reverse("passage-list")
         self._dates: dict[tuple[date, str], ShownDate] = {}
 
     def date(self, value: date | None, style: str) -> ShownDate | None:
@@ -183,12 +206,15 @@ class Presenter:
             published=self.date(article.published, "j M Y"),
             note=passage.note,
             annotator=passage.annotator.get_username(),
+            fields=field_values(passage.fields, self.passages_url),
         )
 
     def passages(self, passages) -> list[PassageRow]:
         return [self.passage(passage) for passage in passages]
 
-    def facets(self, facets: list[dict], form) -> list[FacetBox]:
+    def facets(
+        self, facets: list[dict], form, match_legend: str = "Passages with"
+    ) -> list[FacetBox]:
         """`FacetedListMixin.facets()` as fieldsets, with the form's errors for each."""
         boxes = []
         for facet in facets:
@@ -211,7 +237,13 @@ class Presenter:
                 match = "all" if form["tag_match"].value() == "all" else "any"
             boxes.append(
                 FacetBox(
-                    parameter, facet["label"], facet["capped"], list(errors or ()), options, match
+                    parameter,
+                    facet["label"],
+                    facet["capped"],
+                    list(errors or ()),
+                    options,
+                    match,
+                    match_legend,
                 )
             )
         return boxes

@@ -3,8 +3,20 @@
 Writes move it on (`corpus_changed`, from the write hook `publishing.hooks`: on
 PostgreSQL in a short transaction right after the write commits); the page cache
 (`publishing.page_cache`) keys every rendering by it (`corpus_version`).
+
+`recent_corpus_version` is the same number as this process read it at most
+`GLOSS_CORPUS_VERSION_SECONDS` ago: a cached answer then costs no query at all (the W3C
+single annotation, whose whole answer is a cache read, was three times the trivial view
+in time for that query and Django's connection health check before it). A write forgets
+the number in its own process at once (and again when it commits); another process's
+write is seen at most that bound later, as a reader of a page being re-rendered may see
+the earlier page (`GLOSS_PAGE_STALE_SECONDS`). Inside a transaction the number is always
+read, never kept: a transaction may see its own uncommitted bump.
 """
 
+import time
+
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 
@@ -12,11 +24,18 @@ from publishing.models import CorpusVersion
 
 VERSION_SQL = "SELECT version FROM publishing_corpusversion WHERE id = 1"
 
+# (monotonic time of the read, version) of this process's last kept read; None: none.
+_recent: tuple[float, int] | None = None
+# An indirection the tests replace, to age the kept read.
+_clock = time.monotonic
+
 
 def corpus_changed() -> None:
     """Move the corpus version on (the write hook calls it; inside a transaction)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("corpus_changed must run inside the write's transaction")
+    forget_recent_version()
+    transaction.on_commit(forget_recent_version)
     if not CorpusVersion.objects.filter(pk=1).update(version=F("version") + 1):
         # The row the migration made is gone (a test flushed the tables): start again.
         CorpusVersion.objects.create(pk=1, version=1)
@@ -29,3 +48,24 @@ def corpus_version() -> int:
         cursor.execute(VERSION_SQL)
         row = cursor.fetchone()
     return row[0] if row else 0
+
+
+def recent_corpus_version() -> int:
+    """The corpus version as this process read it at most GLOSS_CORPUS_VERSION_SECONDS
+    ago (0 turns keeping off), else read now (see the module docstring)."""
+    global _recent
+    bound = settings.GLOSS_CORPUS_VERSION_SECONDS
+    if bound <= 0 or connection.in_atomic_block:
+        return corpus_version()
+    now = _clock()
+    recent = _recent
+    if recent is not None and 0 <= now - recent[0] <= bound:
+        return recent[1]
+    version = corpus_version()
+    _recent = (now, version)
+    return version
+
+
+def forget_recent_version() -> None:
+    global _recent
+    _recent = None

@@ -13,6 +13,8 @@ from django_filters.views import FilterView
 from annotations.models import Annotation, Tag, TaggedAnnotation, attach_tag_lists
 from articles.models import Article, Organization, Outlet
 from articles.org_tree import with_affiliates
+from echoes.finding import passage_text
+from echoes.presenters import also_in
 from publishing.choosers import annotator_choices, article_choices
 from publishing.exports import passages_csv
 from publishing.facets import (
@@ -67,7 +69,12 @@ class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
         return attach_tag_lists(list(rows))
 
     def present(self, presenter, rows):
-        return presenter.passages(rows)
+        # "Also in": the echoes of the page's passages, in two queries for the page.
+        echoes = also_in([passage_text(p) for p in rows], self.request.user, presenter)
+        return [
+            row._replace(also_in=tuple(echoes[passage.pk]))
+            for row, passage in zip(presenter.passages(rows), rows, strict=True)
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -158,6 +165,7 @@ class ArticleListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
     context_object_name = "articles"
     facet_listing = FacetCount.Listing.ARTICLES
     facet_parameters = (("outlet", "Outlet"), ("organization", "Organization"), ("tag", "Tag"))
+    match_legend = "Articles with passages of"
 
     def get_queryset(self):
         return Article.objects.visible_to(self.request.user)

@@ -1,11 +1,12 @@
 """Passages: created on a span of an article, re-coded, re-attached, deleted."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from annotations import anchoring
+from annotations.actions.fields import resolve_field_values
 from annotations.actions.resolve import (
     check_status,
     lock_current,
@@ -30,6 +31,7 @@ def create_passage(
     tags: Sequence[str | Tag] = (),
     organization: Organization | int | None = None,
     note: str = "",
+    fields: Mapping | None = None,
     annotator,
     status: str = Annotation.Status.PUBLISHED,
     adjudicated: bool = False,
@@ -48,6 +50,7 @@ def create_passage(
     text = resolve_span(body=article.body, start=start, end=end, exact=exact)
     resolved_tags = resolve_tags(tags)
     resolved_org = resolve_organization(organization)
+    values = resolve_field_values(tags=resolved_tags, given=fields)
     prefix, suffix = anchoring.context(article.body, start, end)
     annotation = Annotation(
         article=article,
@@ -62,6 +65,7 @@ def create_passage(
         status=status,
         anchored_revision=article.revision,
         adjudicated=adjudicated,
+        fields=values,
     )
     annotation.full_clean(exclude=["tags"])
     with corpus_write(article.pk):
@@ -82,11 +86,15 @@ def annotation_create(
     tags: Sequence[str | Tag] = (),
     organization: Organization | int | None = None,
     note: str = "",
+    fields: Mapping | None = None,
     annotator,
     status: str = Annotation.Status.PUBLISHED,
     via: str = audit.Via.OTHER,
 ) -> Annotation:
-    """Create a passage of `article` at code points [start, end) with its context."""
+    """Create a passage of `article` at code points [start, end) with its context.
+
+    `fields`: values of its tags' fields (`"statistic.value": 60000`), checked by
+    `resolve_field_values`."""
     return create_passage(
         article=article,
         start=start,
@@ -95,6 +103,7 @@ def annotation_create(
         tags=tags,
         organization=organization,
         note=note,
+        fields=fields,
         annotator=annotator,
         status=status,
         via=via,
@@ -110,10 +119,14 @@ def annotation_update(
     organization=UNSET,
     note=UNSET,
     status=UNSET,
+    fields=UNSET,
     if_modified=None,
     via: str = audit.Via.OTHER,
 ) -> Annotation:
-    """Change a passage's coding (tags, organization, note, status); never its span.
+    """Change a passage's coding (tags, organization, note, status, fields); never its span.
+
+    `fields` is merged into the stored values (null removes one); values of fields of a
+    tag taken off the passage are dropped.
 
     `if_modified`: the `modified` time the caller read; if the passage changed since, a
     `StalePassage` (code `stale_passage`) is raised and nothing is written.
@@ -136,6 +149,12 @@ def annotation_update(
         if organization is not UNSET:
             annotation.organization = resolve_organization(organization)
         resolved_tags = resolve_tags(tags) if tags is not UNSET else None
+        if resolved_tags is not None or fields is not UNSET:
+            annotation.fields = resolve_field_values(
+                tags=resolved_tags if resolved_tags is not None else annotation.tags.all(),
+                given=fields,
+                current=annotation.fields,
+            )
         annotation.full_clean(exclude=["tags"])
         annotation.save()
         if resolved_tags is not None:

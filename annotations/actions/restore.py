@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from annotations import anchoring
+from annotations import anchoring, tag_fields
+from annotations.actions.fields import definitions_of
 from annotations.models import Annotation, Tag
 from annotations.permissions import can_restore
 from articles.models import Article, ArticleRevision, Organization
@@ -85,6 +86,7 @@ def _restore(record, data, tags, organization, *, user, via, write) -> Annotatio
             data["status"],
             organization,
         )
+        passage.fields = _restored_fields(data, tags)
         passage.full_clean(exclude=["tags"])
         passage.save()
         passage.tags.set(tags)
@@ -114,6 +116,7 @@ def _restore(record, data, tags, organization, *, user, via, write) -> Annotatio
         anchor_status=status,
         anchored_revision=revision,
         previous_exact=data["exact"] if status == Annotation.AnchorStatus.FUZZY else "",
+        fields=_restored_fields(data, tags),
     )
     passage.full_clean(exclude=["tags"])
     write.recount(article.pk)
@@ -121,6 +124,25 @@ def _restore(record, data, tags, organization, *, user, via, write) -> Annotatio
     passage.tags.set(tags)
     _record(passage, user=user, via=via, before=None, source=record)
     return passage
+
+
+def _restored_fields(data: dict, tags) -> dict:
+    """The recorded field values that still fit: of fields the restored tags still have
+    (a deleted tag's or field's are dropped, as deleting it dropped them), and of the kind
+    and bounds the field has now (a value it no longer accepts is dropped)."""
+    definitions = definitions_of(tags)
+    kept = {}
+    for key, value in (data.get("fields") or {}).items():
+        field = definitions.get(key)
+        if field is None:
+            continue
+        try:
+            kept[key] = tag_fields.canonical(
+                field.kind, value, minimum=field.minimum, maximum=field.maximum
+            )
+        except ValidationError:
+            continue
+    return kept
 
 
 def _record(passage, *, user, via, before, source: HistoryRecord) -> None:

@@ -20,6 +20,7 @@ from articles.actions.articles import (
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit import services as audit
 from cms.sentinels import UNSET
+from echoes.index import index_bodies
 from publishing.hooks import corpus_write
 
 
@@ -99,6 +100,7 @@ def revise_article(
         article.revision = current.revision + 1
         article.full_clean()
         article.save(update_fields=["body", "revision", "modified"])
+        index_bodies([(article.pk, body)])
         revision = _new_revision(
             article, old_body=old_body, body=body, editor=editor, reason=reason, comment=comment
         )
@@ -148,6 +150,7 @@ def article_change(
     status: str = UNSET,
     body: str = UNSET,
     reason: str = ArticleRevision.Reason.OTHER,
+    comment: str = "",
     base_revision: int | None = None,
     organizations: Iterable[Organization] = UNSET,
     actor=None,
@@ -156,8 +159,9 @@ def article_change(
     """An editor's save of the whole article form: metadata, body and mentions in one
     write and one history record. A new body becomes a revision (refused with
     `RevisionConflict` when the article moved past `base_revision`) and re-anchors the
-    passages; mentions are set as given, then any the text names are added. Returns the
-    new revision, or None when the body did not change."""
+    passages (`reason` and `comment` are kept with it); mentions are set as given, then
+    any the text names are added. Returns the new revision, or None when the body did not
+    change."""
     with corpus_write(article.pk):
         current = Article.objects.select_for_update().get(pk=article.pk)
         body_changes = body is not UNSET and body != current.body
@@ -184,7 +188,12 @@ def article_change(
         revision = None
         if body_changes:
             revision = _new_revision(
-                article, old_body=old_body, body=body, editor=actor, reason=reason, comment=""
+                article,
+                old_body=old_body,
+                body=body,
+                editor=actor,
+                reason=reason,
+                comment=comment,
             )
         if organizations is not UNSET:
             set_organizations(article=article, organizations=organizations)

@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, prefetch_related_objects
 
-from annotations import tag_tree
-from annotations.models import Annotation, Tag, TaggedAnnotation
+from annotations import tag_fields, tag_tree
+from annotations.actions.fields import drop_field_keys, move_field_keys
+from annotations.models import Annotation, Tag, TagField, TaggedAnnotation
 from audit import services as audit
 from cms.sentinels import UNSET
 from publishing.hooks import corpus_write
@@ -201,6 +202,9 @@ def tag_merge(*, source: Tag, target: Tag, actor=None, via: str = audit.Via.OTHE
             target.example_passage_id = source.example_passage_id
             target.save(update_fields=["example_passage"])
             audit.record(target, action=audit.Action.UPDATE, actor=actor, via=via, before=before)
+        # Typed field values: a field `target` also has (same name and kind) takes the
+        # source's values; the others go with the source's definitions.
+        _merge_field_values(source, target, actor=actor, via=via)
         write.forget("tag", source.pk)
         audit.record(source, action=audit.Action.DELETE, actor=actor, via=via)
         source.delete()
@@ -213,6 +217,19 @@ def tag_merge(*, source: Tag, target: Tag, actor=None, via: str = audit.Via.OTHE
     return target
 
 
+def _merge_field_values(source: Tag, target: Tag, *, actor, via) -> None:
+    theirs = {f.name: f.kind for f in TagField.objects.filter(tag=target)}
+    moved, dropped = {}, []
+    for field in TagField.objects.filter(tag=source):
+        key = tag_fields.key(source.slug, field.name)
+        if theirs.get(field.name) == field.kind:
+            moved[key] = tag_fields.key(target.slug, field.name)
+        else:
+            dropped.append(key)
+    move_field_keys(renames=moved, actor=actor, via=via)
+    drop_field_keys(keys=dropped, actor=actor, via=via)
+
+
 @transaction.atomic(durable=True)
 def tag_save(*, tag: Tag, actor=None, via: str = audit.Via.OTHER) -> Tag:
     """Create or change a tag (name, slug, colour, description, parent)."""
@@ -223,7 +240,20 @@ def save_tag(*, tag: Tag, actor=None, via: str = audit.Via.OTHER) -> Tag:
     """`tag_save` inside a caller's transaction (an import that creates tags)."""
     with corpus_write():
         _check(tag)
-        return audit.save_recorded(tag, actor=actor, via=via)
+        old_slug = Tag.objects.filter(pk=tag.pk).values_list("slug", flat=True).first()
+        saved = audit.save_recorded(tag, actor=actor, via=via)
+        if old_slug is not None and old_slug != saved.slug:
+            # Field values are keyed by the tag's slug: they move with it.
+            names = TagField.objects.filter(tag=saved).values_list("name", flat=True)
+            move_field_keys(
+                renames={
+                    tag_fields.key(old_slug, name): tag_fields.key(saved.slug, name)
+                    for name in names
+                },
+                actor=actor,
+                via=via,
+            )
+        return saved
 
 
 @transaction.atomic(durable=True)
@@ -268,6 +298,12 @@ def delete_tag(*, tag: Tag, actor=None, via: str = audit.Via.OTHER) -> None:
         befores = {passage.pk: audit.snapshot(passage) for passage in passages}
         audit.record(tag, action=audit.Action.DELETE, actor=actor, via=via)
         tag.delete()
+        # Its fields go with it (CASCADE), and so do the passages' values of them.
+        prefix = tag_fields.key(tag.slug, "")
+        holding = [p for p in passages if any(key.startswith(prefix) for key in p.fields)]
+        for passage in holding:
+            passage.fields = {k: v for k, v in passage.fields.items() if not k.startswith(prefix)}
+        Annotation.objects.bulk_update(holding, ["fields"], batch_size=500)
         for passage in passages:
             passage._prefetched_objects_cache.clear()
         prefetch_related_objects(passages, "tags")

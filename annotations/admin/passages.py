@@ -18,6 +18,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html_join
 
+from annotations.actions.fields import resolve_field_values
 from annotations.actions.passages import (
     annotation_accept_fuzzy,
     annotation_create,
@@ -34,7 +35,15 @@ from annotations.permissions import can_delete, can_edit
 from cms.admin_actions import ActionsAdmin
 from cms.admin_lookups import CheckedChangeList
 
-FIELDS = ["article", "start", "end", "exact", "tags", "organization", "note", "status"]
+FIELDS = ["article", "start", "end", "exact", "tags", "organization", "note", "fields", "status"]
+
+
+def replacing(current: dict, wanted: dict) -> dict:
+    """`wanted` as the merge patch the passage actions take: every current key it leaves
+    out is removed (the admin edits the whole object)."""
+    return {**dict.fromkeys(current or {}), **(wanted or {})}
+
+
 RECORDED = ["annotator", "prefix", "suffix", "anchor_status", "anchored_revision"]
 
 
@@ -47,6 +56,7 @@ class AnnotationForm(forms.ModelForm):
         model = Annotation
         fields = FIELDS
         help_texts = {
+            "fields": 'Values of its tags\' fields, e.g. {"statistic.value": 60000}.',
             "start": "Code-point offset into the article body where the passage starts.",
             "end": "Code-point offset just after the passage.",
             "exact": "The passage text; must read the same as the body there (up to whitespace).",
@@ -72,6 +82,16 @@ class AnnotationForm(forms.ModelForm):
                 )
             except ValidationError as error:
                 self.add_error(None, error)
+        if not self.errors and "fields" in self.fields:
+            # The actions' own check, so a bad value is a form error, not a failed save.
+            try:
+                resolve_field_values(
+                    tags=list(data.get("tags") or ()),
+                    given=replacing(self.instance.fields, data.get("fields")),
+                    current=self.instance.fields,
+                )
+            except ValidationError as error:
+                self.add_error("fields", list(error.messages))
         return data
 
 
@@ -236,6 +256,10 @@ class AnnotationAdmin(ActionsAdmin):
             "status": data["status"],
             "via": "admin",
         }
+        if "fields" in data:
+            coding["fields"] = replacing(
+                form.initial.get("fields") if change else {}, data["fields"]
+            )
         if change:
             annotation_update(annotation=obj, user=request.user, **coding)
             return

@@ -9,7 +9,7 @@ queries per 500), with one history record each, as `annotation_create` and
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +24,8 @@ from annotations.imports.placing import Spot, place
 from annotations.models import Annotation, Tag, TaggedAnnotation, attach_tag_lists
 from articles.models import Article, Organization
 from audit import services as audit
+from cms.bulk import insert as insert_rows
+from cms.bulk import insert_values
 from publishing.hooks import corpus_write
 
 #: Problems `skip_unplaced` turns into skips: the item has no place in any article here.
@@ -75,10 +77,14 @@ def _problem(item: Item, code: str, message: str) -> Problem:
     return Problem(item.label, code, message)
 
 
+#: Items planned and written together: memory stays flat whatever the file's size.
+STREAM_BATCH = 2_000
+
+
 @transaction.atomic(durable=True)
 def annotations_import(
     *,
-    items: Sequence[Item],
+    items: Iterable[Item | Problem],
     annotator,
     actor=None,
     malformed: Sequence[Problem] = (),
@@ -88,8 +94,13 @@ def annotations_import(
     via: str = audit.Via.IMPORT,
 ) -> ImportReport:
     """Import `items` as passages of `annotator` (new ones get `status`); `actor` is who
-    runs the import (default: the annotator). `malformed`: the file's unreadable items,
-    reported with the rest. Re-importing an item (same `source_id`) updates its passage."""
+    runs the import (default: the annotator). `items` may be a stream (`formats.stream`):
+    a `Problem` in it is an unreadable item, reported with the rest, as are `malformed`.
+    Re-importing an item (same `source_id`) updates its passage.
+
+    Items are planned and written `STREAM_BATCH` at a time inside the one transaction;
+    after the first failing item nothing more is written but every item is still checked,
+    and the refusal rolls back what was written, so a refused file writes nothing."""
     actor = actor or annotator
     if not (annotator and annotator.is_active and annotator.has_perm("annotations.add_annotation")):
         raise PermissionDenied("This user may not create passages.")
@@ -100,26 +111,58 @@ def annotations_import(
             "Unknown status %(status)s.", code="invalid_status", params={"status": status}
         )
     report = ImportReport()
-    found: list[Problem] = []
-    planned = _plan(items, found)
-    tags = _resolve_tags(planned, found, create_tags=create_tags)
-    # In the file's order (the unreadable items first, as the reader found them).
-    position = {item.label: i for i, item in enumerate(items)}
-    problems = [*malformed, *sorted(found, key=lambda p: position.get(p.item, -1))]
-    if skip_unplaced:
-        report.skipped = [p for p in problems if p.code in UNPLACED]
-        problems = [p for p in problems if p.code not in UNPLACED]
-    if problems:
-        raise ImportRefused(problems)
+    unreadable: list[Problem] = []
+    failing: list[Problem] = []  # of the readable items, in the file's order
+    skipped_unreadable: list[Problem] = []
+    tags = _Tags({}, [])
+
+    def unread(problem: Problem) -> None:
+        if skip_unplaced and problem.code in UNPLACED:
+            skipped_unreadable.append(problem)
+        else:
+            unreadable.append(problem)
+
+    for problem in malformed:
+        unread(problem)
     with corpus_write():
-        for name in tags.created:
-            save_tag(tag=tags.found[name], actor=actor, via=via)
-            report.tags_created.append(name)
-        _write(
-            planned, tags.found, annotator=annotator, actor=actor, status=status, via=via,
-            report=report,
-        )  # fmt: skip
+        for batch in _batches(items, unread):
+            found: list[Problem] = []
+            planned = _plan(batch, found)
+            new_tags = _resolve_tags(planned, found, tags, create_tags=create_tags)
+            position = {item.label: i for i, item in enumerate(batch)}
+            found.sort(key=lambda p: position.get(p.item, -1))
+            if skip_unplaced:
+                report.skipped += [p for p in found if p.code in UNPLACED]
+                found = [p for p in found if p.code not in UNPLACED]
+            failing += found
+            if unreadable or failing:
+                continue  # refused in the end: only checking from here on
+            for name in new_tags:
+                save_tag(tag=tags.found[name], actor=actor, via=via)
+                report.tags_created.append(name)
+            failing += _write(
+                planned, tags.found, annotator=annotator, actor=actor, status=status, via=via,
+                report=report,
+            )  # fmt: skip
+    if unreadable or failing:
+        raise ImportRefused([*unreadable, *failing])
+    report.skipped = [*skipped_unreadable, *report.skipped]
     return report
+
+
+def _batches(entries: Iterable[Item | Problem], unread) -> Iterator[list[Item]]:
+    """`entries` in lists of `STREAM_BATCH` items; problems go to `unread` as they come."""
+    batch: list[Item] = []
+    for entry in entries:
+        if isinstance(entry, Problem):
+            unread(entry)
+            continue
+        batch.append(entry)
+        if len(batch) >= STREAM_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _plan(items: Sequence[Item], problems: list[Problem]) -> list[_Planned]:
@@ -173,11 +216,17 @@ def _plan(items: Sequence[Item], problems: list[Problem]) -> list[_Planned]:
 
 @dataclass
 class _Tags:
-    found: dict[str, Tag]
+    found: dict[str, Tag]  # by the name as the file spells it
     created: list[str]
+    by_fold: dict[str, Tag] = field(default_factory=dict)  # the tags made, by folded name
+    taken: set[str] | None = None  # slugs in use, read when a first tag is made
 
 
-def _resolve_tags(planned: list[_Planned], problems: list[Problem], *, create_tags: bool) -> _Tags:
+def _resolve_tags(
+    planned: list[_Planned], problems: list[Problem], tags: _Tags, *, create_tags: bool
+) -> list[str]:
+    """Find (or, with `create_tags`, make unsaved) the tags `planned` names, adding them to
+    `tags` (kept from batch to batch); returns the names of the tags made for this batch."""
     longest = Tag._meta.get_field("name").max_length
     for p in planned:
         too_long = [name for name in p.tags if len(name) > longest]
@@ -186,20 +235,24 @@ def _resolve_tags(planned: list[_Planned], problems: list[Problem], *, create_ta
                 _problem(p.item, "malformed", f"a tag name is longer than {longest} characters")
             )
             p.tags = [name for name in p.tags if len(name) <= longest]
-    names = list(dict.fromkeys(name for p in planned for name in p.tags))  # file order
-    found = find_tags(names)
+    found = tags.found
+    names = [n for n in dict.fromkeys(name for p in planned for name in p.tags) if n not in found]
+    found.update(find_tags(names))
     # A new tag takes the spelling it first has in the file.
     missing = [name for name in names if name not in found]
     created: list[str] = []
     if create_tags:
-        by_fold: dict[str, Tag] = {}
-        taken = set(Tag.objects.values_list("slug", flat=True))
+        if missing and tags.taken is None:
+            tags.taken = set(Tag.objects.values_list("slug", flat=True))
         for name in missing:
-            tag = by_fold.get(name.casefold())
+            tag = tags.by_fold.get(name.casefold())
             if tag is None:
-                tag = by_fold[name.casefold()] = Tag(name=name, slug=_free_slug(name, taken))
+                tag = tags.by_fold[name.casefold()] = Tag(
+                    name=name, slug=_free_slug(name, tags.taken)
+                )
                 created.append(name)
             found[name] = tag
+        tags.created += created
     else:
         for p in planned:
             unknown = [name for name in p.tags if name not in found]
@@ -207,7 +260,7 @@ def _resolve_tags(planned: list[_Planned], problems: list[Problem], *, create_ta
                 problems.append(
                     _problem(p.item, "unknown_tag", f"unknown tag: {', '.join(unknown)}")
                 )
-    return _Tags(found, created)
+    return created
 
 
 def _free_slug(name: str, taken: set[str]) -> str:
@@ -302,7 +355,8 @@ def _own(planned, existing: dict[str, Annotation]) -> dict[str, Annotation]:
     return mine
 
 
-def _write(planned, tags, *, annotator, actor, status, via, report: ImportReport) -> None:
+def _write(planned, tags, *, annotator, actor, status, via, report: ImportReport) -> list[Problem]:
+    """Write one batch; or nothing, returning the items that are someone else's passages."""
     existing = _existing(sorted(p.item.source_id for p in planned))
     existing |= _own(planned, existing)
     refused = [
@@ -313,7 +367,7 @@ def _write(planned, tags, *, annotator, actor, status, via, report: ImportReport
         and not actor.has_perm("annotations.edit_any_annotation")
     ]
     if refused:
-        raise ImportRefused(refused)
+        return refused
     created: list[tuple[Annotation, list[Tag]]] = []
     changed: list[tuple[Annotation, list[Tag]]] = []
     befores: dict[int, dict] = {}
@@ -354,9 +408,9 @@ def _write(planned, tags, *, annotator, actor, status, via, report: ImportReport
         passage.modified = now  # bulk_update does not apply auto_now
         changed.append((passage, wanted))
     if not touched:
-        return
+        return []
     with corpus_write(*touched):
-        Annotation.objects.bulk_create([a for a, _ in created], batch_size=BATCH)
+        insert_rows([a for a, _ in created])
         if changed:
             Annotation.objects.bulk_update(
                 [a for a, _ in changed], [*_FIELDS, "modified"], batch_size=BATCH
@@ -364,20 +418,19 @@ def _write(planned, tags, *, annotator, actor, status, via, report: ImportReport
             ids = [a.pk for a, _ in changed]
             for i in range(0, len(ids), CHUNK):
                 TaggedAnnotation.objects.filter(content_object_id__in=ids[i : i + CHUNK]).delete()
-        TaggedAnnotation.objects.bulk_create(
-            [
-                TaggedAnnotation(content_object_id=a.pk, tag_id=tag.pk)
-                for a, wanted in (*created, *changed)
-                for tag in wanted
-            ],
-            batch_size=BATCH,
+        insert_values(
+            TaggedAnnotation,
+            ["content_object_id", "tag_id"],
+            [(a.pk, tag.pk) for a, wanted in (*created, *changed) for tag in wanted],
         )
-    report.created, report.updated = len(created), len(changed)
+    report.created += len(created)
+    report.updated += len(changed)
     for rows, action in ((created, audit.Action.CREATE), (changed, audit.Action.UPDATE)):
         for passage, wanted in rows:
             _cache_tags(passage, wanted)
         passages = [a for a, _ in rows]
         audit.record_many(passages, action=action, actor=actor, via=via, befores=befores)
+    return []
 
 
 def _cache_tags(passage: Annotation, tags: list[Tag]) -> None:

@@ -19,8 +19,15 @@ Other bodies and selectors are ignored. Each problem names the item by its id, o
 place in the file when it has none.
 """
 
+import codecs
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import ijson
+from ijson.common import ObjectBuilder
 
 SOURCE_ID_MAX = 500  # Annotation.source_id's length
 
@@ -75,24 +82,146 @@ def parse(document) -> tuple[list[Item], list[Problem]]:
     """Items of a decoded JSON document, and the problems of those that are malformed."""
     items: list[Item] = []
     problems: list[Problem] = []
+    for entry in _read(_entries(document)):
+        (problems if isinstance(entry, Problem) else items).append(entry)
+    return items, problems
+
+
+def stream(file: BinaryIO) -> Iterator[Item | Problem]:
+    """The items of a UTF-8 JSON file (a byte-order mark is allowed), read as they come
+    (ijson: the file is never held whole), each an `Item` or the `Problem` of a malformed
+    one, in the file's order. The same shapes and results as `parse_bytes`; a file that
+    cannot be read raises `FileProblem` when the reading gets there."""
+    if file.read(3) != b"\xef\xbb\xbf":
+        file.seek(0)
+    return _read(_stream_entries(_CheckedUtf8(file)))
+
+
+class _CheckedUtf8:
+    """A binary file whose bytes are checked as UTF-8 as they are read (as `parse_bytes`
+    decodes the whole file first): bad bytes raise `FileProblem`, whatever the JSON."""
+
+    def __init__(self, file: BinaryIO):
+        self.file = file
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.file.read(size)
+        try:
+            self.decoder.decode(data, final=not data)
+        except UnicodeDecodeError:
+            raise FileProblem("the file is not UTF-8 text") from None
+        return data
+
+
+def _read(entries) -> Iterator[Item | Problem]:
     seen: set[str] = set()
-    for index, (kind, raw) in enumerate(_entries(document), start=1):
+    empty = True
+    for index, (kind, raw) in enumerate(entries, start=1):
+        empty = False
         reader = _hypothesis_item if kind == "hypothesis" else _w3c_item
         try:
             item = reader(raw, index)
         except _Malformed as error:
-            problems.append(Problem(error.label, error.code, error.message))
+            yield Problem(error.label, error.code, error.message)
             continue
         if item.source_id in seen:
-            problems.append(
-                Problem(item.label, "duplicate_id", "the file holds two annotations with this id")
-            )
+            yield Problem(item.label, "duplicate_id", "the file holds two annotations with this id")
             continue
         seen.add(item.source_id)
-        items.append(item)
-    if not items and not problems:
+        yield item
+    if empty:
         raise FileProblem("the file holds no annotations")
-    return items, problems
+
+
+#: Where a streamed document's annotations are: a top-level array's entries, Hypothesis's
+#: `rows`, an AnnotationPage's `items`, an AnnotationCollection's embedded pages' `items`.
+_ITEM_PREFIX = re.compile(r"(?:item|rows\.item|items\.item|first(?:\.next)*\.items\.item)")
+
+
+def _stream_entries(file: BinaryIO):
+    """`_entries` for a file read by ijson: each annotation is built alone; the rest of the
+    document (its type, `total`, a page given only by its IRI) is built beside them, small.
+    Page items met before the document's `type` are held until it comes."""
+    events = ijson.parse(file, use_float=True)
+    top = ObjectBuilder()
+    held: list[tuple[str, dict]] = []  # page items, until the type says what they are
+    kinds: set[str] | None = None
+    is_list = None
+    try:
+        for prefix, event, value in events:
+            if is_list is None:
+                is_list = event == "start_array"
+                if not is_list and event != "start_map":
+                    raise FileProblem("expected a JSON object or array of annotations")
+            if (
+                event in _STARTS
+                and (prefix == "item") == is_list
+                and _ITEM_PREFIX.fullmatch(prefix)
+            ):
+                raw = _build(events, event, value)
+                if is_list:
+                    yield "w3c", raw
+                elif prefix == "rows.item":
+                    yield "hypothesis", raw
+                else:
+                    if kinds is None and isinstance(top.value, dict):
+                        kinds = _types(top.value) or None
+                    if kinds is None:
+                        held.append((prefix, raw))
+                    else:
+                        yield from _page_items(kinds, [(prefix, raw)])
+                continue
+            top.event(event, value)
+    except ijson.JSONError as error:
+        raise FileProblem(f"the file is not JSON ({_reason(error)})") from None
+    except UnicodeDecodeError:
+        raise FileProblem("the file is not UTF-8 text") from None
+    document = top.value
+    if is_list or (isinstance(document, dict) and isinstance(document.get("rows"), list)):
+        return
+    if not isinstance(document, dict):
+        raise FileProblem("expected a JSON object or array of annotations")
+    kinds = _types(document)
+    if held:
+        yield from _page_items(kinds, held)
+        return
+    # The document's own checks (a page given by its IRI, a page without `items`, a single
+    # Annotation, an unknown shape); the items it still holds are none that streamed.
+    yield from _entries(document)
+
+
+_STARTS = frozenset({"start_map", "start_array", "string", "number", "boolean", "null"})
+
+
+def _build(events, event: str, value):
+    """The value that starts with (`event`, `value`), built from `events`."""
+    builder = ObjectBuilder()
+    builder.event(event, value)
+    depth = 1 if event in {"start_map", "start_array"} else 0
+    while depth:
+        _, event, value = next(events)
+        if event in {"start_map", "start_array"}:
+            depth += 1
+        elif event in {"end_map", "end_array"}:
+            depth -= 1
+        builder.event(event, value)
+    return builder.value
+
+
+def _page_items(kinds: set[str], found: list[tuple[str, dict]]):
+    """Page items streamed out of a document of `kinds`, as `_entries` would take them."""
+    for prefix, raw in found:
+        collection = "AnnotationCollection" in kinds
+        if prefix == "items.item" and "AnnotationPage" in kinds and not collection:
+            yield "w3c", raw
+        elif prefix.startswith("first.") and "AnnotationCollection" in kinds:
+            yield "w3c", raw
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else type(error).__name__
 
 
 def _types(value) -> set[str]:

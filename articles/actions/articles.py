@@ -14,6 +14,7 @@ from articles.mentions import MentionFinder, Named
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit import services as audit
 from cms.sentinels import UNSET
+from echoes.index import index_bodies
 from publishing.hooks import corpus_write
 
 
@@ -103,6 +104,7 @@ def create_article(
     with corpus_write() as write:
         article.save()
         write.recount(article.pk, created=True)
+        index_bodies([(article.pk, body)], fresh=True)
         ArticleRevision.objects.create(
             article=article,
             number=1,
@@ -153,6 +155,7 @@ def create_articles(
     with corpus_write() as write:
         Article.objects.bulk_create(articles, batch_size=BATCH)
         write.recount(*(a.pk for a in articles), created=True)
+        index_bodies(((a.pk, a.body) for a in articles), fresh=True)
         ArticleRevision.objects.bulk_create(
             (
                 ArticleRevision(

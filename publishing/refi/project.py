@@ -12,6 +12,8 @@ XML, then the bodies) run in one read-only transaction, REPEATABLE READ on Postg
 so they see the same data.
 
 Positions are code points into the body (Python `str` indices), as everywhere in Gloss.
+A coding round's consensus passage (`adjudicated`) says so in its selection's
+`<Description>` (`ADJUDICATED`), the one free-text field a selection has.
 Orphaned passages are left out: their text is no longer in the body, so they have no
 position (the CSV export keeps their quote).
 """
@@ -41,6 +43,8 @@ from publishing.refi.qda import (
 )
 
 q = qualify(PROJECT_NS)
+# The description of a selection that is a coding round's consensus passage.
+ADJUDICATED = "Adjudicated: the consensus passage of a coding round."
 # Articles per round trip when the bodies are read (they are long).
 BODY_CHUNK = 100
 # Deflate's fast end: the XML is repetitive, so level 1 already shrinks it about
@@ -116,6 +120,7 @@ PASSAGE_COLUMNS = (
     "annotator_id",
     "created",
     "modified",
+    "adjudicated",
 )
 ARTICLE_COLUMNS = (
     "article__title",
@@ -126,12 +131,17 @@ ARTICLE_COLUMNS = (
     "article__modified",
     "article__outlet__name",
 )
+# Then the passage's tag field values (`Annotation.fields`), last.
+ARTICLE_INDEX = len(PASSAGE_COLUMNS)
+FIELDS_INDEX = ARTICLE_INDEX + len(ARTICLE_COLUMNS)
 
 
 def _rows(passages) -> Iterator[list[tuple]]:
     """The passages with their article's and outlet's columns, a chunk at a time."""
     chunk_size = settings.GLOSS_EXPORT_CHUNK_SIZE
-    rows = passages.values_list(*PASSAGE_COLUMNS, *ARTICLE_COLUMNS).iterator(chunk_size=chunk_size)
+    rows = passages.values_list(*PASSAGE_COLUMNS, *ARTICLE_COLUMNS, "fields").iterator(
+        chunk_size=chunk_size
+    )
     chunk = []
     for row in rows:
         chunk.append(row)
@@ -144,6 +154,7 @@ def _rows(passages) -> Iterator[list[tuple]]:
 
 def _selection(xf, row: tuple, tag_ids: list[int]) -> None:
     pk, _article, start, end, note, organization_id, annotator_id, created, modified = row[:9]
+    adjudicated = row[9]
     user = row_guid("user", annotator_id)
     created = xsd_datetime(created)
     attributes = {
@@ -159,7 +170,15 @@ def _selection(xf, row: tuple, tag_ids: list[int]) -> None:
     codes = [("coding", row_guid("tag", tag_id), tag_id) for tag_id in tag_ids]
     if organization_id:
         codes.append(("attribution", row_guid("organization", organization_id), 0))
+    values = row[FIELDS_INDEX] or {}
     with xf.element(q("PlainTextSelection"), attributes):
+        # The one free-text field a selection has: the consensus marker, then the passage's
+        # tag field values, one `<tag>.<field>: value` line each (by key).
+        lines = [ADJUDICATED] if adjudicated else []
+        lines += [f"{key}: {values[key]}" for key in sorted(values)]
+        if lines:
+            with xf.element(q("Description")):
+                xf.write(xml_text("\n".join(lines)))
         for kind, code, tag_id in codes:
             coding = {
                 "guid": guid(kind, pk, tag_id),
@@ -175,7 +194,7 @@ def _selection(xf, row: tuple, tag_ids: list[int]) -> None:
 
 
 def _description(row: tuple) -> str:
-    _title, url, published, author, _created, _modified, outlet = row[9:]
+    _title, url, published, author, _created, _modified, outlet = row[ARTICLE_INDEX:FIELDS_INDEX]
     lines = [f"Outlet: {outlet}"]
     if published:
         lines.append(f"Published: {published.isoformat()}")
@@ -187,7 +206,10 @@ def _description(row: tuple) -> str:
 
 
 def _source_open(xf, stack: ExitStack, row: tuple) -> None:
-    article_id, (title, _url, _published, _author, created, modified, _outlet) = row[1], row[9:]
+    article_id, (title, _url, _published, _author, created, modified, _outlet) = (
+        row[1],
+        row[ARTICLE_INDEX:FIELDS_INDEX],
+    )
     source = guid("article", article_id)
     attributes = {
         "guid": source,

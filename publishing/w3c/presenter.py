@@ -7,14 +7,19 @@ What a passage becomes:
 
 - `id`: `<site>/annotations/<pk>`, absolute and stable (the primary key never changes);
 - `motivation`: `tagging` when it carries tags, else `commenting` when it has a note, else
-  `identifying` when it is attributed, else `highlighting`;
+  `identifying` when it is attributed, else `classifying` when it is adjudicated, else
+  `highlighting`;
 - `created`, `modified`: ISO 8601 in UTC (`Z`);
 - `creator`: a `Person` named by the annotator's username, the name the public pages
   show; `generator`: Gloss;
 - `body`: a `TextualBody` with purpose `tagging` per tag (by name, in code-point order as
   the CSV export lists them), one with purpose `commenting` for the note, and the
   organization as a `SpecificResource` with purpose `identifying` whose `source` is its
-  page here; no body at all for a bare highlight;
+  page here; a `TextualBody` with purpose `describing` per tag field value
+  (`"statistic.value: 60000"`, by key in code-point order); a coding round's consensus
+  passage (`adjudicated`, as the CSV column and the `adjudicated` filter say) has a
+  `TextualBody` with purpose `classifying` and value `adjudicated`, which the annotation
+  importer leaves aside (it is no tag); no body at all for a bare highlight;
 - `target`: `source` is the article's page here (its text is what the offsets index),
   `scope` the outlet's home page when known, `selector` a `TextQuoteSelector` (exact,
   prefix, suffix) and a `TextPositionSelector` (start, end: code points, as the CSV
@@ -49,8 +54,13 @@ COLUMNS = (
     "article__outlet__homepage",
     "article__outlet__domain",
     "organization__slug",
+    "adjudicated",
+    "fields",
 )
 ORPHANED = Annotation.AnchorStatus.ORPHANED
+# The body that marks a coding round's consensus passage (Web Annotation Data Model 3.3.5:
+# a body's purpose is one of the motivations; `classifying` the target as adjudicated).
+ADJUDICATED = {"type": "TextualBody", "purpose": "classifying", "value": "adjudicated"}
 
 
 def w3c_rows(passages):
@@ -131,6 +141,16 @@ class Presenter:
                     "source": before + row.organization__slug + after,
                 }
             )
+        for key in sorted(row.fields or ()):
+            body.append(
+                {
+                    "type": "TextualBody",
+                    "purpose": "describing",
+                    "value": f"{key}: {row.fields[key]}",
+                }
+            )
+        if row.adjudicated:
+            body.append(ADJUDICATED)
         before, after = self.article
         target = {"source": before + row.article__slug + after}
         scope = outlet_url(row.article__outlet__homepage, row.article__outlet__domain)
@@ -172,6 +192,8 @@ def motivation(tags: list[str], row) -> str:
         return "commenting"
     if row.organization__slug:
         return "identifying"
+    if row.adjudicated:
+        return "classifying"
     return "highlighting"
 
 

@@ -17,14 +17,13 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from annotations.models import Annotation
 from cms.jsonapi import ApiError, from_validation_error
 from publishing.facets import audience_of, facet_options
-from publishing.filters import PassageFilterSet
+from publishing.filters import PassageFilterSet, field_parameters
 from publishing.models import FacetCount
 from publishing.w3c.caching import cached_answer
 from publishing.w3c.export import collection_chunks, dumps
@@ -51,12 +50,8 @@ def site_root(request) -> str:
 def filter_params(query) -> list[tuple[str, str]]:
     """The request's filters of `/passages/`, in a canonical order (name, then as sent),
     empty values left out: part of the container's IRI."""
-    return [
-        (name, value)
-        for name in sorted(PassageFilterSet.base_filters)
-        for value in query.getlist(name)
-        if value
-    ]
+    names = sorted({*PassageFilterSet.base_filters, *field_parameters(query)})
+    return [(name, value) for name in names for value in query.getlist(name) if value]
 
 
 def passage_filterset(request) -> PassageFilterSet:
@@ -85,12 +80,17 @@ def jsonld_response(data) -> HttpResponse:
     return response
 
 
-@method_decorator(csrf_exempt, name="dispatch")  # nothing here writes: writes are a 405
 class JsonLdView(View):
     """GET, HEAD and OPTIONS with the Protocol's headers on every answer, errors included."""
 
     link = ""
     vary = ("Accept",)
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # Nothing here writes (writes are a 405). Exempted once here, not per request as
+        # `method_decorator` does (it wraps the bound method anew on every call).
+        return csrf_exempt(super().as_view(**initkwargs))
 
     def dispatch(self, request, *args, **kwargs):
         try:

@@ -19,10 +19,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Session, user, user and group permissions; the tag, outlet, organization and annotator
-# filters; the capped count, the page, and the page's tags. On both databases: the list is
+# filters, and what a blind round hides from the user (one query the two filters share);
+# the capped count, the page, and the page's tags. On both databases: the list is
 # always filtered by the rounds' visibility rule, so PostgreSQL's row estimate
 # (annotations.paginators, for unfiltered lists only) is never read here.
-CHANGELIST_QUERIES = 11
+CHANGELIST_QUERIES = 12
 
 
 def changelist_url(query: str = "") -> str:
@@ -52,7 +53,8 @@ def test_changelist_query_count_does_not_grow_with_passages_and_counts_are_cappe
         make_annotation(article, start=i * 5, end=i * 5 + 4, tags=[tag])
     many = changelist_queries(client)
     assert len(many) == len(few) == CHANGELIST_QUERIES
-    counts = [sql for sql in many if "COUNT(" in sql.upper()]
+    # (Besides the grouped count of what a blind round hides, over its articles only.)
+    counts = [sql for sql in many if "COUNT(" in sql.upper() and "GROUP BY" not in sql.upper()]
     assert len(counts) == 1 and "LIMIT 10001" in counts[0]
     # Counting pages joins nothing; the page fetches names, not whole related rows: no
     # article body, no passwords.

@@ -75,6 +75,7 @@ def valid_payload(article, /, **overrides) -> dict:
         "tags": ["statistic"],
         "organization": None,
         "note": "",
+        "fields": {},
         "status": "published",
     } | overrides
 
@@ -97,6 +98,7 @@ def test_create_returns_the_annotation_with_the_bodys_own_text(client_a, article
         "tags": ["statistic"],
         "organization": organization.pk,
         "note": "",
+        "fields": {},
         "status": "published",
         "adjudicated": False,
         "annotator": "ann",

@@ -198,3 +198,86 @@ def test_an_editor_can_clear_the_publication_date(client):
     assert Article.objects.get(pk=article.pk).published is None
     article_update(article=article, title="Untouched date")
     assert Article.objects.get(pk=article.pk).published is None
+
+
+def test_a_changed_body_needs_an_explicit_reason_and_nothing_is_written_without_one(client):
+    """The reason has no default: leaving it unchosen is a form error on that field."""
+    article = make_article("The council met on Monday.")
+    client.force_login(make_editor())
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    page = client.get(url).content.decode()
+    assert '<option value="" selected>Choose why the text changed…</option>' in page
+    assert 'value="import"' not in page and 'value="reimport"' not in page
+    response = client.post(
+        url, article_form(article, body="The council met on Tuesday.", revision_reason="")
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in errors["revision_reason"]] == ["reason_required"]
+    article.refresh_from_db()
+    assert (article.body, article.revision, article.revisions.count()) == (
+        "The council met on Monday.",
+        1,
+        1,
+    )
+
+
+def test_a_metadata_only_save_needs_no_reason(client):
+    article = make_article("Unchanged text.")
+    client.force_login(make_editor())
+    response = client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        article_form(article, title="A new title", revision_reason=""),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article.refresh_from_db()
+    assert (article.title, article.revision) == ("A new title", 1)
+
+
+def test_the_reason_and_comment_are_kept_with_the_revision(client):
+    """The comment goes through the same action (`article_change`) into the revision."""
+    article = make_article("The council met on Monday.")
+    editor = make_editor("rosa")
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        article_form(
+            article,
+            body="The council met on Monday evening.",
+            revision_reason="cleanup",
+            revision_comment="Scraper dropped a word",
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    revision = article.revisions.get(number=2)
+    assert (revision.reason, revision.comment, revision.editor) == (
+        "cleanup",
+        "Scraper dropped a word",
+        editor,
+    )
+    diff = client.get(reverse("article-revision-diff", args=[article.slug, 2])).content.decode()
+    assert "cleanup of scraped text by rosa — Scraper dropped a word." in diff
+
+
+def test_an_overlong_comment_is_a_form_error(client):
+    article = make_article("The council met on Monday.")
+    client.force_login(make_editor())
+    response = client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        article_form(article, body="The council met.", revision_comment="x" * 501),
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in errors["revision_comment"]] == ["max_length"]
+    assert Article.objects.get(pk=article.pk).revision == 1
+
+
+def test_the_body_box_is_tall_and_the_add_form_asks_no_reason(client):
+    article = make_article("Text.")
+    client.force_login(make_editor())
+    change = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert 'rows="36"' in change.content.decode()
+    assert 'name="revision_comment"' in change.content.decode()
+    add = client.get(reverse("admin:articles_article_add")).content.decode()
+    assert 'name="body"' in add and 'rows="36"' in add
+    assert 'name="revision_reason"' not in add and 'name="revision_comment"' not in add

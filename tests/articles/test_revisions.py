@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from annotations.actions.revisions import article_revise
-from articles.history import Segment, word_diff
+from articles.history import ParagraphDiff, Segment, body_paragraphs, paragraph_diff, word_diff
 from articles.models import Article
 from tests.factories import make_article, make_editor
 
@@ -71,10 +71,96 @@ def test_the_diff_page_shows_escaped_insertions_and_deletions(client):
     assert response.status_code == 200
     assert "<script>" not in html
     assert (
-        '<div class="article-body revision-diff" aria-label="Differences">'
+        '<p class="diff-changed">'
         "The mayor said &lt;<del>b</del><ins>script</ins>&gt;<del>no</del><ins>alert(1)</ins>"
-        "&lt;/<del>b</del><ins>script</ins>&gt; &amp; <del>left</del><ins>stayed</ins>.</div>"
+        "&lt;/<del>b</del><ins>script</ins>&gt; &amp; <del>left</del><ins>stayed</ins>.</p>"
     ) in html
+
+
+def test_paragraph_diff_aligns_paragraphs_then_diffs_words_within_them():
+    """An added paragraph is one insertion, a removed one one deletion, an edited one its
+    changed words; unchanged paragraphs match whole, even when the edit moves them."""
+    old = "Intro stays.\n\nThe court ruled on Monday.\n\nThis one goes away entirely.\n\nEnd."
+    new = "A brand new opening line appears.\n\nIntro stays.\n\nThe court ruled on Tuesday.\n\nEnd."
+    assert paragraph_diff(old, new) == [
+        ParagraphDiff("insert", [Segment("insert", "A brand new opening line appears.")]),
+        ParagraphDiff("equal", [Segment("equal", "Intro stays.")]),
+        ParagraphDiff(
+            "changed",
+            [
+                Segment("equal", "The court ruled on "),
+                Segment("delete", "Monday"),
+                Segment("insert", "Tuesday"),
+                Segment("equal", "."),
+            ],
+        ),
+        ParagraphDiff("delete", [Segment("delete", "This one goes away entirely.")]),
+        ParagraphDiff("equal", [Segment("equal", "End.")]),
+    ]
+
+
+def test_paragraph_diff_pairs_an_edited_paragraph_after_an_inserted_one():
+    """In one changed block, the new paragraph is not diffed against the old one it
+    displaced: pairing follows similarity, not position."""
+    old = "The policy was announced on Monday by the council.\nClosing words."
+    new = (
+        "Something else entirely, new words.\n"
+        "The policy was announced on Friday by the council.\nClosing words."
+    )
+    ops = [(p.op, p.segments) for p in paragraph_diff(old, new)]
+    assert ops[0] == ("insert", [Segment("insert", "Something else entirely, new words.")])
+    assert ops[1][0] == "changed"
+    assert Segment("delete", "Monday") in ops[1][1] and Segment("insert", "Friday") in ops[1][1]
+    assert ops[2] == ("equal", [Segment("equal", "Closing words.")])
+
+
+def test_every_paragraph_of_both_revisions_is_rebuilt_from_the_diff():
+    old = "One two three.\n\nFour five six.\nSeven.\n\n\nEight nine."
+    new = "One 2 three.\nSeven, eight.\n\nEight nine.\nTen."
+    diff = paragraph_diff(old, new)
+    olds = ["".join(s.text for s in p.segments if s.op != "insert") for p in diff]
+    news = ["".join(s.text for s in p.segments if s.op != "delete") for p in diff]
+    assert [text for text in olds if text] == body_paragraphs(old)
+    assert [text for text in news if text] == body_paragraphs(new)
+
+
+def test_the_diff_page_keeps_paragraphs_in_two_queries(client, django_assert_num_queries):
+    """One <p> per paragraph (not one block of text), words marked inside them; the page
+    costs two queries (the article, then both revisions)."""
+    first = "First paragraph stays.\n\nSecond paragraph says Monday.\n\nThird goes."
+    article = revised(
+        make_article(first), "First paragraph stays.\n\nSecond paragraph says Tuesday."
+    )
+    revised(article, article.body + "\n\nA fourth arrives.")
+    url = reverse("article-revision-compare", args=[article.slug])
+    with django_assert_num_queries(2):
+        response = client.get(url, {"from": 1, "to": 3})
+    html = response.content.decode()
+    assert '<section class="revision-diff" aria-labelledby="diff-heading">' in html
+    assert '<p class="diff-equal">First paragraph stays.</p>' in html
+    assert (
+        '<p class="diff-changed">Second paragraph says <del>Monday</del><ins>Tuesday</ins>.</p>'
+    ) in html
+    assert '<p class="diff-delete"><del>Third goes.</del></p>' in html
+    assert '<p class="diff-insert"><ins>A fourth arrives.</ins></p>' in html
+    assert html.index("First paragraph") < html.index("Third goes") < html.index("A fourth")
+
+
+def test_the_diff_header_is_a_sentence_not_a_grid(client):
+    """The header once had the grid class of the article page's <dl>, so its text runs
+    and dates landed in separate cells ("From revision 1 ( / date / ) to ...")."""
+    article = revised(make_article("Text one."), "Text two.", comment="outlet notice")
+    html = client.get(reverse("article-revision-diff", args=[article.slug, 2])).content.decode()
+    assert '<p class="revision-meta">From revision 1 (<time datetime="' in html
+    assert "correction by the outlet by " in html and " — outlet notice.</p>" in html
+    assert 'class="article-meta">From' not in html
+
+
+def test_a_change_of_blank_lines_only_says_so(client):
+    article = revised(make_article("One.\nTwo."), "One.\n\n\nTwo.")
+    html = client.get(reverse("article-revision-diff", args=[article.slug, 2])).content.decode()
+    assert "only the blank lines between them changed" in html
+    assert "<ins>" not in html
 
 
 def test_the_diff_between_any_two_revisions_by_query(client):

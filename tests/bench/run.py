@@ -12,10 +12,13 @@ for the CSV export PostgreSQL's own `COPY (the same SELECT) TO STDOUT`.
     BENCH_CACHE_URL                 the shared page cache of the warm runs
                                     (default redis://127.0.0.1:6379/9; "" for per-worker locmem)
     BENCH_DB_NAME                   database name (default gloss_bench_<scale>)
+    BENCH_ONLY=pages                only the page rows (cold, warm, under writes)
     BENCH_ONLY=w3c                  only the W3C container and export.jsonld goals (issue 14)
     BENCH_ONLY=agreement            only the agreement benchmark (issue 16; no corpus needed)
     BENCH_ONLY=embedded             only SQLite's goals (issue 17: bench_embedded.py)
     BENCH_ONLY=writers              only the 20 concurrent API writers (issue 17)
+    BENCH_ONLY=echoes               only the echo index and the echoes API (issue 20)
+    BENCH_ONLY=analysis             only /analysis/ and a chart, cold and warm (issue 19)
 
 Writes bench/results.json and prints a table. Needs PostgreSQL on 127.0.0.1:5432
 (`.ci/postgres` installs one), and installs Debian's wrk and redis-server when they are
@@ -174,6 +177,9 @@ def ensure_corpus() -> dict:
         generated = {"seconds": round(time.monotonic() - started, 1), "output": out.strip()}
     else:
         generated = {"reused": True}
+    # The corpus is written around the actions, so the echo index is built here.
+    if psql("SELECT count(*) FROM echoes_fingerprint", DB_NAME) == "0":
+        manage("reindex_echoes")
     manage("collectstatic", "--no-input", "--verbosity", "0")
     return generated
 
@@ -720,8 +726,38 @@ def api_create_script(fx: dict) -> Path:
     return path
 
 
+# /analysis/ against ping (issue 19): rendered (cold: four grouped counts, four tables),
+# within 30x; from the page cache (warm), within 5x. Under writes every request renders.
+ANALYSIS_LIMITS = {"cold": 30, "warm": 5}
+
+
+def analysis_benchmarks(
+    outlet: str, label: str, limit: float, *, flush=False, writer=None
+) -> list[dict]:
+    """The analysis page (unfiltered and filtered) and one of its charts, each against ping."""
+    results = []
+    for name, path in (
+        ("/analysis/ unfiltered", "/analysis/"),
+        ("/analysis/ filtered by outlet", f"/analysis/?outlet={outlet}"),
+        ("/analysis/ chart (SVG)", "/analysis/charts/tag-outlet.svg"),
+    ):
+        if flush:
+            flush_page_cache()
+        row = paired(name, path, f"p95 within {limit}x of ping's", limit, "p95", writer=writer)
+        row["name"] += label
+        results.append(row)
+    return results
+
+
 def page_benchmarks(
-    fx: dict, outlet: str, admin: list[str] | None, label: str, *, flush=False, writer=None
+    fx: dict,
+    outlet: str,
+    admin: list[str] | None,
+    label: str,
+    *,
+    flush=False,
+    writer=None,
+    analysis_limit: float = ANALYSIS_LIMITS["cold"],
 ) -> list[dict]:
     """The public pages and (with `admin`) the admin changelist, each against ping.
 
@@ -758,6 +794,7 @@ def page_benchmarks(
         10,
         "p95",
     )
+    results += analysis_benchmarks(outlet, label, analysis_limit, flush=flush, writer=writer)
     if admin:
         # Staff pages are never cached: measured once, with the cold pages.
         measure(
@@ -811,8 +848,24 @@ def main() -> None:
     if os.environ.get("BENCH_ONLY") == "writers":
         write_report(generated, writers_benchmarks())
         return
+    if os.environ.get("BENCH_ONLY") == "echoes":
+        write_report(generated, echoes_benchmarks())
+        return
+    if os.environ.get("BENCH_ONLY") == "analysis":  # issue 19's /analysis/ alone
+        with Server(GLOSS_PAGE_CACHE_SECONDS="0"):
+            print("Analysis, cold (cache off: every request counts and draws):")
+            results += analysis_benchmarks(outlet, " (cold)", ANALYSIS_LIMITS["cold"])
+        ensure_redis()
+        with Server(GLOSS_CACHE_URL=CACHE_URL):
+            print("Analysis, warm (page cache, emptied before each run):")
+            results += analysis_benchmarks(
+                outlet, " (warm)", ANALYSIS_LIMITS["warm"], flush=bool(CACHE_URL)
+            )
+        write_report(generated, results)
+        return
     # Cold: the page cache off, so every request renders, as the first one after a write
     # does. Warm (below): the same pages again, served from the cache after the first.
+    pages_only = os.environ.get("BENCH_ONLY") == "pages"
     with Server(GLOSS_PAGE_CACHE_SECONDS="0"):
         print("Cold pages (cache off: every request renders, as after a write):")
         results += page_benchmarks(fx, outlet, admin, " (cold)")
@@ -820,7 +873,14 @@ def main() -> None:
     with Server(GLOSS_CACHE_URL=CACHE_URL) as server:
         cache = CACHE_URL or "per-worker locmem"
         print(f"Warm pages (page cache {cache}, emptied before each page's run):")
-        results += page_benchmarks(fx, outlet, None, " (warm)", flush=bool(CACHE_URL))
+        results += page_benchmarks(
+            fx,
+            outlet,
+            None,
+            " (warm)",
+            flush=bool(CACHE_URL),
+            analysis_limit=ANALYSIS_LIMITS["warm"],
+        )
         print(
             f"Pages while a passage is created every {WRITE_INTERVAL:g} s "
             "(each write makes every cached page stale):"
@@ -828,6 +888,9 @@ def main() -> None:
         results += page_benchmarks(
             fx, outlet, None, f" (1 write per {WRITE_INTERVAL:g} s)", writer=Writer(fx)
         )
+        if pages_only:  # the page rows alone (cold, warm, under writes)
+            write_report(generated, results)
+            return
         create = paired(
             "API create, 20 clients",
             "/api/annotations/",
@@ -858,6 +921,7 @@ def main() -> None:
     results.append(agreement_benchmark())
     results += embedded_benchmarks()
     results += writers_benchmarks()
+    results += echoes_benchmarks()
     write_report(generated, results)
 
 
@@ -881,6 +945,81 @@ def writers_benchmarks() -> list[dict]:
 
     print("Writers (PostgreSQL, 20 API clients creating passages):")
     return [bench_embedded.writers()]
+
+
+# The echoes API's limit against the trivial view (issue 20), and what "within a few times
+# the bodies" is taken to mean for the index's size (table and its indexes, in bytes).
+ECHOES_API_LIMIT = 10
+ECHO_INDEX_LIMIT = 5
+
+
+def echoes_benchmarks() -> list[dict]:
+    """Issue 20: the echo index's size against the bodies', `reindex_echoes`'s time, and
+    `GET /api/annotations/<id>/echoes/` of a corpus passage against /bench/ping."""
+    print("Echoes (issue 20):")
+    started = time.monotonic()
+    out = manage("reindex_echoes").strip()
+    seconds = round(time.monotonic() - started, 1)
+    index_bytes, body_bytes, rows, articles = map(
+        int,
+        psql(
+            "SELECT pg_total_relation_size('echoes_fingerprint') || ' ' || "
+            "(SELECT sum(octet_length(body)) FROM articles_article) || ' ' || "
+            "(SELECT count(*) FROM echoes_fingerprint) || ' ' || "
+            "(SELECT count(*) FROM articles_article)",
+            DB_NAME,
+        ).split(),
+    )
+    size = index_bytes / max(body_bytes, 1)
+    print(
+        f"  {'echo index / bodies':38} {size:7.2f}x  (limit {ECHO_INDEX_LIMIT}x)  "
+        f"{index_bytes / 2**20:.1f} MB for {body_bytes / 2**20:.1f} MB of bodies, {rows} rows"
+    )
+    print(f"  {'reindex_echoes':38} {seconds} s for {articles} articles ({out})")
+    results = [
+        {
+            "name": "echo index size / body size (bytes)",
+            "ratio": round(size, 2),
+            "limit": ECHO_INDEX_LIMIT,
+            "met": size <= ECHO_INDEX_LIMIT,
+            "goal": "within a few times the size of the bodies",
+            "summary": f"{index_bytes / 2**20:.1f} MB (table and indexes) for "
+            f"{body_bytes / 2**20:.1f} MB of bodies (UTF-8), {rows} fingerprints",
+            "index_bytes": index_bytes,
+            "body_bytes": body_bytes,
+            "rows": rows,
+        },
+        {
+            "name": "reindex_echoes",
+            "met": True,
+            "detail": f"{seconds} s for {articles} articles, {rows} fingerprints",
+            "seconds": seconds,
+        },
+    ]
+    # A published passage of a published article, two or three sentences long: in this
+    # corpus the sentences repeat across articles, so it has echoes (as wire copy does).
+    passage = psql(
+        "SELECT p.id FROM annotations_annotation p JOIN articles_article a "
+        "ON a.id = p.article_id WHERE p.status = 'published' AND a.status = 'published' "
+        "AND length(p.exact) BETWEEN 150 AND 300 ORDER BY p.id LIMIT 1",
+        DB_NAME,
+    )
+    path = f"/api/annotations/{passage}/echoes/"
+    with Server(GLOSS_PAGE_CACHE_SECONDS="0"):
+        connection = http.client.HTTPConnection(HOST, PORT, timeout=60)
+        connection.request("GET", path)
+        found = len(json.loads(connection.getresponse().read())["echoes"])
+        print(f"  passage {passage}: {found} echoes")
+        api = versus(
+            "echoes API vs trivial view",
+            path,
+            "/bench/ping",
+            f"within {ECHOES_API_LIMIT}x the trivial view",
+            ECHOES_API_LIMIT,
+        )
+        api["echoes"] = found
+        results.append(api)
+    return results
 
 
 def write_report(generated: dict, results: list[dict]) -> None:

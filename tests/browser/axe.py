@@ -15,8 +15,9 @@ AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "ax
 RUN_ONLY = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
-def axe_violations(page, *, context: str | None = None) -> list[dict]:
-    """Run axe-core on the page (or on the element matching `context`) and return violations."""
+def axe_violations(page, *, context: str | dict | None = None) -> list[dict]:
+    """Run axe-core on the page (or on the element matching `context`, or an axe context
+    object such as `{"exclude": [".x"]}`) and return violations."""
     if not AXE_JS.exists():
         pytest.fail(f"{AXE_JS} is missing: run `make axe` (installs axe-core from npm)")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
@@ -38,7 +39,7 @@ def axe_violations(page, *, context: str | None = None) -> list[dict]:
     )
 
 
-def assert_no_axe_violations(page, *, context: str | None = None) -> None:
+def assert_no_axe_violations(page, *, context: str | dict | None = None) -> None:
     """Fail with a readable list when axe-core finds any violation, whatever its impact."""
     violations = axe_violations(page, context=context)
     if violations:

@@ -11,6 +11,7 @@ import pytest
 
 from annotations.models import Annotation
 from articles.models import Article
+from tests.browser.axe import assert_no_axe_violations
 from tests.browser.conftest import login
 from tests.factories import make_annotation, make_annotator, make_editor
 
@@ -101,8 +102,17 @@ def test_an_admin_correction_keeps_the_public_highlights_on_the_same_words(
     assert "edith" in row.text_content()
     row.get_by_role("link").click()
     page.wait_for_load_state()
-    assert page.locator(".revision-diff ins").first.text_content().strip() == INSERTED.strip()
-    assert FIXED_WORD in page.locator(".revision-diff ins").all_text_contents()
+    changes = page.locator(".revision-diff .article-body ins")
+    assert changes.first.text_content().strip() == INSERTED.strip()
+    assert FIXED_WORD in changes.all_text_contents()
+    # Paragraphs kept: one <p> per non-blank line of the new text, in the same order.
+    paragraphs = page.locator(".revision-diff .article-body p")
+    assert paragraphs.count() == len([line for line in new_body.splitlines() if line.strip()])
+    assert page.locator(".revision-diff p.diff-changed").count() == 2
+    # Screen readers are told what changed: the marks carry read-but-hidden words.
+    before = changes.first.evaluate("el => getComputedStyle(el, '::before').content")
+    assert before == '" [added: "'
+    assert_no_axe_violations(page)
     screenshot("revision-diff")
 
 

@@ -215,3 +215,87 @@ def test_tags_of_passages_a_visitor_may_not_see_stay_off_the_page(client):
     client.force_login(make_user())
     content = page(client, article)
     assert f'<a class="tag-chip tag-{hidden.pk}" href="/tags/hidden-tag/">hidden-tag</a>' in content
+
+
+class FocusStops(HTMLParser):
+    """The focusable elements inside the article body: (href, aria-label, mark classes)."""
+
+    FOCUSABLE = {"a", "button", "input", "select", "textarea"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.marks: list[list[str]] = []
+        self.stops: list[tuple[str, str, list[str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if self.depth:
+            self.depth += 1
+        elif "article-body" in (attributes.get("class") or "").split():
+            self.depth = 1
+            return
+        if not self.depth:
+            return
+        if tag == "mark":
+            self.marks.append((attributes.get("class") or "").split())
+        tabindex = attributes.get("tabindex")
+        focusable = (tag in self.FOCUSABLE and (tag != "a" or "href" in attributes)) or (
+            tabindex is not None and int(tabindex) >= 0
+        )
+        if focusable and (tabindex is None or int(tabindex) >= 0):
+            classes = self.marks[-1] if self.marks else []
+            self.stops.append((attributes.get("href"), attributes.get("aria-label"), classes))
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+            if tag == "mark" and self.marks:
+                self.marks.pop()
+
+
+def focus_stops(content: str) -> list[tuple[str, str, list[str]]]:
+    parser = FocusStops()
+    parser.feed(content)
+    return parser.stops
+
+
+def test_each_passage_is_one_focus_stop_named_by_its_tags_and_organization(client):
+    """Issue 18: a highlight was one link per segment (hundreds of Tab stops, labels only
+    in `title`). Overlapping, nested and same-start passages cut the body into many
+    segments; each passage is still named by exactly one focus stop, at its start."""
+    claim, figure = make_tag("claim"), make_tag("figure")
+    union = make_organization("Readers Union")
+    article = make_article("The union said numbers rose by half in the second year.")
+    outer = make_annotation(
+        article, exact="union said numbers rose by half", tags=[claim], organization=union
+    )
+    inner = make_annotation(article, exact="numbers rose", tags=[figure])
+    overlapping = make_annotation(article, exact="by half in the second", tags=[figure])
+    together = make_annotation(article, exact="numbers", tags=[claim, figure])
+    untagged = make_annotation(article, exact="year")
+    content = page(client, article)
+    body = content[content.index('class="article-body"') :]
+    assert body.count('<mark class="hl ') == 7  # seven segments...
+    stops = focus_stops(content)
+    assert len(stops) == 4  # ...four start segments: `together` and `inner` share one
+    named: dict[int, list[str]] = {}
+    for href, label, classes in stops:
+        assert "hl-starts" in classes
+        target = int(href.removeprefix("#passage-"))
+        assert f"hl-passage-{target}" in classes
+        for passage in (outer, inner, overlapping, together, untagged):
+            if f"hl-passage-{passage.pk}" in classes and passage.start == article.body.index(
+                label.split(" \u2013 ")[0]
+            ):
+                named.setdefault(passage.pk, []).append(label)
+    assert sorted(named) == sorted(p.pk for p in (outer, inner, overlapping, together, untagged))
+    assert all(len(labels) == 1 for labels in named.values())
+    assert named[outer.pk] == ["union said \u2013 passage: claim (Readers Union)"]
+    assert (
+        named[inner.pk]
+        == named[together.pk]
+        == ["numbers \u2013 2 passages: claim, figure; figure"]
+    )
+    assert named[overlapping.pk] == ["by half \u2013 passage: figure"]
+    assert named[untagged.pk] == ["year \u2013 passage: untagged"]

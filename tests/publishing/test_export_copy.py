@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from annotations.models import Annotation, TaggedAnnotation
+from annotations.actions.fields import tag_field_define
+from annotations.models import Annotation, Tag, TagField, TaggedAnnotation
 from publishing import exports, views
 from tests.factories import (
     make_annotation,
@@ -24,8 +25,11 @@ NBSP, LINE_SEP, IDEO_SPACE = "\u00a0", "\u2028", "\u3000"
 
 
 def python_csv(passages) -> bytes:
+    keys = TagField.objects.keys()
     return b"".join(
-        exports.csv_chunks(exports.passage_row(p, SITE) for p in passages.for_listing())
+        exports.csv_chunks(
+            (exports.passage_row(p, SITE, keys) for p in passages.for_listing()), keys
+        )
     )
 
 
@@ -45,6 +49,15 @@ def tricky():
     spans = [("=SUM(A1)", ["Zeta", "alpha"]), ('"quoted", then\n\nline', ["Émile"])]
     spans += [(f"{NBSP}-minus", ["-dash", "beta"]), ("😀, \\. alone.", [])]
     spans += [(f"{LINE_SEP}+plus", []), (f"{IDEO_SPACE}@at", ["alpha"])]
+    # Typed fields: their columns follow the others, cells as tricky as the rest.
+    alpha = Tag.objects.get(name="alpha")
+    tag_field_define(tag=alpha, name="who", kind="text")
+    tag_field_define(tag=alpha, name="n", kind="number")
+    tag_field_define(tag=Tag.objects.get(name="Zeta"), name="year", kind="integer")
+    values = {
+        0: {"alpha.who": '=cmd "x", y\nz', "alpha.n": "-0.25", "zeta.year": 2024},
+        5: {"alpha.who": f"{NBSP}+😀", "alpha.n": 60000},
+    }
     made = []
     for i, (exact, tags) in enumerate(spans):
         made.append(
@@ -55,6 +68,7 @@ def tricky():
                 note=notes[i % len(notes)],
                 organization=org if i % 2 else None,
                 annotator=annotator,
+                fields=values.get(i),
             )
         )
     # A whole-second timestamp (isoformat drops the fraction) and an orphan (no offsets).
@@ -71,6 +85,8 @@ def test_copy_export_is_byte_identical_to_the_python_export(tricky):
     copied = b"".join(exports.passages_csv_copy(passages.for_listing(), SITE))
     assert copied == expected
     assert b"'=SUM(A1)" in copied and f"'{NBSP}-2".encode() in copied
+    assert copied.split(b"\r\n")[0].endswith(b",adjudicated,alpha.who,alpha.n,zeta.year")
+    assert b"'-0.25,2024" in copied
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite path")
@@ -80,6 +96,8 @@ def test_sqlite_export_is_byte_identical_to_the_python_export(tricky):
     written = b"".join(exports.passages_csv_rows(passages.for_listing(), SITE))
     assert written == expected
     assert b"'=SUM(A1)" in written and f"'{NBSP}-2".encode() in written
+    assert written.split(b"\r\n")[0].endswith(b",adjudicated,alpha.who,alpha.n,zeta.year")
+    assert b"'-0.25,2024" in written
 
 
 def test_either_fast_export_neutralises_and_quotes_every_text_cell_as_python_does():

@@ -101,6 +101,61 @@ def test_tag_match_all_keeps_passages_carrying_every_ticked_tag(client, coded):
     assert b'value="all" id="f-tag-match-all" checked' in every.content
 
 
+def article_titles(response) -> list[str]:
+    return sorted(row.title for row in response.context_data["rows"])
+
+
+@pytest.fixture
+def three_articles(coded):
+    """`coded`'s two articles, and a third with a statistic in one passage and a quote in
+    another (an article with each tag, though no passage holds both)."""
+    apart = make_article("Police counted 1200 people. “Go home,” they said.", title="Apart")
+    make_annotation(apart, exact="Police counted 1200 people", tags=[coded["statistic"]])
+    make_annotation(apart, exact="“Go home,” they said", tags=[coded["quote"]])
+    return coded
+
+
+def test_articles_tag_match_all_keeps_articles_with_a_passage_of_each_ticked_tag(
+    client, three_articles, django_assert_num_queries
+):
+    """On /articles/ the unit is the article: `tag_match=all` keeps the articles holding a
+    passage with each ticked tag (in one passage or several); unset or `any`, a passage
+    with any of them. Facet counts in "every" mode are over the listing's own matches:
+    how many would remain if one more tag were ticked."""
+    any_tag = client.get("/articles/?tag=statistic&tag=quote")
+    assert article_titles(any_tag) == ["Apart", "The march", "The suit"]
+    with django_assert_num_queries(7):
+        every = client.get("/articles/?tag=statistic&tag=quote&tag_match=all")
+    assert article_titles(every) == ["Apart", "The march"]
+    assert facet(every, "tag") == [
+        ("quote", "quote", 2, True),
+        ("statistic", "statistic", 2, True),
+    ]
+    one = client.get("/articles/?tag=statistic&tag_match=all")
+    assert article_titles(one) == ["Apart", "The march"]
+    assert ("quote", "quote", 2, False) in facet(one, "tag")
+    # In "any" mode the tag facet counts over what the other filters match (all three).
+    assert ("quote", "quote", 3, False) in facet(client.get("/articles/?tag=statistic"), "tag")
+    html = every.content.decode()
+    assert "<legend>Articles with passages of</legend>" in html
+    assert 'value="all" id="f-tag-match-all" checked' in html
+    # The page cites itself without the default: `any` is left out, `all` kept.
+    assert every.context_data["canonical_url"].endswith("tag_match=all")
+    assert (
+        "tag_match"
+        not in client.get("/articles/?tag=quote&tag_match=any").context_data["canonical_url"]
+    )
+
+
+def test_articles_tag_match_alone_filters_nothing(client, three_articles):
+    plain = client.get("/articles/")
+    alone = client.get("/articles/?tag_match=all")
+    assert article_titles(alone) == article_titles(plain)
+    assert alone.context_data["filtered"] is False
+    bad = client.get("/articles/?tag=quote&tag_match=some")
+    assert bad.status_code == 200 and "tag_match" in bad.context_data["filter"].form.errors
+
+
 def test_tag_match_any_or_unset_with_no_tag_reads_the_maintained_counts(
     client, coded, django_assert_num_queries
 ):

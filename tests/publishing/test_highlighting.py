@@ -58,19 +58,29 @@ def test_paragraphs_are_the_non_blank_lines_at_their_offsets(body):
 
 
 def test_nested_and_overlapping_passages_get_one_mark_per_segment_with_every_class():
+    """Each passage's first mark holds its one link, named by its words and labels; the
+    other marks are plain; where passages start and end is classed."""
     body = "abcdefghij"
     html = highlight_passages(
-        body, [Span(1, 0, 6, tag_id=7, label="x"), Span(2, 3, 9, tag_id=8)]
+        body, [Span(1, 0, 6, tag_id=7, label="x"), Span(2, 3, 9, tag_id=8, label="y")]
     ).html
     assert_same_markup(
         html,
-        '<p><mark class="hl hl-depth-1 tag-7 hl-passage-1" id="hl-1" '
-        'title="x"><a href="#passage-1">abc</a></mark>'
-        '<mark class="hl hl-depth-2 tag-7 hl-passage-1 hl-passage-2" '
-        'id="hl-2" title="x"><a href="#passage-1">def</a></mark>'
-        '<mark class="hl hl-depth-1 tag-8 hl-passage-2" title="">'
-        '<a href="#passage-2">ghi</a></mark>j</p>',
+        '<p><mark class="hl hl-depth-1 tag-7 hl-passage-1 hl-starts" id="hl-1" '
+        'title="x"><a href="#passage-1" aria-label="abc \u2013 passage: x">abc</a></mark>'
+        '<mark class="hl hl-depth-2 tag-7 hl-passage-1 hl-passage-2 hl-starts hl-ends" '
+        'id="hl-2" title="y"><a href="#passage-2" aria-label="def \u2013 passage: y">def</a>'
+        "</mark>"
+        '<mark class="hl hl-depth-1 tag-8 hl-passage-2 hl-ends" title="y">ghi</mark>j</p>',
     )
+
+
+def test_passages_starting_together_share_one_link_that_names_each_of_them():
+    body = "abcdefghij"
+    spans = [Span(1, 0, 6, label="claim (Union)"), Span(2, 0, 3, label="figure")]
+    html = highlight_passages(body, spans).html
+    assert html.count("<a ") == 1
+    assert 'href="#passage-2" aria-label="abc \u2013 2 passages: figure; claim (Union)"' in html
 
 
 def test_article_text_and_labels_are_escaped_never_trusted():
@@ -79,8 +89,10 @@ def test_article_text_and_labels_are_escaped_never_trusted():
     assert "<script>" not in html and "<img" not in html
     assert_same_markup(
         html,
-        '<p><mark class="hl hl-depth-1 untagged hl-passage-1" id="hl-1" '
-        'title="&quot;&gt;&lt;img src=x&gt;"><a href="#passage-1">&lt;script&gt;</a></mark>'
+        '<p><mark class="hl hl-depth-1 untagged hl-passage-1 hl-starts hl-ends" id="hl-1" '
+        'title="&quot;&gt;&lt;img src=x&gt;"><a href="#passage-1" '
+        'aria-label="&lt;script&gt; \u2013 passage: &quot;&gt;&lt;img src=x&gt;">'
+        "&lt;script&gt;</a></mark>"
         "alert(&quot;x&quot;)&lt;/script&gt; &amp; more</p>",
     )
 
@@ -91,10 +103,11 @@ def test_paragraphs_are_kept_and_a_passage_across_them_is_split_per_paragraph():
     end = body.index("Second") + len("Second")
     html = highlight_passages(body, [Span(5, start, end, tag_id=1)]).html
     assert html == (
-        '<p>First <mark class="hl hl-depth-1 tag-1 hl-passage-5" id="hl-5" '
-        'title=""><a href="#passage-5">line.</a></mark></p>\n'
-        '<p><mark class="hl hl-depth-1 tag-1 hl-passage-5" title="">'
-        '<a href="#passage-5">Second</a></mark> line.</p>'
+        '<p>First <mark class="hl hl-depth-1 tag-1 hl-passage-5 hl-starts" id="hl-5" '
+        'title=""><a href="#passage-5" aria-label="line. \u2013 passage: untagged">line.</a>'
+        "</mark></p>\n"
+        '<p><mark class="hl hl-depth-1 tag-1 hl-passage-5 hl-ends" title="">Second</mark>'
+        " line.</p>"
     )
 
 
@@ -140,7 +153,8 @@ def test_identical_passages_take_the_colour_and_link_of_the_lowest_id():
             pieces = highlight_passages(body, spans, linked=linked).paragraphs[0]
             (piece,) = [piece for piece in pieces if piece.classes]
             assert piece.classes.split()[:3] == ["hl", "hl-depth-2", "tag-10"]
-            assert piece.classes.split()[3:] == ["hl-passage-1", "hl-passage-2"]
+            passages = [c for c in piece.classes.split() if c.startswith("hl-passage-")]
+            assert passages == ["hl-passage-1", "hl-passage-2"]
             assert piece.link == 1
 
 
@@ -155,5 +169,36 @@ def test_the_workspace_body_is_the_text_itself_with_the_same_marks(case):
     text = re.sub(r"<[^>]*>", "", str(workspace.html))
     assert html_unescape(text) == body
     public = highlight_passages(body, spans)
-    marked = {piece.classes for paragraph in public.paragraphs for piece in paragraph}
+    edges = {"hl-starts", "hl-ends"}  # the public page's notches (workspace.js adds its own)
+    marked = {
+        " ".join(c for c in piece.classes.split() if c not in edges)
+        for paragraph in public.paragraphs
+        for piece in paragraph
+    }
     assert marked - {""} <= {piece.classes for piece in pieces}
+
+
+@given(body_and_spans())
+def test_each_shown_passage_is_one_focus_stop_named_where_it_starts(case):
+    """The public body's only focusable elements are the links where passages start: one
+    per start segment, leading to the passage list, named after every passage starting
+    there; each shown passage is named by exactly one of them, on its first mark."""
+    body, spans, _ = case
+    spans = [span._replace(label=f"label {span.id}") for span in spans]
+    result = highlight_passages(body, spans)
+    html = str(result.html)
+    links = re.findall(
+        r'<mark class="([^"]*)" id="hl-(\d+)"[^>]*><a href="#passage-(\d+)" '
+        r'aria-label="([^"]*)">',
+        html,
+    )
+    assert html.count("<a ") == len(links) == len(set(result.anchors.values()))
+    assert "tabindex" not in html
+    named = []
+    for classes, anchor, target, label in links:
+        assert anchor == target and "hl-starts" in classes.split()
+        named += [int(pk) for pk in re.findall(r"label (\d+)", html_unescape(label))]
+    assert sorted(named) == sorted(result.anchors)
+    for pk, anchor in result.anchors.items():
+        (classes,) = [link[0] for link in links if int(link[1]) == anchor]
+        assert f"hl-passage-{pk}" in classes.split()

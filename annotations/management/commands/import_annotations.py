@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations.imports.action import ImportRefused, annotations_import
-from annotations.imports.formats import FileProblem, parse_bytes
+from annotations.imports.formats import FileProblem, stream
 from annotations.imports.report import report_lines
 from annotations.models import Annotation
 
@@ -40,19 +40,19 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"--annotator: no user {annotator!r}")
         try:
-            data = file.read_bytes()
+            handle = file.open("rb")
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror or error}") from None
         try:
-            items, malformed = parse_bytes(data)
-            report = annotations_import(
-                items=items,
-                malformed=malformed,
-                annotator=user,
-                status=status,
-                create_tags=create_tags,
-                skip_unplaced=skip_unplaced,
-            )
+            # Streamed: the file is read as the import goes, never held whole.
+            with handle:
+                report = annotations_import(
+                    items=stream(handle),
+                    annotator=user,
+                    status=status,
+                    create_tags=create_tags,
+                    skip_unplaced=skip_unplaced,
+                )
         except FileProblem as problem:
             raise CommandError(f"{file}: {problem}") from None
         except ImportRefused as refused:

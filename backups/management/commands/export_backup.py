@@ -8,8 +8,8 @@ from backups.archive import export_backup
 class Command(BaseCommand):
     help = (
         "Write a complete, versioned backup (JSON Lines): accounts, outlets, organizations, "
-        "articles with revisions, tags, passages, history and the pages articles were imported "
-        "from. `-` writes to standard output."
+        "articles with revisions, tags, passages, history, the pages articles were imported "
+        "from and the coding rounds (done marks, adjudications). `-` writes to standard output."
     )
 
     def add_arguments(self, parser):

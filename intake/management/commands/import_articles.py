@@ -22,7 +22,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--manifest",
             type=Path,
-            help="CSV with columns file,outlet,outlet_domain,url,published,author",
+            help=(
+                "CSV with columns file,outlet,outlet_domain,url,published,author and an "
+                "optional title column: a title there replaces the file's first line (for "
+                "files whose first line is page chrome, not the headline)"
+            ),
         )
         parser.add_argument(
             "--status",

@@ -4,15 +4,20 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from intake.demo import demo_passages_create
+from intake.demo_round import demo_round_load
 from intake.importers import ImportProblem, import_articles, import_organizations
 
 DEMO_USERS = (
     ("annotator", "annotators", "Demo annotator"),
     ("editor", "editors", "Demo editor"),
+    # The demo round's two coders (intake.demo_round).
+    ("coder1", "annotators", "Demo coder 1"),
+    ("coder2", "annotators", "Demo coder 2"),
 )
 
 
@@ -64,6 +69,17 @@ class Command(BaseCommand):
                 lines.append(f"  {full_name:<15} user: {username:<10} password: {password}")
         created = demo_passages_create(annotator=get_user_model().objects.get(username="annotator"))
         self.stdout.write(f"Demo passages: {created} created.")
+        demo_round = demo_round_load(editor=get_user_model().objects.get(username="editor"))
+        if demo_round is not None:
+            self.stdout.write("")
+            self.stdout.write(
+                f"Demo round {demo_round.pk} ({demo_round.state}, blind), coded by coder1 and "
+                f"coder2: {host}/workspace/rounds/{demo_round.pk}/agreement/ or "
+                f"manage.py agreement --round {demo_round.pk}"
+            )
+            self.stdout.write("")
+            # The agreement command's own table (by name: commands do not import each other).
+            call_command("agreement", round=str(demo_round.pk), stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(
             f"Gloss is at {host}/ ; log in at {host}/accounts/login/ or {host}/admin/"

@@ -12,6 +12,7 @@ import { createPassage, deletePassage, updatePassage } from "./api.js";
 import { refreshBody } from "./highlighter.js";
 import { rangeOf } from "./selection.js";
 import { workspace } from "./state.js";
+import { fieldValues, fillFields, initTagFields, resetFields, syncFields } from "./tag-fields.js";
 
 const GAP = 8;
 const HIGHLIGHTS = typeof CSS !== "undefined" && "highlights" in CSS;
@@ -103,21 +104,29 @@ function resetForm() {
   els.organization.value = "";
   els.note.value = "";
   els.passageStatus.value = "published";
+  resetFields();
   clearError();
   els.owner.hidden = true;
   els.save.hidden = false;
   els.del.hidden = true;
 }
 
-export function openCreate(span, exact) {
+/** `preset` pre-fills the form (a suggestion accepted, suggestions.js): `tags` (slugs) to
+ * tick, `organization` (an id), and `suggestion`, the kind sent with the create so the
+ * acceptance is counted. The coder may change all of it before saving. */
+export function openCreate(span, exact, preset = {}) {
   if (dialog.open) return;
   resetForm();
-  editing = { mode: "create", ...span, exact };
+  editing = { mode: "create", ...span, exact, suggestion: preset.suggestion || null };
+  for (const box of tagBoxes) box.checked = (preset.tags || []).includes(box.value);
+  if (preset.organization) {
+    els.organization.value = workspace.organizationNames.get(preset.organization) || "";
+  }
   els.title.textContent = "New passage";
   els.quote.textContent = exact;
   returnFocus = workspace.body;
   show(tagBoxes[0] || els.organization);
-  workspace.emit("form-open", { mode: "create", ...span });
+  workspace.emit("form-open", { mode: "create", ...span, suggestion: editing.suggestion });
 }
 
 export function openEdit(passage, from) {
@@ -132,6 +141,7 @@ export function openEdit(passage, from) {
     : "";
   els.note.value = passage.note;
   els.passageStatus.value = passage.status;
+  fillFields(passage.fields, !passage.can_edit);
   if (!passage.can_edit) {
     for (const box of tagBoxes) box.disabled = true;
     for (const field of [els.organization, els.note, els.passageStatus]) field.disabled = true;
@@ -180,6 +190,7 @@ async function save() {
     organization: organization.id,
     note: els.note.value,
     status: els.passageStatus.value,
+    fields: fieldValues(),
   };
   clearError();
   els.save.disabled = true;
@@ -194,6 +205,7 @@ async function save() {
             end: editing.end,
             exact: editing.exact,
             ...coding,
+            ...(editing.suggestion ? { suggestion: editing.suggestion } : {}),
           })
         : await updatePassage(editing.passage.id, coding, editing.passage.modified);
     if (!result.ok) {
@@ -253,6 +265,7 @@ export function initForm(dialogElement) {
     del: byId("passage-delete"),
   };
   tagBoxes = [...form.querySelectorAll('input[name="tags"]')];
+  initTagFields(form);
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -314,6 +327,7 @@ export function initForm(dialogElement) {
       if (box && !box.disabled) {
         event.preventDefault();
         box.checked = !box.checked;
+        syncFields();
       }
     }
   });

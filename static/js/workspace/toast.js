@@ -61,12 +61,16 @@ async function runUndo() {
   await undo();
 }
 
-function coding(passage) {
+// `current`: the passage as it is now, whose field values not in `passage` are removed
+// (the API merges `fields` into the stored ones; null removes one).
+function coding(passage, current = null) {
+  const cleared = Object.fromEntries(Object.keys(current?.fields || {}).map((key) => [key, null]));
   return {
     tags: passage.tags,
     organization: passage.organization,
     note: passage.note,
     status: passage.status,
+    fields: { ...cleared, ...(passage.fields || {}) },
   };
 }
 
@@ -113,7 +117,7 @@ export function initToast(element) {
       notify("Passage updated.", {
         undo: undoer(
           "restoring the previous version",
-          () => updatePassage(passage.id, coding(before), passage.modified),
+          () => updatePassage(passage.id, coding(before, passage), passage.modified),
           "Undone: the passage's previous version is back.",
         ),
       });

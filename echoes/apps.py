@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EchoesConfig(AppConfig):
+    name = "echoes"
+    verbose_name = "Echoes"

@@ -1,0 +1,225 @@
+"""Finding the echoes of passages: where else their words ran.
+
+For each passage, only its own whole words count (`winnowing.passage_words`: the words of
+`exact`, a word it cuts at either end left out; no context is added). Then, for any
+number of passages at once, in two queries:
+
+1. the index rows (`Fingerprint`) whose hash is one of the passages' fingerprints: the
+   candidate articles, and where in them each shared shingle starts;
+2. the candidate articles the reader may see (`articles`, a visible QuerySet), with body
+   and outlet.
+
+Each hit is verified in the candidate's body: its words are compared with the passage's
+from the shared shingle, then extended left and right while they agree. A run of at
+least `MIN_WORDS` words is an echo (the whole shared stretch, as code points into that
+article's body); anything shorter, or a hash that only collides, is dropped. Winnowing
+guarantees that every shared run of `MIN_WORDS` words holds a fingerprint both sides kept
+(see `echoes.winnowing`), so no echo is missed; and since the passage's own
+shingles are looked up at every position with that hash, a repeated phrase is aligned
+correctly too.
+"""
+
+from bisect import bisect_left
+from collections import defaultdict
+from datetime import date
+from typing import NamedTuple
+
+from echoes.models import Fingerprint
+from echoes.winnowing import MIN_WORDS, K, Word, passage_words, shingle_hashes, winnow, words
+
+
+class PassageText(NamedTuple):
+    """What finding a passage's echoes needs of it (no body: its own text and context)."""
+
+    pk: int
+    article_id: int
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+class Echo(NamedTuple):
+    """A stretch of another article sharing a passage's words: `start`/`end` are code
+    points into that article's body, `score` the share of the passage's words it covers."""
+
+    article_id: int
+    article_slug: str
+    article_title: str
+    outlet: str
+    published: date | None
+    start: int
+    end: int
+    exact: str
+    score: float
+
+    def sort_key(self):
+        return (self.published is None, self.published or date.min, self.article_id, self.start)
+
+
+class _Probe:
+    """One passage's words, all its shingle hashes by position, and its fingerprints."""
+
+    def __init__(self, passage: PassageText):
+        self.passage = passage
+        self.words = passage_words(passage.exact, passage.prefix, passage.suffix)
+        self.texts = [w.text for w in self.words]
+        hashes = shingle_hashes(self.words) if len(self.words) >= MIN_WORDS else []
+        self.positions: dict[int, list[int]] = defaultdict(list)
+        for i, h in enumerate(hashes):
+            self.positions[h].append(i)
+        self.fingerprints = {hashes[i] for i in winnow(hashes)}
+
+
+def echoes_of(passages, articles, *, most: int | None = None) -> dict[int, list[Echo]]:
+    """The echoes of each of `passages` (PassageText) in `articles` (a QuerySet of the
+    articles the reader may see), by passage id, earliest publication first. Two
+    queries at most, whatever the number of passages.
+
+    `most` bounds the work of a page showing many passages: only that many candidate
+    articles are read and verified, those sharing the most fingerprints with the
+    passages first (a long shared stretch shares many), so a page's "Also in" may leave
+    out the least likely ones. None (the API): every candidate."""
+    probes = [_Probe(p) for p in passages]
+    found: dict[int, list[Echo]] = {p.passage.pk: [] for p in probes}
+    wanted = set().union(*(p.fingerprints for p in probes)) if probes else set()
+    if not wanted:
+        return found
+    # article -> its index rows among the wanted hashes: (hash, word position, code point)
+    hits: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    rows = Fingerprint.objects.filter(hash__in=sorted(wanted)).values_list(
+        "article_id", "hash", "position", "start"
+    )
+    for article_id, h, position, start in rows:
+        hits[article_id].append((h, position, start))
+    chosen = sorted(hits)
+    if most is not None and len(chosen) > most:
+        chosen = sorted(sorted(chosen, key=lambda pk: (-len(hits[pk]), pk))[:most])
+    candidates = (
+        articles.filter(pk__in=chosen)
+        .select_related("outlet")
+        .only("pk", "slug", "title", "published", "body", "outlet__name")
+        .order_by()
+    )
+    # Which passages hold each shingle hash (any position, not only their fingerprints),
+    # so an article's hits reach the passages they concern without trying every one.
+    holders: dict[int, list[int]] = defaultdict(list)
+    for index, probe in enumerate(probes):
+        for h in probe.positions:
+            holders[h].append(index)
+    for article in candidates:
+        body = _Body(article.body)
+        concerning: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        for hit in hits[article.pk]:
+            for index in holders.get(hit[0], ()):
+                concerning[index].append(hit)
+        for index, probe_hits in sorted(concerning.items()):
+            probe = probes[index]
+            if probe.passage.article_id == article.pk:
+                continue
+            for start, end, length in sorted(_stretches(probe, probe_hits, body)):
+                found[probe.passage.pk].append(
+                    Echo(
+                        article.pk,
+                        article.slug,
+                        article.title,
+                        article.outlet.name,
+                        article.published,
+                        start,
+                        end,
+                        article.body[start:end],
+                        round(length / len(probe.words), 4),
+                    )
+                )
+    for echoes in found.values():
+        echoes.sort(key=Echo.sort_key)
+    return found
+
+
+class _Body:
+    """A candidate's body, its words read only around a hit (an echo is never longer than
+    the passage) for the first few hits, the whole body at once beyond that (a page's
+    many passages hit the same articles) or when a stretch reaches a window's edge."""
+
+    WINDOWS = 2  # windows read before the whole body is cheaper
+
+    def __init__(self, text: str):
+        self.text = text
+        self.windows = 0
+        self._all: tuple[list[Word], list[str], list[int]] | None = None
+
+    def all_words(self) -> tuple[list[Word], list[str], list[int]]:
+        if self._all is None:
+            tokens = words(self.text)
+            self._all = (tokens, [w.text for w in tokens], [w.start for w in tokens])
+        return self._all
+
+    def around(self, at: int, reach: int) -> tuple[list[Word], list[str], bool, bool, int | None]:
+        """The whole words within `reach` code points of `at` (absolute spans), whether
+        the window is cut on the left and on the right, and the index of the word that
+        starts at `at` (None: none does)."""
+        self.windows += 1
+        if self._all is not None or self.windows > self.WINDOWS:
+            tokens, texts, starts = self.all_words()
+            k = bisect_left(starts, at)
+            return tokens, texts, False, False, k if k < len(starts) and starts[k] == at else None
+        lo, hi = max(0, at - reach), min(len(self.text), at + reach)
+        tokens = [Word(w.text, w.start + lo, w.end + lo) for w in words(self.text[lo:hi])]
+        cut_left, cut_right = lo > 0, hi < len(self.text)
+        if cut_left and tokens:
+            tokens = tokens[1:]  # perhaps the end of a word the window cuts
+        if cut_right and tokens:
+            tokens = tokens[:-1]
+        offset = next((k for k, w in enumerate(tokens) if w.start == at), None)
+        return tokens, [w.text for w in tokens], cut_left, cut_right, offset
+
+
+def _extend(a: list[str], p: int, texts: list[str], q: int) -> tuple[int, int, int, int] | None:
+    """The maximal run of equal words through `a[p:p+K]` == `texts[q:q+K]`: (first and
+    end index in `a`, first and end index in `texts`); None if those K words differ."""
+    if q < 0 or q + K > len(texts) or texts[q : q + K] != a[p : p + K]:
+        return None  # a hash collision, or an index row of an older body
+    i, j = p, q
+    while i and j and a[i - 1] == texts[j - 1]:
+        i, j = i - 1, j - 1
+    e, f = p + K, q + K
+    while e < len(a) and f < len(texts) and a[e] == texts[f]:
+        e, f = e + 1, f + 1
+    return i, e, j, f
+
+
+def _stretches(probe: _Probe, hits, body: _Body) -> set[tuple[int, int, int]]:
+    """The maximal runs of at least MIN_WORDS words the probe shares with `body`, seeded
+    by the body's index rows `hits`: (start, end code point in the body, words)."""
+    a = probe.texts
+    reach = 2 * len(probe.passage.exact) + 64
+    runs: set[tuple[int, int, int]] = set()
+    for h, q, at in hits:
+        positions = probe.positions.get(h)
+        if not positions or any(s <= at < e for s, e, _ in runs):
+            continue  # not this passage's, or inside a stretch already found
+        window, window_texts, cut_left, cut_right, offset = body.around(at, reach)
+        for p in positions:
+            tokens, texts = window, window_texts
+            run = None if offset is None else _extend(a, p, texts, offset)
+            if run is not None and (
+                (run[2] == 0 and cut_left) or (run[3] == len(texts) and cut_right)
+            ):
+                run = None  # reaches the window's edge: read the whole body
+            if run is None:
+                tokens, texts, _ = body.all_words()
+                run = _extend(a, p, texts, q)
+                if run is None:
+                    continue
+            i, e, j, f = run
+            if e - i >= MIN_WORDS:
+                runs.add((tokens[j].start, tokens[f - 1].end, e - i))
+    return runs
+
+
+def passage_text(annotation) -> PassageText:
+    return PassageText(
+        annotation.pk, annotation.article_id, annotation.exact, annotation.prefix, annotation.suffix
+    )
+
+
+__all__ = ["Echo", "PassageText", "Word", "echoes_of", "passage_text"]

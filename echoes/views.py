@@ -1,0 +1,120 @@
+"""`/echoes/`: the first appearance of each quote, who ran it first and who repeated it.
+
+The passages tagged `quote` that the /passages/ filters select (the same FilterSet, so
+the same parameters and the same errors), a page at a time; for each, its own article and
+its echoes (`echoes.finding`, two queries for the page) ordered by publication: the
+first is where the words appeared first, the other outlets repeated them. A quote coded
+in several of those articles (as "code the echoes too" does) is listed once, at its
+earliest coded appearance.
+"""
+
+from datetime import date
+from typing import NamedTuple
+
+from django_filters.views import FilterView
+
+from annotations.models import Annotation
+from articles.models import Article
+from echoes.finding import echoes_of, passage_text
+from echoes.presenters import echo_url
+from publishing.filters import PassageFilterSet
+from publishing.page_cache import CachedPublicPageMixin
+from publishing.presenters import Presenter, ShownDate
+
+QUOTE_TAG = "quote"
+PAGE_SIZE = 50
+
+
+class Appearance(NamedTuple):
+    outlet: str
+    published: ShownDate | None
+    url: str
+    title: str
+
+
+class QuoteRow(NamedTuple):
+    """One quote: its words, where it ran first, and every appearance in date order."""
+
+    exact: str
+    first: Appearance
+    appearances: list[Appearance]
+    # Outlets other than the first one's that ran the words.
+    repeated_by: int
+
+
+class FirstAppearanceView(CachedPublicPageMixin, FilterView):
+    filterset_class = PassageFilterSet
+    template_engine = "jinja2"
+    template_name = "echoes/first_appearance.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "passages"
+
+    def get_queryset(self):
+        return (
+            Annotation.objects.visible_to(self.request.user)
+            .filter(tags__slug=QUOTE_TAG)
+            .select_related("article__outlet")
+            .only(
+                "start",
+                "end",
+                "exact",
+                "prefix",
+                "suffix",
+                "article_id",
+                "article__slug",
+                "article__title",
+                "article__published",
+                "article__outlet__name",
+            )
+            .order_by("article__published", "article_id", "start", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        passages = list(context["passages"])
+        found = echoes_of(
+            [passage_text(p) for p in passages], Article.objects.visible_to(self.request.user)
+        )
+        presenter = Presenter()
+        rows, seen = [], set()
+        for passage in passages:
+            article = passage.article
+            if any(a == article.pk and s <= passage.start and passage.end <= e for a, s, e in seen):
+                continue  # coded again where an earlier quote's words ran: listed there
+            own = Appearance(
+                article.outlet.name,
+                presenter.date(article.published, "j M Y"),
+                f"{presenter.article_url(article.slug)}#passage-{passage.pk}",
+                article.title,
+            )
+            dated = [(article.published, own, article.outlet.name)]
+            for echo in found[passage.pk]:
+                seen.add((echo.article_id, echo.start, echo.end))
+                dated.append(
+                    (
+                        echo.published,
+                        Appearance(
+                            echo.outlet,
+                            presenter.date(echo.published, "j M Y"),
+                            echo_url(presenter, echo),
+                            echo.article_title,
+                        ),
+                        echo.outlet,
+                    )
+                )
+            # Undated articles last; a tie keeps the coded article first.
+            dated.sort(key=lambda item: (item[0] is None, item[0] or date.min))
+            first_outlet = dated[0][2]
+            rows.append(
+                QuoteRow(
+                    passage.exact,
+                    dated[0][1],
+                    [appearance for _, appearance, _ in dated],
+                    len({outlet for _, _, outlet in dated} - {first_outlet}),
+                )
+            )
+        context["rows"] = rows
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["querystring"] = query.urlencode()
+        return context
