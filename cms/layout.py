@@ -15,7 +15,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 #: The public sections, in the order the navigation shows them.
-PUBLIC_LINKS = (("Articles", "/articles/"), ("Passages", "/passages/"), ("Analysis", "/analysis/"))
+PUBLIC_LINKS = (
+    ("Articles", "/articles/"),
+    ("Passages", "/passages/"),
+    ("Analysis", "/analysis/"),
+    ("Echoes", "/echoes/"),
+)
 
 
 class Frame:

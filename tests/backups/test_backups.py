@@ -138,7 +138,7 @@ def test_the_backup_is_versioned_ordered_and_holds_everything():
     assert list(dict.fromkeys(models)) == order
     # No coding rounds here (tests/backups/test_rounds_backup.py), but the trailer counts them.
     rounds = ["rounds.round", "rounds.donemark", "rounds.adjudication"]
-    decisions = ["suggestions.suggestiondecision"]
+    decisions = ["suggestions.suggestiondecision", "annotations.tagfield"]
     assert set(json.loads(lines[-1])["counts"]) == {*order, *rounds, *decisions}
     assert models.count("articles.articlerevision") == ArticleRevision.objects.count() == 2
     assert models.count("audit.historyrecord") == HistoryRecord.objects.count()

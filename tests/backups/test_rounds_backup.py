@@ -196,7 +196,7 @@ def test_a_version_2_or_3_backup_from_before_rounds_still_imports(tmp_path, vers
     out = io.StringIO()
     call_command("import_backup", str(old), "--replace", stdout=out)
     assert "0 rounds.round, 0 rounds.donemark, 0 rounds.adjudication, " in out.getvalue()
-    assert "0 suggestions.suggestiondecision." in out.getvalue()
+    assert "0 suggestions.suggestiondecision, 0 annotations.tagfield." in out.getvalue()
     assert not Round.objects.exists()
     assert Annotation.objects.filter(adjudicated=True).count() == 2
     round_row = next(line for line in lines[1:-1] if json.loads(line)["model"] == "rounds.round")

@@ -69,6 +69,7 @@ def test_coding_an_echo_in_another_article_from_the_workspace(page):
     page.goto(source.get_absolute_url())
     page.get_by_role("link", name="The Hill (26 Jun 2019)").click()
     page.locator("#echo").wait_for()
+    page.wait_for_function("() => CSS.highlights.has('echo')")  # echo.js, a deferred module
     painted = page.evaluate(
         "() => [...CSS.highlights.get('echo')].map((range) => range.toString())"
     )
