@@ -44,11 +44,25 @@ def seeded(db, seeds_dir):
 def _starting_rows(request):
     """Transactional tests (browser tests) flush every table after they run, dropping the
     groups and starting tags the data migration made (post_migrate brings back only
-    content types and permissions). Put them back before each such test."""
+    content types and permissions). Put them back before each such test, and before any
+    other database test that a flush on the same worker left without them (inside its
+    transaction, so rolled back with it)."""
     marker = request.node.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")):
+    if not marker:
         return
-    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group
+
+    if marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+    else:
+        request.getfixturevalue("db")
+        if Group.objects.filter(name="editors").exists():
+            return
+    restore_starting_rows()
+
+
+def restore_starting_rows() -> None:
+    """The groups, their grants and the starting tags, as the migrations make them."""
     from django.contrib.auth.models import Group, Permission
 
     from annotations.models import Tag

@@ -29,11 +29,14 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from annotations.anchoring import context
-from annotations.models import Annotation, Tag, TaggedAnnotation
+from annotations.models import Annotation, Tag, TagField, TaggedAnnotation
 from articles.models import Article, ArticleRevision, Organization, Outlet
+from echoes.models import Fingerprint
 from publishing.counts import facet_counts_rebuild
 from publishing.models import ArticleFacet, FacetCount
 from publishing.version import corpus_changed
+from rounds.models import Adjudication, DoneMark, Round
+from suggestions.models import SuggestionDecision
 
 SYLLABLES = (
     "ka lo mi ne ra tu sa ve po di an er in or us el at ho ba fe gi ju ko le ma no pi ru "
@@ -201,20 +204,34 @@ def _adapt(value):
 def corpus_clear() -> None:
     """Delete every article, passage, outlet and organization, and the facet counts
     derived from them (tags and users stay)."""
-    models = [TaggedAnnotation, Annotation, ArticleRevision, Article.organizations.through]
-    models += [ArticleFacet, FacetCount, Article, Outlet, Organization]
+    # What refers to the corpus first (coding rounds, suggestion answers, the echo index).
+    models = [Fingerprint, SuggestionDecision, Adjudication.sources.through, Adjudication]
+    models += [DoneMark, Round.articles.through, Round.coders.through, Round.tags.through]
+    models += [Round, TaggedAnnotation, Annotation, ArticleRevision]
+    models += [Article.organizations.through, ArticleFacet, FacetCount, Article, Outlet]
+    models += [Organization]
     with transaction.atomic():
         corpus_changed()
+        # A tag's codebook example is a passage: it goes with them.
+        Tag.objects.exclude(example_passage=None).update(example_passage=None)
         _truncate(models)
 
 
 def _truncate(models) -> None:
     if connection.vendor == "postgresql":
         tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+        # TRUNCATE ... CASCADE empties every table with a foreign key to these, and a tag
+        # points at a passage (its codebook example): the tags and their fields are kept
+        # aside and put back (without the example, which is gone).
+        kept = [(Tag, list(Tag.objects.values())), (TagField, list(TagField.objects.values()))]
         with connection.cursor() as cursor:
             # Deferred foreign-key checks of this transaction must run before a TRUNCATE.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+            for model, rows in kept:
+                model.objects.bulk_create([model(**row) for row in rows])
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Tag, TagField]):
+                cursor.execute(sql)
     else:
         # Plain DELETEs, referring rows first: the ORM's delete() would load a million
         # passages into memory to cascade what these statements already remove.
