@@ -75,10 +75,10 @@ def echoes_of(passages, articles, *, most: int | None = None) -> dict[int, list[
     articles the reader may see), by passage id, earliest publication first. Two
     queries at most, whatever the number of passages.
 
-    `most` bounds the work of a page showing many passages: only that many candidate
-    articles are read and verified, those sharing the most fingerprints with the
-    passages first (a long shared stretch shares many), so a page's "Also in" may leave
-    out the least likely ones. None (the API): every candidate."""
+    `most` bounds the work of an "Also in" request for many passages: only that many
+    candidate articles are read and verified, those sharing the most fingerprints with
+    the passages first (a long shared stretch shares many), so "Also in" may leave out
+    the least likely ones. None (the API): every candidate."""
     probes = [_Probe(p) for p in passages]
     found: dict[int, list[Echo]] = {p.passage.pk: [] for p in probes}
     wanted = set().union(*(p.fingerprints for p in probes)) if probes else set()

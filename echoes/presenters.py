@@ -1,13 +1,19 @@
 """What the public pages show of echoes: "Also in: Reason (27 Jun 2019), The Hill (26 Jun
 2019)" under a passage, and, on the article page an echo link leads to, the echoed words.
 
+"Also in" is loaded after the page (`static/js/also_in.js` asks `echoes.views.AlsoInView`
+for the passages on the page, a hundred at a time): finding echoes reads and compares the
+bodies of the candidate articles, which would make every uncached page render wait for
+them. The pages print an empty, hidden slot per passage (`data-also-in="<id>"`) that the
+script fills; the answers are cached like the pages, per corpus version.
+
 An "Also in" link addresses the very words: `/articles/<slug>/?echo=<start>-<end>#echo`,
 code points into that article's body. That page then names the words above its text
 (`ShownEcho`, no JavaScript needed) and `static/js/echo.js` paints them in the text with
 the CSS Custom Highlight API, from the paragraph and UTF-16 offsets given here (the
 browser counts UTF-16 units; the conversion happens at this edge).
 
-Finding the echoes of a whole page's passages costs two queries (`echoes.finding`).
+Finding the echoes of a batch of passages costs two queries (`echoes.finding`).
 """
 
 import re
@@ -20,10 +26,11 @@ from publishing.presenters import Presenter, ShownDate
 
 ECHO_PARAMETER = "echo"
 _RANGE = re.compile(r"(\d{1,9})-(\d{1,9})")
-CONTEXT = 32  # code points either side that tell whether a passage cuts a word
-# The most candidate articles a page reads to find its passages' echoes (the API reads
-# them all): a page's cost stays bounded whatever the corpus repeats.
+# The most candidate articles one "Also in" request reads to find its passages' echoes
+# (the echoes API reads them all): its cost stays bounded whatever the corpus repeats.
 PAGE_CANDIDATES = 100
+# The most passages one "Also in" request asks for (the script sends a page's in batches).
+BATCH_PASSAGES = 100
 
 
 class AlsoIn(NamedTuple):
@@ -34,6 +41,15 @@ class AlsoIn(NamedTuple):
     published: ShownDate | None
     url: str
     title: str
+
+    def as_json(self) -> dict:
+        published = self.published
+        return {
+            "outlet": self.outlet,
+            "published": published and {"iso": published.iso, "text": published.text},
+            "url": self.url,
+            "title": self.title,
+        }
 
 
 def echo_url(presenter: Presenter, echo: Echo) -> str:
@@ -64,17 +80,6 @@ def also_in(passages: list[PassageText], user, presenter: Presenter) -> dict[int
     """ "Also in" of each passage, by id, in the articles `user` may see (two queries)."""
     found = echoes_of(passages, Article.objects.visible_to(user), most=PAGE_CANDIDATES)
     return {pk: also_in_rows(echoes, presenter) for pk, echoes in found.items()}
-
-
-def in_body(pk: int, article_id: int, body: str, start: int, end: int) -> PassageText:
-    """A passage of `body` as finding its echoes needs it (its context from the body)."""
-    return PassageText(
-        pk,
-        article_id,
-        body[start:end],
-        body[max(0, start - CONTEXT) : start],
-        body[end : end + CONTEXT],
-    )
 
 
 class ShownEcho(NamedTuple):

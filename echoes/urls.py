@@ -1,9 +1,10 @@
-"""The echoes' public page, included at the site's root."""
+"""The echoes' public pages, included at the site's root."""
 
 from django.urls import path
 
-from echoes.views import FirstAppearanceView
+from echoes.views import AlsoInView, FirstAppearanceView
 
 urlpatterns = [
     path("echoes/", FirstAppearanceView.as_view(), name="echoes-first-appearance"),
+    path("echoes/also-in/", AlsoInView.as_view(), name="echoes-also-in"),
 ]

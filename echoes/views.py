@@ -1,4 +1,5 @@
-"""`/echoes/`: the first appearance of each quote, who ran it first and who repeated it.
+"""`/echoes/`: the first appearance of each quote, who ran it first and who repeated it;
+and `/echoes/also-in/?passage=<id>&...`, the "Also in" of a page's passages.
 
 The passages tagged `quote` that the /passages/ filters select (the same FilterSet, so
 the same parameters and the same errors), a page at a time; for each, its own article and
@@ -11,13 +12,17 @@ earliest coded appearance.
 from datetime import date
 from typing import NamedTuple
 
+from django import forms
+from django.http import JsonResponse
+from django.views import View
 from django_filters.views import FilterView
 
 from annotations.models import Annotation
 from articles.models import Article
+from cms.jsonapi import ApiError
 from echoes.finding import echoes_of, passage_text
-from echoes.presenters import echo_url
-from publishing.filters import PassageFilterSet
+from echoes.presenters import BATCH_PASSAGES, also_in, echo_url
+from publishing.filters import IdField, PassageFilterSet
 from publishing.page_cache import CachedPublicPageMixin
 from publishing.presenters import Presenter, ShownDate
 
@@ -118,3 +123,47 @@ class FirstAppearanceView(CachedPublicPageMixin, FilterView):
         query.pop("page", None)
         context["querystring"] = query.urlencode()
         return context
+
+
+def asked_passages(query) -> list[int]:
+    """The ids of `?passage=<id>&passage=<id>...`, in order, each once; an ApiError (400)
+    for none, too many, or one that is not a row id."""
+    values = query.getlist("passage")
+    if not values:
+        raise ApiError(400, "invalid_filter", "Give the passages as ?passage=<id>.")
+    if len(values) > BATCH_PASSAGES:
+        message = f"Ask for at most {BATCH_PASSAGES} passages at a time, not {len(values)}."
+        raise ApiError(400, "too_many_passages", message)
+    field = IdField()
+    try:
+        return list(dict.fromkeys(field.clean(value) for value in values))
+    except forms.ValidationError as error:
+        message = f"Each passage is a row id: {error.messages[0]}"
+        raise ApiError(400, "invalid_filter", message) from error
+
+
+class AlsoInView(CachedPublicPageMixin, View):
+    """`GET /echoes/also-in/?passage=<id>&...`: for each passage the reader may see and
+    whose words are in its article, the other articles (that reader may see) that ran
+    them, earliest first: `{"also_in": {"<id>": [{"outlet", "published": {"iso",
+    "text"} | null, "url", "title"}]}}`. Passages not visible, unknown or orphaned are
+    left out. Cached for anonymous readers like the pages, per corpus version."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request):
+        try:
+            ids = asked_passages(request.GET)
+        except ApiError as error:
+            return error.response()
+        passages = (
+            Annotation.objects.visible_to(request.user)
+            .filter(pk__in=ids)
+            .exclude(anchor_status=Annotation.AnchorStatus.ORPHANED)
+            .only("pk", "article_id", "exact", "prefix", "suffix")
+            .order_by()
+        )
+        found = also_in([passage_text(p) for p in passages], request.user, Presenter())
+        return JsonResponse(
+            {"also_in": {str(pk): [row.as_json() for row in rows] for pk, rows in found.items()}}
+        )

@@ -16,7 +16,7 @@ from django.views.generic import DetailView
 
 from annotations.models import Annotation, TaggedAnnotation
 from articles.models import Article
-from echoes.presenters import also_in, in_body, shown_echo
+from echoes.presenters import shown_echo
 from publishing.highlighting import Span, highlight_passages
 from publishing.page_cache import CachedPublicPageMixin
 from publishing.presenters import FieldValue, Presenter, ShownDate, SlugURL, field_values
@@ -207,14 +207,8 @@ class ArticleDetailView(CachedPublicPageMixin, DetailView):
         context["organizations"] = list(article.organizations.only("name", "slug"))
         presenter = Presenter()
         context["published"] = presenter.date(article.published, "j F Y")
-        # "Also in" under each placed passage (two queries for all of them), and the words
-        # an "Also in" link on another page points at (`?echo=<start>-<end>`).
-        placed = [
-            in_body(p.pk, article.pk, article.body, p.start, p.end)
-            for p in passages
-            if not p.orphaned
-        ]
-        context["also_in"] = also_in(placed, self.request.user, presenter)
+        # The words an "Also in" link on another page points at (`?echo=<start>-<end>`).
+        # "Also in" itself is loaded after the page (`echoes.presenters`).
         context["shown_echo"] = shown_echo(self.request.GET, article.body)
         # One more query, only for revised articles: when and why it last changed.
         context["revision_note"] = revision_note(article)

@@ -113,8 +113,9 @@ class PassageRow(NamedTuple):
     published: ShownDate | None
     note: str
     annotator: str
-    # Other articles that ran the passage's words ("Also in", `echoes.presenters.AlsoIn`).
-    also_in: tuple = ()
+    # The passage's id when the row shows where else its words ran ("Also in", loaded
+    # after the page by `static/js/also_in.js`: `echoes.presenters`).
+    also_in: int | None = None
     fields: list[FieldValue] = []
 
 

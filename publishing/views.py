@@ -13,8 +13,6 @@ from django_filters.views import FilterView
 from annotations.models import Annotation, Tag, TaggedAnnotation, attach_tag_lists
 from articles.models import Article, Organization, Outlet
 from articles.org_tree import with_affiliates
-from echoes.finding import passage_text
-from echoes.presenters import also_in
 from publishing.choosers import annotator_choices, article_choices
 from publishing.exports import passages_csv
 from publishing.facets import (
@@ -69,10 +67,10 @@ class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
         return attach_tag_lists(list(rows))
 
     def present(self, presenter, rows):
-        # "Also in": the echoes of the page's passages, in two queries for the page.
-        echoes = also_in([passage_text(p) for p in rows], self.request.user, presenter)
+        # Each row gets a slot for "Also in", which is loaded after the page
+        # (`echoes.presenters`): an orphaned passage has no words in its article to echo.
         return [
-            row._replace(also_in=tuple(echoes[passage.pk]))
+            row if row.orphaned else row._replace(also_in=passage.pk)
             for row, passage in zip(presenter.passages(rows), rows, strict=True)
         ]
 

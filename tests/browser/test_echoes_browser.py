@@ -65,6 +65,17 @@ def test_coding_an_echo_in_another_article_from_the_workspace(page):
     assert made.organization_id == organization.pk
     assert made.annotator_id == alice.pk
 
+    # The passage list's "Also in", loaded after the page (also_in.js), accessible too.
+    page.goto("/passages/")
+    page.locator("[data-also-in-loaded]").wait_for(state="attached")
+    lines = page.locator(".passage-list .also-in:visible")
+    # The quote in Reason ran in The Hill; the echo just coded there ran in Reason.
+    assert sorted(lines.all_inner_texts()) == [
+        "Also in: Reason (27 Jun 2019)",
+        "Also in: The Hill (26 Jun 2019)",
+    ]
+    assert_no_axe_violations(page)
+
     # The public page's "Also in" leads to the very words, painted in the other article.
     page.goto(source.get_absolute_url())
     page.get_by_role("link", name="The Hill (26 Jun 2019)").click()

@@ -1,5 +1,6 @@
-""" "Also in" on the public article page and the passage list, and the echoed words an
-"Also in" link leads to; in a bounded number of queries per page."""
+""" "Also in" on the public article page and the passage list (a slot per passage that
+`static/js/also_in.js` fills from `/echoes/also-in/`), and the echoed words an "Also in"
+link leads to; in a bounded number of queries per page and per answer."""
 
 import html
 import re
@@ -7,22 +8,13 @@ from datetime import date
 
 import pytest
 
+from annotations.models import Annotation
 from articles.models import Article
 from tests.factories import make_annotation, make_annotator, make_article, make_outlet
 
 pytestmark = pytest.mark.django_db
 
 QUOTE = "fundamentally contrary to the moral fabric of our Nation"
-ALSO_IN = re.compile(r'<p class="meta also-in">Also in: (.*?)</p>', re.S)
-LINK = re.compile(r'<a href="([^"]+)" title="[^"]*">(.*?)</a>', re.S)
-
-
-def also_in(content: str) -> list[list[tuple[str, str]]]:
-    """Each "Also in" line as (href, text without tags) pairs."""
-    return [
-        [(html.unescape(href), re.sub(r"<[^>]+>", "", text)) for href, text in LINK.findall(line)]
-        for line in ALSO_IN.findall(content)
-    ]
 
 
 @pytest.fixture
@@ -49,17 +41,107 @@ def echo_link(hill) -> str:
     return f"{hill.get_absolute_url()}?echo={start}-{end}#echo"
 
 
-def test_article_page_lists_where_else_each_passage_ran(client, corpus):
-    source, hill, _, _ = corpus
-    content = client.get(source.get_absolute_url()).content.decode()
-    assert also_in(content) == [[(echo_link(hill), "The Hill (26 Jun 2019)")]]
+SLOT = re.compile(r'<p class="meta also-in" data-also-in="(\d+)" hidden></p>')
 
 
-def test_passage_list_rows_show_also_in(client, corpus):
+def slots(content: str) -> list[int]:
+    return [int(pk) for pk in SLOT.findall(content)]
+
+
+def asked(client, *ids, **extra):
+    return client.get("/echoes/also-in/", {"passage": [str(pk) for pk in ids]}, **extra)
+
+
+def shown(answer: dict) -> dict[int, list[tuple[str, str]]]:
+    """The answer's "Also in" as the script shows it: (href, text) per link."""
+
+    def text(item):
+        published = item["published"]
+        return item["outlet"] + (f" ({published['text']})" if published else "")
+
+    return {int(pk): [(i["url"], text(i)) for i in items] for pk, items in answer.items()}
+
+
+def test_article_page_leaves_a_slot_per_passage_for_the_script(client, corpus):
     source, hill, _, passage = corpus
-    make_annotation(hill, exact="First line.")  # too short to echo anything
+    content = client.get(source.get_absolute_url()).content.decode()
+    assert slots(content) == [passage.pk]
+    assert 'data-also-in-url="/echoes/also-in/"' in content
+    assert 'src="/static/js/also_in.js"' in content
+    answer = asked(client, passage.pk).json()["also_in"]
+    assert shown(answer) == {passage.pk: [(echo_link(hill), "The Hill (26 Jun 2019)")]}
+    [item] = answer[str(passage.pk)]
+    assert item["published"] == {"iso": "2019-06-26", "text": "26 Jun 2019"}
+    assert item["title"] == hill.title
+
+
+def test_passage_list_rows_have_slots(client, corpus):
+    source, hill, _, passage = corpus
+    short = make_annotation(hill, exact="First line.")  # too short to echo anything
     content = client.get("/passages/").content.decode()
-    assert also_in(content) == [[(echo_link(hill), "The Hill (26 Jun 2019)")]]
+    assert sorted(slots(content)) == sorted([passage.pk, short.pk])
+    assert 'src="/static/js/also_in.js"' in content
+    answer = asked(client, passage.pk, short.pk).json()["also_in"]
+    assert shown(answer) == {
+        passage.pk: [(echo_link(hill), "The Hill (26 Jun 2019)")],
+        short.pk: [],
+    }
+
+
+def test_an_orphaned_passage_has_no_slot_and_no_answer(client, corpus):
+    source, _, _, passage = corpus
+    Annotation.objects.filter(pk=passage.pk).update(anchor_status=Annotation.AnchorStatus.ORPHANED)
+    assert slots(client.get(source.get_absolute_url()).content.decode()) == []
+    assert slots(client.get("/passages/").content.decode()) == []
+    assert asked(client, passage.pk).json() == {"also_in": {}}
+
+
+def test_what_a_reader_may_not_see_is_left_out(client, corpus):
+    source, hill, draft, passage = corpus
+    hidden = make_annotation(draft, exact=QUOTE)
+    unpublished = make_annotation(hill, exact="First line.", status=Annotation.Status.DRAFT)
+    answer = asked(client, passage.pk, hidden.pk, unpublished.pk, 987654).json()["also_in"]
+    # The draft article is no echo of the public passage; the others are not answered.
+    assert shown(answer) == {passage.pk: [(echo_link(hill), "The Hill (26 Jun 2019)")]}
+
+
+def test_staff_also_see_drafts(client, corpus):
+    source, hill, draft, passage = corpus
+    client.force_login(make_annotator())
+    answer = shown(asked(client, passage.pk).json()["also_in"])
+    assert [text for _, text in answer[passage.pk]] == ["The Hill (26 Jun 2019)", "Hidden"]
+
+
+@pytest.mark.parametrize(
+    "query, code",
+    [
+        ({}, "invalid_filter"),
+        ({"passage": ""}, "invalid_filter"),
+        ({"passage": "\u0661"}, "invalid_filter"),  # an Arabic-Indic 1, which int() reads
+        ({"passage": str(2**63)}, "invalid_filter"),
+        ({"passage": "1\x00"}, "invalid_filter"),
+        ({"passage": "-3"}, "invalid_filter"),
+        ({"passage": [str(n) for n in range(1, 102)]}, "too_many_passages"),
+    ],
+)
+def test_bad_requests_get_a_400_in_the_envelope(client, db, query, code):
+    response = client.get("/echoes/also-in/", query)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == code
+
+
+def test_a_hundred_passages_may_be_asked_at_once(client, corpus):
+    passage = corpus[3]
+    response = client.get("/echoes/also-in/", {"passage": [str(passage.pk)] * 100})
+    assert response.status_code == 200
+    assert list(response.json()["also_in"]) == [str(passage.pk)]
+
+
+def test_anonymous_answers_are_cached_like_the_pages(client, corpus, settings):
+    settings.GLOSS_PAGE_CACHE_SECONDS = 60
+    passage = corpus[3]
+    assert asked(client, passage.pk)["X-Gloss-Page-Cache"] == "miss"
+    assert asked(client, passage.pk)["X-Gloss-Page-Cache"] == "hit"
 
 
 def test_the_link_shows_the_very_words(client, corpus):
@@ -85,30 +167,29 @@ def test_a_range_that_is_not_in_the_body_shows_the_page_as_without_it(client, co
     assert b"data-echo-ranges" not in response.content
 
 
-def test_staff_also_see_drafts(client, corpus):
-    source, hill, draft, _ = corpus
-    client.force_login(make_annotator())
-    [line] = also_in(client.get(source.get_absolute_url()).content.decode())
-    assert [text for _, text in line] == ["The Hill (26 Jun 2019)", "Hidden"]
-
-
 @pytest.mark.parametrize("count", [1, 12])
-def test_also_in_costs_two_queries_per_page(client, django_assert_num_queries, count):
+def test_pages_spend_no_query_on_echoes_and_the_answer_two(
+    client, django_assert_num_queries, count
+):
     """The article page's 5 queries (corpus version, article, passages, tags, mentions)
-    and the passage list's 6, plus two for every passage's echoes: the index rows, the
-    candidate articles."""
+    and the passage list's 7 (its tag tree read included), whatever the echoes; the
+    answer's: the corpus version, the passages, and two for all their echoes (the index
+    rows, the candidate articles)."""
     sentences = [
         f"Sentence {n} says the council will vote on the flood wall budget {n}."
         for n in range(count)
     ]
     source = make_article(" ".join(sentences), outlet=make_outlet("Source"))
+    ids = []
     for n, sentence in enumerate(sentences):
         make_article(f"Elsewhere {n}: {sentence}", published=date(2020, 1, 1 + n))
-        make_annotation(source, exact=sentence)
-    with django_assert_num_queries(5 + 2):
+        ids.append(make_annotation(source, exact=sentence).pk)
+    with django_assert_num_queries(5):
         content = client.get(source.get_absolute_url()).content.decode()
-    assert len(also_in(content)) == count
-    # The listing's 7 (its tag tree read included), and Also in's two.
-    with django_assert_num_queries(7 + 2):
+    assert sorted(slots(content)) == ids
+    with django_assert_num_queries(7):
         content = client.get("/passages/").content.decode()
-    assert len(also_in(content)) == count
+    assert sorted(slots(content)) == ids
+    with django_assert_num_queries(2 + 2):
+        answer = asked(client, *ids).json()["also_in"]
+    assert all(answer[str(pk)] for pk in ids)
