@@ -5,10 +5,13 @@ import csv
 import io
 import json
 import re
+from datetime import date
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
-from annotations.models import Tag
+from annotations.models import Annotation, Tag
+from publishing import choosers
 from tests.factories import (
     make_annotation,
     make_annotator,
@@ -297,3 +300,20 @@ def test_filters_fold_into_a_details_element_open_only_with_errors(client, coded
     assert "js/filters" in content
     invalid = client.get("/passages/?tag=nope").content.decode()
     assert '<details class="filters-toggle" open>' in invalid
+
+
+def test_the_article_chooser_offers_the_newest_articles_with_passages(monkeypatch):
+    """Only the newest ARTICLE_SCAN articles are looked at, so an uncached /passages/
+    never tests every article of the archive; those without a visible passage are left
+    out, newest first."""
+    old = make_article("An old coded article.", title="Old", published=date(2001, 1, 1))
+    make_annotation(old, exact="old")
+    for day in range(1, 4):
+        article = make_article(f"Day {day}.", title=f"Day {day}", published=date(2020, 1, day))
+        if day != 2:
+            make_annotation(article, exact="Day")
+    passages = Annotation.objects.visible_to(AnonymousUser())
+    everything = [c.value for c in choosers.article_choices(passages)]
+    assert everything == ["Day 3", "Day 1", "Old"]
+    monkeypatch.setattr(choosers, "ARTICLE_SCAN", 3)  # the three of 2020: "Old" is beyond
+    assert [c.value for c in choosers.article_choices(passages)] == ["Day 3", "Day 1"]
