@@ -13,10 +13,12 @@ _DASHES = "-\u2010\u2011\u2012\u2013\u2014"
 
 @dataclass(frozen=True, slots=True)
 class Named:
-    """An organization id with the names it goes by."""
+    """An organization id with the names it goes by, and its kind (`Organization.Kind`'s
+    value: "union", "court"...; "" when unknown)."""
 
     id: int
     names: tuple[str, ...]
+    kind: str = ""
 
 
 def is_acronym(name: str) -> bool:
@@ -66,8 +68,10 @@ class MentionFinder:
 
     def __init__(self, organizations: Iterable[Named]):
         self._by_group: dict[str, int] = {}
+        self.kinds: dict[int, str] = {}  # organization id -> its kind
         alternatives: list[tuple[int, str, str]] = []
         for org in organizations:
+            self.kinds[org.id] = org.kind
             for index, name in enumerate(n for n in org.names if n.strip()):
                 group = f"o{org.id}_{index}"
                 self._by_group[group] = org.id

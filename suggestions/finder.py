@@ -13,7 +13,9 @@ body), no database and no model. The rules:
   the rest of the sentence after the closing mark next to a speech verb (`…," the ACLU
   said`, `said the ACLU`), else in the sentence before the opening mark (`the ACLU said:
   "…"`, `according to the ACLU, "…"`), else, for `…," it said` (or "the union added"), the
-  speaker of the paragraph's previous quotation.
+  speaker of the paragraph's previous quotation; else, for a speaker described by its
+  kind (`…," the union said`, `the court wrote: "…"`), the nearest organization of that
+  kind named earlier in the article (`Organization.kind`: union, court, government).
 - **Statistics**: the sentence around a number that counts something: digits with
   thousands separators or decimals, percentages (`%`, `percent`, `per cent`), money,
   `million`/`billion`, and fiscal years ("Fiscal Year 2017", "FY2019"). Not a statistic:
@@ -144,7 +146,41 @@ _SAME_SPEAKER = re.compile(
 )
 
 
-def find_quotes(body: str, units, mentions) -> list[Suggestion]:
+# A speaker described by its kind: `…," the union said` after a quotation, or `the court
+# wrote: "…"` (or `The agency said, "…"`) before one; the noun names the kinds it may be.
+_SPEECH_VERBS = r"(?:said|says|added|adds|wrote|writes|continued|argued|argues|noted|stated|ruled)"
+_KIND_NOUNS = r"(union|court|judge|agency|department|government|administration)s?"
+_DESCRIBED_AFTER = re.compile(rf"[\s,.]*the\s+{_KIND_NOUNS}\s+{_SPEECH_VERBS}\b", re.IGNORECASE)
+_DESCRIBED_BEFORE = re.compile(
+    rf"\bthe\s+{_KIND_NOUNS}\s+{_SPEECH_VERBS}(?:\s+that)?\s*[,:]?\s*$", re.IGNORECASE
+)
+_NOUN_KINDS = {
+    "union": {"union"},
+    "court": {"court"},
+    "judge": {"court"},
+    "agency": {"government"},
+    "department": {"government"},
+    "government": {"government"},
+    "administration": {"government"},
+}
+
+
+def _described_speaker(body, start, end, mentions, kinds) -> int | None:
+    """For `…," the union said` (or `the union said: "…"`): the organization of that kind
+    named last before the quotation, or None."""
+    match = _DESCRIBED_AFTER.match(body, end) or _DESCRIBED_BEFORE.search(
+        body, max(0, start - SPEAKER_WINDOW), start
+    )
+    if not match:
+        return None
+    wanted = _NOUN_KINDS[match[1].lower()]
+    earlier = [o for o, _m_start, m_end in mentions if m_end <= start and kinds.get(o) in wanted]
+    return earlier[-1] if earlier else None
+
+
+def find_quotes(body: str, units, mentions, kinds=None) -> list[Suggestion]:
+    """`kinds`: each organization's kind by id (`MentionFinder.kinds`), for speakers
+    described by their kind."""
     found = []
     paras = paragraphs(body)
     last: tuple[tuple[int, int] | None, int | None] = (None, None)  # (paragraph, speaker)
@@ -153,6 +189,8 @@ def find_quotes(body: str, units, mentions) -> list[Suggestion]:
         paragraph = containing(paras, start)
         if organization is None and last[0] == paragraph and _SAME_SPEAKER.match(body, end):
             organization = last[1]
+        if organization is None and kinds:
+            organization = _described_speaker(body, start, end, mentions, kinds)
         if organization is not None:
             last = (paragraph, organization)
         if organization is None and len(_WORD.findall(body, start, end)) < QUOTE_MIN_WORDS:
@@ -236,7 +274,7 @@ def find_suggestions(body: str, finder: MentionFinder) -> list[Suggestion]:
     units = sentences(body)
     mentions = finder.spans(body)
     found = [
-        *find_quotes(body, units, mentions),
+        *find_quotes(body, units, mentions, finder.kinds),
         *find_statistics(body, units, mentions),
         *find_mentions(body, mentions),
     ]

@@ -20,9 +20,9 @@ from publishing.hooks import corpus_write
 
 def mention_finder() -> MentionFinder:
     """A matcher over every organization's name and aliases (one query)."""
+    rows = Organization.objects.values_list("id", "name", "aliases", "kind")
     return MentionFinder(
-        Named(id=pk, names=(name, *aliases))
-        for pk, name, aliases in Organization.objects.values_list("id", "name", "aliases")
+        Named(id=pk, names=(name, *aliases), kind=kind) for pk, name, aliases, kind in rows
     )
 
 

@@ -13,12 +13,14 @@ from suggestions.finder import (
     quotation_spans,
 )
 
-ACLU, DHS, COUNCIL = 1, 2, 3
+ACLU, DHS, COUNCIL, AFGE, COURT = 1, 2, 3, 4, 5
 FINDER = MentionFinder(
     [
-        Named(ACLU, ("American Civil Liberties Union", "ACLU")),
-        Named(DHS, ("Department of Homeland Security", "DHS")),
-        Named(COUNCIL, ("National CIS Council 119", "Council 119")),
+        Named(ACLU, ("American Civil Liberties Union", "ACLU"), "advocacy"),
+        Named(DHS, ("Department of Homeland Security", "DHS"), "government"),
+        Named(COUNCIL, ("National CIS Council 119", "Council 119"), "union"),
+        Named(AFGE, ("American Federation of Government Employees Local 1924",), "union"),
+        Named(COURT, ("Ninth Circuit",), "court"),
     ]
 )
 
@@ -145,6 +147,22 @@ def test_it_said_continues_the_paragraphs_previous_speaker_only():
         "“A new paragraph's quotation with its own words,” it said."
     )
     assert [q.organization for q in of_kind(body, QUOTE)] == [COUNCIL, COUNCIL, None]
+
+
+def test_a_speaker_described_by_its_kind_is_the_nearest_earlier_one_of_that_kind():
+    """ "the union said" names no one: the union named last before the quotation is its
+    speaker (not the advocacy group named nearer); "the court wrote" likewise, before
+    the quotation too; a kind no earlier organization has leaves it unattributed."""
+    body = (
+        "Council 119 and the American Federation of Government Employees Local 1924 "
+        "filed a brief. The ACLU welcomed it.\n\n"
+        "“The policy betrays our tradition of providing a safe haven,” the union said.\n\n"
+        "The Ninth Circuit heard the case. Later the court wrote: “The rule is likely "
+        "unlawful under the statute.”\n\n"
+        "“We will keep fighting this in every forum,” the agency added."
+    )
+    speakers = [(s.exact[:12], s.organization) for s in of_kind(body, QUOTE)]
+    assert speakers == [("“The policy ", AFGE), ("“The rule is", COURT), ("“We will kee", None)]
 
 
 def test_an_organization_named_inside_the_quote_is_not_its_speaker():
