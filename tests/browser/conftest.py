@@ -49,10 +49,13 @@ def page(browser, live_server):
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Which requests failed, so a console's "Failed to load resource: 400" names its URL.
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.console_errors = errors
     yield page
     context.close()
-    assert not errors, f"browser console errors: {errors}"
+    assert not errors, f"browser console errors: {errors} (failed requests: {failed})"
 
 
 @pytest.fixture
