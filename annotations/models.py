@@ -1,7 +1,5 @@
-"""Passages of articles, their tags, and the personal API tokens that scripts use."""
-
-import hashlib
-import secrets
+"""Passages of articles and their tags; the personal API tokens that scripts use are in
+`annotations.api_tokens` (a model of this app too, imported here)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +14,7 @@ from taggit.models import TagBase, TaggedItemBase
 
 from annotations import tag_fields
 from annotations.anchoring import CONTEXT_CHARS
+from annotations.api_tokens import ApiToken  # noqa: F401 - this app's model, registered with it
 from articles.visibility import passage_visible_q, sees_drafts
 from rounds.models import blind_articles_of, open_round_passage_q
 
@@ -436,42 +435,3 @@ class Annotation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("article-detail", kwargs={"slug": self.article.slug}) + f"#passage-{self.pk}"
-
-
-class ApiTokenQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(revoked=None, user__is_active=True)
-
-
-class ApiToken(models.Model):
-    """A personal token a script sends as `Authorization: Bearer <key>`.
-
-    Only the SHA-256 of the key is stored; the key itself is shown once, when created.
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
-    )
-    name = models.CharField(max_length=100, help_text="What the token is for.")
-    key_prefix = models.CharField(max_length=8, editable=False)
-    key_sha256 = models.CharField(max_length=64, unique=True, editable=False)
-    created = models.DateTimeField(auto_now_add=True)
-    last_used = models.DateTimeField(null=True, blank=True, editable=False)
-    revoked = models.DateTimeField(null=True, blank=True)
-
-    objects = ApiTokenQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created"]
-        verbose_name = "API token"
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.key_prefix}…)"
-
-    @staticmethod
-    def hash_key(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()
-
-    @staticmethod
-    def generate_key() -> str:
-        return secrets.token_urlsafe(32)
