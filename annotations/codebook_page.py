@@ -5,7 +5,7 @@ tags here: each form posts to a small view that calls the tag action
 (`annotations.actions.tags`); a refusal re-renders the page with the form's errors
 (HTTP 400), nothing written. Annotators see the same page read-only. The page is a
 template fed by `codebook_rows` (one query for the tags and their examples, one for the
-counts, one for which examples the visitor may see).
+counts, which include sub-tags' passages, one for which examples the visitor may see).
 """
 
 from dataclasses import dataclass
@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views import View
@@ -24,6 +24,7 @@ from annotations.contrast import highlight_contrast
 from annotations.models import Annotation, Tag, TaggedAnnotation, colour_validator
 from annotations.tag_tree import depth_first
 from audit import services as audit
+from cms import trees
 
 
 def edits_codebook(user) -> bool:
@@ -79,6 +80,31 @@ class CodebookRow:
     form: TagForm | None
 
 
+def passage_counts(tags: list[Tag], user) -> dict[int, int]:
+    """Per tag, the passages `user` sees carrying it or any tag under it, each passage
+    once, as `/passages/?tag=<slug>` lists them (`PassageFilterSet.filter_tag`). One
+    query: a count per tag without sub-tags, a distinct count over its sub-tree per tag
+    with some."""
+    tree = {tag.pk: tag.parent_id for tag in tags}
+    parents = {parent for parent in tree.values() if parent in tree}
+    columns = {}
+    for pk in tree:
+        if pk in parents:
+            ids = sorted(trees.subtree([pk], tree))
+            columns[f"t{pk}"] = Count("content_object_id", distinct=True, filter=Q(tag_id__in=ids))
+        else:
+            columns[f"t{pk}"] = Count("pk", filter=Q(tag_id=pk))
+    if not columns:
+        return {}
+    visible = Annotation.objects.visible_to(user).order_by().values("pk")
+    counted = (
+        TaggedAnnotation.objects.order_by()
+        .filter(content_object_id__in=visible)
+        .aggregate(**columns)
+    )
+    return {pk: counted[f"t{pk}"] or 0 for pk in tree}
+
+
 def codebook_rows(user, *, bound: dict | None = None) -> tuple[list[CodebookRow], list]:
     """The tags in tree order with what the page shows of each, and the (id, label)
     choices of the forms' tag lists. `bound`: {form key: bound form} to show instead."""
@@ -99,14 +125,7 @@ def codebook_rows(user, *, bound: dict | None = None) -> tuple[list[CodebookRow]
     )
     ordered = depth_first(tags)
     choices = [(tag.pk, "— " * depth + tag.name) for tag, depth in ordered]
-    counts = {}
-    if editor:
-        counts = dict(
-            TaggedAnnotation.objects.order_by()
-            .values_list("tag_id")
-            .annotate(n=Count("pk"))
-            .values_list("tag_id", "n")
-        )
+    counts = passage_counts(tags, user) if editor else {}
     example_ids = [tag.example_passage_id for tag in tags if tag.example_passage_id]
     visible = set(
         Annotation.objects.visible_to(user).filter(pk__in=example_ids).values_list("pk", flat=True)

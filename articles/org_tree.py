@@ -2,11 +2,21 @@
 share and the tree read the filters use (one query)."""
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
 from articles.models import Organization
 from cms import trees
+
+
+class Node(NamedTuple):
+    """What the tree reads of an organization: enough to show it as a facet option."""
+
+    pk: int
+    parent_id: int | None
+    name: str
+    slug: str
 
 
 def parents() -> dict[int, int | None]:

@@ -224,6 +224,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": cache_from_url(env("GLOSS_CACHE_URL", "locmem://"))}
 GLOSS_PAGE_CACHE = "default"
 GLOSS_PAGE_CACHE_SECONDS = env_int("GLOSS_PAGE_CACHE_SECONDS", 600)
+# How long /analysis/ keeps a filter set's counted tables (any write ends it sooner), which
+# its page, charts and CSV share; -1 (unset): as long as a page; 0: count on every request.
+GLOSS_ANALYSIS_CACHE_SECONDS = env_int("GLOSS_ANALYSIS_CACHE_SECONDS", -1)
 # While a page is re-rendered after a write, other readers get the earlier page if its
 # rendering began at most this long ago; 0: they wait for the new one instead.
 GLOSS_PAGE_STALE_SECONDS = env_int("GLOSS_PAGE_STALE_SECONDS", 30)

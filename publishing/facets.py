@@ -34,12 +34,14 @@ def facet_options(
     total: bool = False,
     largest: int | None = None,
     selected: Iterable[str] = (),
+    kept_organizations: Iterable[int] = (),
 ) -> dict[str, list[dict] | int]:
     """Facets' options with their maintained counts, and the row count, in one query.
 
     Per facet in `facets`: its options largest first (ties by name) as the QuerySets'
     facet methods give them; only the `largest` first, plus any whose slug is in
-    `selected`, when `largest` is given. With `total`, the listing's row count under
+    `selected` and the organizations whose id is in `kept_organizations` (those a facet
+    rolls up), when `largest` is given. With `total`, the listing's row count under
     "total". One query whatever the number of facets: the options' names are joined
     in (a correlated lookup per option and column cost more than the count).
     """
@@ -64,11 +66,18 @@ def facet_options(
     kept = ""
     if largest is not None:
         chosen = sorted(set(selected))
+        kept_ids = sorted(set(kept_organizations))
         kept = " WHERE ranked.rank <= %s"
         params.append(largest)
         if chosen:
             kept += f" OR ranked.slug IN ({', '.join(['%s'] * len(chosen))})"
             params += chosen
+        if kept_ids:
+            kept += (
+                f" OR (ranked.facet = %s AND ranked.value_id IN "
+                f"({', '.join(['%s'] * len(kept_ids))}))"
+            )
+            params += [FacetCount.Facet.ORGANIZATION, *kept_ids]
     table = q(FacetCount._meta.db_table)
     sql = (
         "SELECT ranked.facet, ranked.count, ranked.slug, ranked.name, ranked.value_id FROM ("  # noqa: S608
@@ -263,4 +272,82 @@ def tag_tree_options(options: list[dict], passages, nodes: dict) -> list[dict]:
     ]
     # Options the form refused (no such tag) stay, last, so they can be unticked.
     ordered += [option for option in options if option["slug"] not in by_slug]
+    return ordered
+
+
+def organizations_rolled_up(options: list[dict], nodes: dict) -> list[dict]:
+    """The organization facet's `options` with each organization that has affiliates
+    counting its affiliates' passages too (at every depth), largest first: what ticking it
+    alone finds (`PassageFilterSet.filter_organization`).
+
+    A passage is attributed to one organization at most, so an organization's count is
+    its own count plus its affiliates': a sum over `options`, no query. `options` must
+    hold every organization of `nodes` that has passages (`nodes`: the organizations in a
+    hierarchy, `read_trees`); one with none of its own but with affiliates' is added.
+    """
+    if not nodes:
+        return options
+    tree = {pk: node.parent_id for pk, node in nodes.items()}
+    by_slug = {node.slug: node for node in nodes.values()}
+    rolled: dict[int, int] = {}
+    for option in options:
+        node = by_slug.get(option["slug"])
+        if node is None or not option["count"]:
+            continue
+        for pk in (node.pk, *ancestors(node.pk, tree)):
+            rolled[pk] = rolled.get(pk, 0) + option["count"]
+    result = []
+    for option in options:
+        node = by_slug.get(option["slug"])
+        result.append(option if node is None else {**option, "count": rolled.get(node.pk, 0)})
+    shown = {option["slug"] for option in options}
+    result += [
+        {"slug": node.slug, "name": node.name, "count": rolled[pk]}
+        for pk, node in nodes.items()
+        if pk in rolled and node.slug not in shown
+    ]
+    return sorted(result, key=lambda option: (-option["count"], option["name"]))
+
+
+def organization_tree_options(
+    options: list[dict], everything: list[dict], nodes: dict
+) -> list[dict]:
+    """The organization facet's shown `options` (rolled up, cut to the largest) as a tree:
+    each affiliate under its organization (with `depth`), siblings largest first; the
+    organizations above a shown one are shown too, with their counts from `everything`
+    (`organizations_rolled_up`'s whole answer). No query."""
+    if not nodes:
+        return options
+    tree = {pk: node.parent_id for pk, node in nodes.items()}
+    by_slug = {node.slug: node for node in nodes.values()}
+    counts = {option["slug"]: option["count"] for option in everything}
+    shown = {option["slug"]: option for option in options}
+    for option in options:
+        node = by_slug.get(option["slug"])
+        if node is None:
+            continue
+        for pk in ancestors(node.pk, tree):
+            above = nodes[pk]
+            if above.slug not in shown:
+                shown[above.slug] = {
+                    "slug": above.slug,
+                    "name": above.name,
+                    "count": counts.get(above.slug, 0),
+                    "selected": False,
+                }
+    children: dict[str | None, list[dict]] = {}
+    for slug, option in shown.items():
+        node = by_slug.get(slug)
+        parent = nodes.get(node.parent_id) if node is not None else None
+        children.setdefault(parent.slug if parent is not None else None, []).append(option)
+    ordered: list[dict] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for option in sorted(
+            children.get(parent, []), key=lambda o: (-o["count"], o["name"], o["slug"])
+        ):
+            ordered.append({**option, "depth": depth})
+            walk(option["slug"], depth + 1)
+
+    walk(None, 0)
     return ordered

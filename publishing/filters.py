@@ -10,7 +10,7 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, FloatField, OuterRef, Q, TextField, When
+from django.db.models import Case, Exists, FloatField, OuterRef, Q, TextField, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django_filters.fields import ModelMultipleChoiceField
@@ -179,6 +179,34 @@ def tag_match_filter(help_text: str):
     )
 
 
+def read_trees() -> tuple[dict[int, tag_tree.Node], dict[int, org_tree.Node]]:
+    """Every tag (`tag_tree.Node`s) and the organizations in a hierarchy (`org_tree.Node`s:
+    those with a parent or an affiliate), by id, in one query: a listing needs both trees
+    for its filters and facets, and reading them apart cost it a query more."""
+    tags = (
+        Tag.objects.order_by()
+        .annotate(tree_kind=Value("t"))
+        .values_list("tree_kind", "pk", "parent_id", "name", "slug", "position")
+    )
+    in_hierarchy = Q(parent__isnull=False) | Q(
+        pk__in=Organization.objects.filter(parent__isnull=False).values("parent_id")
+    )
+    organizations = (
+        Organization.objects.order_by()
+        .filter(in_hierarchy)
+        .annotate(tree_kind=Value("o"), place=Value(0))
+        .values_list("tree_kind", "pk", "parent_id", "name", "slug", "place")
+    )
+    tag_nodes: dict[int, tag_tree.Node] = {}
+    organization_nodes: dict[int, org_tree.Node] = {}
+    for kind, pk, parent_id, name, slug, position in tags.union(organizations, all=True):
+        if kind == "t":
+            tag_nodes[pk] = tag_tree.Node(pk, parent_id, name, slug, position)
+        else:
+            organization_nodes[pk] = org_tree.Node(pk, parent_id, name, slug)
+    return tag_nodes, organization_nodes
+
+
 class SearchLastFilterSet(CheckedFilterSet):
     """Applies `q` after every other filter.
 
@@ -197,26 +225,33 @@ class SearchLastFilterSet(CheckedFilterSet):
         return queryset
 
     def tag_nodes(self) -> dict:
-        """Every tag as a `tag_tree.Node`, read once per listing (one query) and shared
-        with the facets' FilterSets (`share_trees`)."""
-        if getattr(self, "_tag_nodes", None) is None:
-            self._tag_nodes = tag_tree.nodes()
-        return self._tag_nodes
+        """Every tag as a `tag_tree.Node`, read once per listing with the organizations'
+        tree (`read_trees`, one query) and shared with the facets' FilterSets
+        (`share_trees`)."""
+        return self.trees()[0]
 
     def tag_parents(self) -> dict[int, int | None]:
         """`{tag_id: parent_id}` of every tag (`tag_nodes`)."""
         return {pk: node.parent_id for pk, node in self.tag_nodes().items()}
 
+    def organization_nodes(self) -> dict:
+        """The organizations in a hierarchy (with a parent or an affiliate) as
+        `org_tree.Node`s, read with the tags (`read_trees`)."""
+        return self.trees()[1]
+
     def organization_parents(self) -> dict[int, int | None]:
-        """`{organization_id: parent_id}`, read once per listing (one query)."""
-        if getattr(self, "_organization_parents", None) is None:
-            self._organization_parents = org_tree.parents()
-        return self._organization_parents
+        """`{organization_id: parent_id}` of the organizations in a hierarchy: enough for
+        `org_tree.with_affiliates` (one without affiliates is only itself)."""
+        return {pk: node.parent_id for pk, node in self.organization_nodes().items()}
+
+    def trees(self) -> tuple[dict, dict]:
+        if getattr(self, "_trees", None) is None:
+            self._trees = read_trees()
+        return self._trees
 
     def share_trees(self, other) -> None:
         """Give `other` (a FilterSet of the same listing) the trees this one has read."""
-        other._tag_nodes = getattr(self, "_tag_nodes", None)
-        other._organization_parents = getattr(self, "_organization_parents", None)
+        other._trees = getattr(self, "_trees", None)
 
     def tags_match_all(self) -> bool:
         """Whether `tag_match=all` is asked for (read from the data: `filtered_without`

@@ -186,6 +186,7 @@ class FacetedListMixin:
                 total=self.unfiltered(),
                 largest=FACET_OPTIONS,
                 selected=selected,
+                kept_organizations=self.kept_organizations(parameters),
             )
         return self._maintained
 
@@ -198,11 +199,22 @@ class FacetedListMixin:
                 options = self.maintained()[parameter]
             else:
                 options = self.facet_counts(parameter, rows)
+            options = self.roll_up(parameter, options)
             options = self.arrange(parameter, rows, self.with_selected(parameter, options))
             facets.append(
                 {"parameter": parameter, "label": label, "options": options, "capped": capped}
             )
         return facets
+
+    def kept_organizations(self, parameters: list[str]) -> list[int]:
+        """Organizations whose maintained counts the page reads even beyond the largest
+        (those `roll_up` adds up); none unless a listing says otherwise."""
+        return []
+
+    def roll_up(self, parameter: str, options: list[dict]) -> list[dict]:
+        """A facet's options (all of them, largest first) with the counts the page shows,
+        before they are cut to the largest; as they are unless a listing says otherwise."""
+        return options
 
     def arrange(self, parameter: str, rows, options: list[dict]) -> list[dict]:
         """A facet's options as the page shows them (`rows`: the facet's base, None when

@@ -18,6 +18,8 @@ from publishing.exports import passages_csv
 from publishing.facets import (
     article_organization_facets,
     article_tag_facets,
+    organization_tree_options,
+    organizations_rolled_up,
     tag_tree_options,
     visible_article_organization_facets,
     visible_article_tag_facets,
@@ -88,8 +90,27 @@ class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
         context["article_choices"] = article_choices(passages)
         return context
 
+    def kept_organizations(self, parameters):
+        if "organization" not in parameters:
+            return []
+        return list(self.filterset.organization_nodes())
+
+    def roll_up(self, parameter, options):
+        """Organizations count their affiliates' passages too (`?organization=` finds them)."""
+        if parameter != "organization":
+            return options
+        self._organizations_rolled = organizations_rolled_up(
+            options, self.filterset.organization_nodes()
+        )
+        return self._organizations_rolled
+
     def arrange(self, parameter, rows, options):
-        """The tag facet as a tree whose parents count their sub-tags' passages too."""
+        """The tag facet as a tree whose parents count their sub-tags' passages too; the
+        organization facet as a tree of affiliates (`roll_up` counted them)."""
+        if parameter == "organization":
+            return organization_tree_options(
+                options, self._organizations_rolled, self.filterset.organization_nodes()
+            )
         if parameter != "tag":
             return options
         passages = self.get_queryset() if rows is None else rows

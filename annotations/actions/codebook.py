@@ -1,6 +1,7 @@
 """The codebook import: one action that creates or updates tags from a REFI-QDA codebook
-(read by `annotations.codebook`). It does what `save_tag` does (the parent check, the
-recorded save) once per tag, inside one transaction and one write hook."""
+(read by `annotations.codebook`). It does what `tag_save` does (the parent check, the
+contrast check of a new or changed colour, the recorded save) once per tag, inside one
+transaction and one write hook."""
 
 from collections.abc import Sequence
 
@@ -50,6 +51,7 @@ def _import(codes: Sequence[Code], *, actor, via: str) -> dict[str, int]:
             tag = Tag(name=code.name)
             tag.slug = _free_slug(tag, slugs)
         before = (tag.name, tag.colour, tag.description, tag.parent_id)
+        stored_colour = None if created else tag.colour
         parent = placed[code.parent.lower()] if code.parent else None
         tag.name = code.name
         tag.parent = parent
@@ -63,6 +65,10 @@ def _import(codes: Sequence[Code], *, actor, via: str) -> dict[str, int]:
             continue
         try:
             tag_tree.check_parent(tag, parent)
+            if tag.colour != stored_colour:
+                # As the codebook page and the admin refuse it (`tag_save`): a new or
+                # changed colour must keep the tag's name readable (WCAG AA).
+                tag_tree.check_colour(tag.colour)
             audit.save_recorded(tag, actor=actor, via=via)
         except ValidationError as error:
             raise ValidationError(

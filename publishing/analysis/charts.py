@@ -83,6 +83,27 @@ COMMON = {
 }
 
 
+class Untipped:
+    """A pygal chart that writes no tooltip data: the `<desc>` elements its script would
+    read (every value, its position and label, per bar or dot) are taken out with the
+    script, so they are not built at all (a quarter of a bar chart's drawing time)."""
+
+    def _tooltip_data(self, *args, **kwargs) -> None:
+        return None
+
+
+class UntippedStackedBar(Untipped, HorizontalStackedBar):
+    pass
+
+
+class UntippedLine(Untipped, Line):
+    pass
+
+
+class UntippedDot(Untipped, Dot):
+    pass
+
+
 def _chart(kind, **config):
     chart = kind(**COMMON, **config)
     chart.add_xml_filter(without_scripts)
@@ -96,7 +117,7 @@ def _height(bars: int) -> int:
 def stacked_bars(table: Table, title: str) -> bytes:
     """Each row a horizontal bar, stacked by column (tag × outlet, organization × tag)."""
     rows = list(reversed(table.rows))  # pygal draws the first label at the bottom
-    chart = _chart(HorizontalStackedBar, title=title, height=_height(len(rows)))
+    chart = _chart(UntippedStackedBar, title=title, height=_height(len(rows)))
     chart.x_labels = [row.label.text for row in rows]
     for index, col in enumerate(table.col_labels):
         chart.add(col.text, [row.cells[index].count for row in rows])
@@ -106,7 +127,7 @@ def stacked_bars(table: Table, title: str) -> bytes:
 def lines(table: Table, title: str) -> bytes:
     """Rows are months along the x axis, one line per column (passages per month by tag)."""
     chart = _chart(
-        Line,
+        UntippedLine,
         title=title,
         height=460,
         x_label_rotation=45,
@@ -121,7 +142,7 @@ def lines(table: Table, title: str) -> bytes:
 
 def dots(table: Table, title: str) -> bytes:
     """A square table as a dot matrix, dot size the count (tag co-occurrence)."""
-    chart = _chart(Dot, title=title, height=_height(len(table.rows)), x_label_rotation=45)
+    chart = _chart(UntippedDot, title=title, height=_height(len(table.rows)), x_label_rotation=45)
     chart.x_labels = [col.text for col in table.col_labels]
     chart.show_legend = False
     for row in table.rows:

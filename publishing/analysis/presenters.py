@@ -164,9 +164,10 @@ class Presenter:
             self.labels.ordered(counts.cols, counts.col_totals()),
         )
 
-    def csv_rows(self, counts: Counts) -> list[list]:
-        """The CSV: an empty cell then the column labels; then each row label and its counts."""
-        rows, cols = self.axes(counts)
+    def csv_rows(self, counts: Counts, axes=None) -> list[list]:
+        """The CSV: an empty cell then the column labels; then each row label and its
+        counts. `axes`: `axes(counts)` if already read (no query then)."""
+        rows, cols = axes or self.axes(counts)
         cells = counts.cells
         lines: list[list] = [["", *(col.text for col in cols)]]
         for row in rows:
@@ -181,10 +182,12 @@ class Presenter:
         heading: str,
         caption: str,
         percentages: bool = False,
+        axes=None,
     ) -> Table:
         """The page's table of `counts`: the largest rows, the largest columns and an
-        "other" column summing the rest, each row's total (and share of it per cell)."""
-        rows, cols = self.axes(counts)
+        "other" column summing the rest, each row's total (and share of it per cell).
+        `axes`: `axes(counts)` if already read."""
+        rows, cols = axes or self.axes(counts)
         all_rows = len(rows)
         row_totals = counts.row_totals()
         square = counts.rows == counts.cols

@@ -5,9 +5,11 @@ as `/passages/` and its exports do, so the same filters give the same passages. 
 filter or parameter is a 400 naming it (the page shows the form errors; the CSV and
 charts answer them as text), never a server error.
 
-Speed: each table is one grouped query (`crosstab`), and its counts are kept in the page
-cache's store per corpus version, audience and parameters (`Analysis.counts`), so the
-page, its four charts and the CSV of one filter set count once per corpus change. The
+Speed: each table is one grouped query (`crosstab`), and its counts, the page's table of
+them and the CSV's lines are kept in the page cache's store per corpus version, audience
+and parameters (`Analysis.computed`), so the page, its four charts and the CSV of one
+filter set count and name once per corpus change: a chart drawn after its page only
+draws. `GLOSS_ANALYSIS_CACHE_SECONDS` bounds how long (by default as long as a page). The
 page and the charts are also cached whole for anonymous visitors like every public page
 (`CachedPublicPageMixin`); the CSV is not (a cached page keeps no headers, and the CSV's
 `Content-Disposition` matters), its counts are.
@@ -30,7 +32,7 @@ from annotations.models import Annotation
 from publishing.analysis import charts
 from publishing.analysis.crosstab import Counts, cooccurrence, crosstab
 from publishing.analysis.forms import CrosstabForm, RollupForm
-from publishing.analysis.presenters import Presenter, Table
+from publishing.analysis.presenters import Label, Presenter, Table
 from publishing.exports import neutralise
 from publishing.facets import audience_of
 from publishing.filters import PassageFilterSet
@@ -107,6 +109,7 @@ class Analysis:
         self.valid = self.form.is_valid() and filters_valid
         self.presenter = Presenter()
         self._version: int | None = None
+        self._computed: dict[tuple[str, str], Computed] = {}
 
     def version(self) -> int:
         """The corpus version the counts are kept under (read once per request)."""
@@ -145,34 +148,73 @@ class Analysis:
         text = repr((audience_of(self.request.user), parameters, self.rollup, rows, cols))
         return "gloss:analysis:" + hashlib.sha256(text.encode()).hexdigest()
 
-    def counts(self, rows: str, cols: str) -> Counts:
-        """The counts of one table: kept per corpus version, else one grouped query."""
-        seconds = settings.GLOSS_PAGE_CACHE_SECONDS
+    def computed(self, rows: str, cols: str) -> "Computed":
+        """One table's counts and the table the page shows of them, computed once per
+        corpus version, audience, filters and rollup, and shared by the page, the chart
+        and the CSV (a chart drawn after its page counts nothing and names nothing);
+        else one grouped query and the labels' reads."""
+        found = self._computed.get((rows, cols))
+        if found is not None:
+            return found
+        seconds = table_cache_seconds()
         store = RequestCache() if seconds > 0 else None
         if store is not None:
             version = self.version()
             key = self.cache_key(rows, cols)
             entry = store.call("get", key)
             if entry is not None and entry[0] == version:
+                self._computed[(rows, cols)] = entry[1]
                 return entry[1]
         passages = self.filterset.qs
         if rows == cols == "tag":
             counts = cooccurrence(passages, rollup=self.rollup)
         else:
             counts = crosstab(passages, rows, cols, rollup=self.rollup)
+        computed = Computed(counts, {}, self.presenter.axes(counts))
+        for slug, spec in TABLES.items():
+            if (spec.rows, spec.cols) == (rows, cols):
+                computed.tables[slug] = self.presenter.table(
+                    counts,
+                    slug=slug,
+                    heading=spec.heading,
+                    caption=spec.caption,
+                    percentages=spec.percentages,
+                    axes=computed.axes,
+                )
         if store is not None:
-            store.call("set", key, (version, counts), seconds)
-        return counts
+            store.call("set", key, (version, computed), seconds)
+        self._computed[(rows, cols)] = computed
+        return computed
+
+    def counts(self, rows: str, cols: str) -> Counts:
+        """The counts of one table (`computed`)."""
+        return self.computed(rows, cols).counts
 
     def table(self, slug: str) -> Table:
         spec = TABLES[slug]
-        return self.presenter.table(
-            self.counts(spec.rows, spec.cols),
-            slug=slug,
-            heading=spec.heading,
-            caption=spec.caption,
-            percentages=spec.percentages,
-        )
+        return self.computed(spec.rows, spec.cols).tables[slug]
+
+    def csv_rows(self, rows: str, cols: str) -> list[list]:
+        """The CSV's lines of one table, from its kept counts and labels (no query)."""
+        computed = self.computed(rows, cols)
+        return self.presenter.csv_rows(computed.counts, computed.axes)
+
+
+class Computed(NamedTuple):
+    """What one filter set's table is, kept for the page, its chart and its CSV: the
+    counts, the page's table of them (by `TABLES` slug) and every row and column label,
+    in order (`Presenter.axes`: what the CSV lists)."""
+
+    counts: Counts
+    tables: dict[str, Table]
+    axes: tuple[list[Label], list[Label]]
+
+
+def table_cache_seconds() -> int:
+    """How long counted tables are kept: `GLOSS_ANALYSIS_CACHE_SECONDS`, or as long as a
+    page (`GLOSS_PAGE_CACHE_SECONDS`) when that is not set."""
+    own = settings.GLOSS_ANALYSIS_CACHE_SECONDS
+    return settings.GLOSS_PAGE_CACHE_SECONDS if own < 0 else own
 
 
 def bad_request(analysis: Analysis) -> HttpResponse:
@@ -283,8 +325,7 @@ class CrosstabCsvView(View):
         if not analysis.valid:
             return bad_request(analysis)
         rows, cols = analysis.form.cleaned_data["rows"], analysis.form.cleaned_data["cols"]
-        counts = analysis.counts(rows, cols)
-        return csv_response(analysis.presenter.csv_rows(counts), f"{rows}-by-{cols}")
+        return csv_response(analysis.csv_rows(rows, cols), f"{rows}-by-{cols}")
 
 
 class CooccurrenceCsvView(View):
@@ -294,5 +335,4 @@ class CooccurrenceCsvView(View):
         analysis = Analysis(request)
         if not analysis.valid:
             return bad_request(analysis)
-        counts = analysis.counts("tag", "tag")
-        return csv_response(analysis.presenter.csv_rows(counts), "tag-cooccurrence")
+        return csv_response(analysis.csv_rows("tag", "tag"), "tag-cooccurrence")

@@ -206,3 +206,84 @@ def test_an_organization_cycle_is_refused(tree):
         organization_upsert(name=orgs["aclu"].name, parent=orgs["boston"])
     assert refused.value.error_dict["parent"][0].code == "organization_cycle"
     assert Organization.objects.get(pk=orgs["aclu"].pk).parent_id is None
+
+
+def found_by(client, query: str) -> int:
+    """How many passages the listing's filters find for `query` (the CSV export's count:
+    the same FilterSet, and never a cached page)."""
+    return int(client.get("/passages/export.csv" + query)["X-Gloss-Row-Count"])
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+@pytest.mark.parametrize(
+    "query", ["", "?q=alpha", "?outlet=OUTLET", "?tag=quote", "?organization=MASS"]
+)
+def test_each_facet_option_counts_what_ticking_it_finds(client, tree, signed_in, query):
+    """Tag and organization options, parents included: the count beside an option is the
+    number of passages the listing finds once it is ticked (alone in its facet, the other
+    filters kept), on the maintained counts (no filter) and on grouped ones alike."""
+    if signed_in:
+        client.force_login(make_editor())
+    article = tree["passages"]["stat"].article
+    query = query.replace("OUTLET", article.outlet.slug).replace("MASS", tree["orgs"]["mass"].slug)
+    response = client.get("/passages/" + query)
+    checked = 0
+    for parameter in ("tag", "organization"):
+        kept = "&".join(
+            part
+            for part in query.lstrip("?").split("&")
+            if part and part.split("=")[0] != parameter
+        )
+        for option in facet_options(response, parameter):
+            ticked = "&".join(filter(None, [kept, f"{parameter}={option['slug']}"]))
+            assert option["count"] == found_by(client, "?" + ticked), (parameter, option)
+            checked += 1
+    assert checked
+
+
+def test_the_organization_facet_is_a_tree_counting_affiliates(client, tree):
+    orgs = tree["orgs"]
+    options = facet_options(client.get("/passages/"), "organization")
+    assert [(o["slug"], o["count"], o["depth"]) for o in options] == [
+        (orgs["aclu"].slug, 3, 0),
+        (orgs["mass"].slug, 2, 1),
+        (orgs["boston"].slug, 1, 2),
+        (orgs["other"].slug, 1, 0),
+    ]
+    # The affiliate alone: its parents are still shown, above it.
+    response = client.get(f"/passages/?q=gamma&organization={orgs['boston'].slug}")
+    options = facet_options(response, "organization")
+    assert [(o["slug"], o["count"], o["selected"]) for o in options] == [
+        (orgs["aclu"].slug, 1, False),
+        (orgs["mass"].slug, 1, False),
+        (orgs["boston"].slug, 1, True),
+    ]
+
+
+def test_a_parent_without_passages_of_its_own_is_offered_with_its_affiliates(client, tree):
+    """ACLU's own passage goes: it is still offered, counting its affiliates'."""
+    orgs = tree["orgs"]
+    tree["passages"]["stat"].organization = None
+    tree["passages"]["stat"].save()
+    from publishing.counts import facet_counts_rebuild
+
+    facet_counts_rebuild()
+    options = facet_options(client.get("/passages/"), "organization")
+    counts = {o["slug"]: o["count"] for o in options}
+    assert counts[orgs["aclu"].slug] == 2 == found_by(client, f"?organization={orgs['aclu'].slug}")
+
+
+def test_codebook_counts_include_sub_tags_as_the_filter_does(client, tree):
+    """The codebook page's count beside each tag is what `/passages/?tag=` lists for the
+    same editor: a parent counts its sub-tags' passages, each passage once."""
+    from annotations.codebook_page import codebook_rows
+
+    editor = make_editor()
+    client.force_login(editor)
+    rows, _ = codebook_rows(editor)
+    counts = {row.tag.slug: row.count for row in rows}
+    for slug, count in counts.items():
+        assert count == found_by(client, f"?tag={slug}"), slug
+    assert counts["evidence"] == 6 and counts["quote"] == 3
+    html = client.get("/workspace/codebook/").content.decode()
+    assert "6 passages, with its sub-tags" in html

@@ -30,12 +30,13 @@ def tree() -> list[tuple]:
 
 
 def nested_tags():
-    actors = make_tag("Actors", colour="#336699", description="Who speaks")
-    for name, colour in (("Politicians", "#aa0000"), ("Experts", "#00aa00")):
+    # Light colours: an import refuses one the tag's name would be hard to read on.
+    actors = make_tag("Actors", colour="#99ccff", description="Who speaks")
+    for name, colour in (("Politicians", "#ffaaaa"), ("Experts", "#aaffaa")):
         child = make_tag(name, colour=colour, description=f"{name} & co <b>")
         child.parent = actors
         tag_save(tag=child)
-    mayors = make_tag("Mayors \U0001f3db", colour="#0000aa")
+    mayors = make_tag("Mayors \U0001f3db", colour="#ccccff")
     mayors.parent = Tag.objects.get(name="Politicians")
     tag_save(tag=mayors)
 
@@ -69,7 +70,7 @@ def test_the_codebook_is_schema_valid_and_nested_by_parent(client):
     actors = next(c for c in root.iter(f"{C}Code") if c.get("name") == "Actors")
     assert actors.getparent().tag == f"{C}Codes"
     assert actors.get("guid") == guid("tag", Tag.objects.get(name="Actors").pk)
-    assert (actors.get("color"), actors.get("isCodable")) == ("#336699", "true")
+    assert (actors.get("color"), actors.get("isCodable")) == ("#99ccff", "true")
     assert [c.get("name") for c in actors.findall(f"{C}Code")] == ["Experts", "Politicians"]
     politicians = actors.findall(f"{C}Code")[1]
     assert politicians.findtext(f"{C}Description") == "Politicians & co <b>"
@@ -168,6 +169,19 @@ BAD = {
         f'<Code guid="{guid("x", 1)}" name="a" isCodable="true" color="red"/></Codes></CodeBook>',
         "not a valid QDA-XML codebook",
     ),
+    "a colour too dark to read on": (
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        f'<Code guid="{guid("x", 1)}" name="fine" isCodable="true" color="#ffe082"/>'
+        f'<Code guid="{guid("x", 2)}" name="dark" isCodable="true" color="#1a237e"/>'
+        "</Codes></CodeBook>",
+        "Code 'dark': The tag's name would be hard to read on #1a237e",
+    ),
+    "an existing tag recoloured too dark": (
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        f'<Code guid="{guid("x", 1)}" name="Quote" isCodable="true" color="#333"/>'
+        "</Codes></CodeBook>",
+        "Code 'Quote': The tag's name would be hard to read on #333333",
+    ),
     "same name twice": (
         '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
         f'<Code guid="{guid("x", 1)}" name="new one" isCodable="true"/>\n'
@@ -223,3 +237,17 @@ def test_reading_keeps_parents_before_children(client):
     for code in codes:
         if code.parent:
             assert order.index(code.parent) < order.index(code.name)
+
+
+def test_a_dark_colour_a_tag_already_has_is_not_refused_again(tmp_path):
+    """Only a new or changed colour is checked, as on the codebook page: a tag stored
+    with a dark colour before the check existed is updated by a file that keeps it."""
+    make_tag("Legacy", colour="#1a237e")
+    path = write(
+        tmp_path,
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        f'<Code guid="{guid("x", 1)}" name="Legacy" isCodable="true" color="#1a237e">'
+        "<Description>Kept dark</Description></Code></Codes></CodeBook>",
+    )
+    assert "1 updated" in import_file(path)
+    assert Tag.objects.get(name="Legacy").description == "Kept dark"
