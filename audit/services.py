@@ -6,15 +6,17 @@ writes `HistoryRecord` rows, and nothing changes or deletes them. What a snapsho
 for each model is registered by its app (`audit.registry`).
 """
 
+import json
 from collections.abc import Iterable, Mapping
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils import timezone
 
 from audit.models import HistoryRecord
 from audit.registry import audited
-from cms.bulk import insert as insert_rows
+from cms.bulk import insert_values
 
 Action = HistoryRecord.Action
 Via = HistoryRecord.Via
@@ -139,15 +141,74 @@ def save_recorded(obj, *, actor=None, via: str = Via.OTHER):
 
 def record_many(
     objects: Iterable, *, action: str, actor=None, via: str = Via.OTHER, befores=None
-) -> list[HistoryRecord]:
-    """Record a bulk write (bulk_update, imports) in one INSERT; `befores` maps pk to the
-    snapshot taken before the change."""
+) -> int:
+    """Record a bulk write (bulk_update, imports) in as few statements as the database
+    allows (COPY on PostgreSQL); `befores` maps pk to the snapshot taken before the change.
+    Returns how many records were written.
+
+    The rows go in as plain values (`cms.bulk.insert_values`), not as model instances: an
+    import of 100,000 passages spent a third of its time building and preparing them."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record_many must run inside the write's transaction")
     befores = befores or {}
-    rows = [
-        history
-        for obj in objects
-        if (history := _build(obj, action=action, actor=actor, via=via, before=befores.get(obj.pk)))
-        is not None
-    ]
-    insert_rows(rows)
-    return rows
+    who = _actor(actor)
+    actor_id = who.pk if who is not None else None
+    action = Action(action)
+    connection = transaction.get_connection()
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        now = connection.ops.adapt_datetimefield_value(now)
+    dumps = _JSON_DUMPS
+    kinds: dict[type, int] = {}
+    rows = []
+    for obj in objects:
+        built = _build_values(obj, action=action, before=befores.get(obj.pk))
+        if built is None:
+            continue
+        after, changes = built
+        model = type(obj)
+        if model not in kinds:
+            kinds[model] = ContentType.objects.get_for_model(obj).pk
+        rows.append(
+            (
+                actor_id,
+                now,
+                action.value,
+                kinds[model],
+                obj.pk,
+                _repr(obj),
+                dumps(after),
+                dumps(changes),
+                Via(via).value,
+            )
+        )
+    insert_values(HistoryRecord, _HISTORY_COLUMNS, rows)
+    return len(rows)
+
+
+_HISTORY_COLUMNS = [
+    "actor_id",
+    "created",
+    "action",
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "snapshot",
+    "changes",
+    "via",
+]
+# Snapshots are plain JSON already (`_as_json`): the JSON fields' own encoding, without it.
+_JSON_DUMPS = json.JSONEncoder(ensure_ascii=True, separators=(", ", ": ")).encode
+
+
+def _build_values(obj, *, action, before=None) -> tuple[dict, dict] | None:
+    """(snapshot, changes) of one record as `_build` makes them; None: nothing to record."""
+    if action == Action.DELETE:
+        return (before if before is not None else snapshot(obj)), {}
+    after = snapshot(obj)
+    changes = diff(before, after) if action != Action.CREATE else {}
+    if action == Action.UPDATE and not changes:
+        return None
+    if action == Action.RESTORE:
+        raise ValueError("a restore is recorded one at a time (audit.record)")
+    return after, changes

@@ -46,7 +46,10 @@ from annotations.models import Annotation, Tag, TagField, TaggedAnnotation
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from audit.models import HistoryRecord
 from backups.format import ADDED_FIELDS, BackupProblem, Writer, read, verify
-from echoes.index import reindex_all
+from cms.bulk import converter, insert_values
+from cms.bulk import insert as insert_rows
+from echoes.models import Fingerprint
+from echoes.winnowing import fingerprint_text
 from intake.models import ImportBatch, Snapshot
 from publishing.counts import facet_counts_rebuild
 from publishing.hooks import corpus_write
@@ -56,6 +59,8 @@ from suggestions.models import SuggestionDecision
 BATCH = 500
 # Snapshots are whole pages (tens of kilobytes each, compressed): fewer at a time.
 SNAPSHOT_BATCH = 50
+# Articles whose echo fingerprints are written together (some hundreds of rows each).
+FINGERPRINT_BATCH = 50
 USER_FIELDS = [
     "username",
     "first_name",
@@ -237,18 +242,6 @@ def _wipe() -> None:
     get_user_model().objects.all().delete()
 
 
-def _build(model, row: dict):
-    fields = {**ADDED_FIELDS.get(_label(model), {}), **row["fields"]}
-    obj = model(pk=row["pk"])
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        if field.attname not in fields:
-            raise BackupProblem(f"line {row['line']}: {_label(model)} without {field.attname}")
-        setattr(obj, field.attname, field.to_python(fields[field.attname]))
-    return obj
-
-
 def import_lines(lines: Iterable[str | bytes], *, replace: bool = False) -> dict[str, int]:
     """Import a backup; returns rows per model. Raises BackupProblem and writes nothing.
 
@@ -288,7 +281,9 @@ class _Importer:
         }
         self.counts = dict.fromkeys(MODELS, 0)
         self.label = None
-        self.objects, self.links, self.memberships, self.grants = [], [], [], []
+        self.columns: dict[type, _Columns] = {}
+        self.objects, self.memberships, self.grants, self.bodies = [], [], [], []
+        self.links: dict[type, tuple[str, str, list]] = {}
 
     def add(self, row: dict) -> None:
         if row["model"] != self.label:
@@ -332,57 +327,102 @@ class _Importer:
             if label not in self.content_types:
                 raise BackupProblem(f"line {row['line']}: unknown content type {label}")
             fields = {**fields, "content_type_id": self.content_types[label]}
-            row = {**row, "fields": fields}
         elif model is Snapshot:
-            row = {**row, "fields": {**fields, "html": _binary(row, "html")}}
-        self.objects.append(_build(model, row))
+            fields = {**fields, "html": _binary(row, "html")}
+        self.objects.append(self._columns(model).values(row, fields))
+        if model is Article:
+            self.bodies.append((row["pk"], fields.get("body")))
         for name, (through, owner_column, other_column) in LINKS.get(model, {}).items():
             others = fields.get(name, [])
             if not isinstance(others, list):
                 raise BackupProblem(f"line {row['line']}: {name} is not a list of ids")
-            self.links += [
-                through(**{owner_column: row["pk"], other_column: other}) for other in others
-            ]
+            self.links.setdefault(through, (owner_column, other_column, []))[2].extend(
+                (row["pk"], other) for other in others
+            )
+
+    def _columns(self, model) -> "_Columns":
+        if model not in self.columns:
+            self.columns[model] = _Columns(model)
+        return self.columns[model]
 
     def flush(self) -> None:
         if not self.objects:
             return
-        _insert(self.objects)
-        # A round's links are of three kinds (articles, coders, tags): one insert each.
-        kinds: dict[type, list] = {}
-        for link in [*self.links, *self.memberships, *self.grants]:
-            kinds.setdefault(type(link), []).append(link)
-        for links in kinds.values():
-            _insert(links)
+        if self.label == "auth.user":
+            _insert(self.objects)
+            for links in (self.memberships, self.grants):
+                if links:
+                    _insert(links)
+        else:
+            model = CONTENT_MODELS[MODELS.index(self.label) - 1]
+            insert_values(model, self._columns(model).names, self.objects)
+            # A round's links are of three kinds (articles, coders, tags): one insert each.
+            for through, (owner_column, other_column, pairs) in self.links.items():
+                insert_values(through, [owner_column, other_column], pairs)
+            if self.bodies:
+                _index_bodies(self.bodies)
         self.counts[self.label] += len(self.objects)
-        self.objects, self.links, self.memberships, self.grants = [], [], [], []
+        self.objects, self.memberships, self.grants, self.bodies = [], [], [], []
+        self.links = {}
+
+
+class _Columns:
+    """How one model's rows go from the file to the database: each column's value read
+    from the row's fields (`to_python`, which refuses a value of the wrong kind), then made
+    what the driver takes (`cms.bulk.converter`), into a plain row for `insert_values`.
+    No model instances: for 100,000 passages, building and preparing them was most of the
+    import's time."""
+
+    def __init__(self, model):
+        self.label = _label(model)
+        self.defaults = ADDED_FIELDS.get(self.label, {})
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.names = [model._meta.pk.attname, *(f.attname for f in fields)]
+        self.required = frozenset(f.attname for f in fields)
+        self.order = [f.attname for f in fields]
+        self.steps = [(f.attname, f.to_python, converter(f, connection)) for f in fields]
+
+    def values(self, row: dict, fields: dict) -> list:
+        if self.defaults:
+            fields = {**self.defaults, **fields}
+        if not self.required <= fields.keys():
+            missing = next(name for name in self.order if name not in fields)
+            raise BackupProblem(f"line {row['line']}: {self.label} without {missing}")
+        values = [row["pk"]]
+        for attname, to_python, convert in self.steps:
+            value = to_python(fields[attname])
+            if convert is not None and value is not None:
+                value = convert(value)
+            values.append(value)
+        return values
+
+
+def _index_bodies(bodies: list[tuple[int, str]]) -> None:
+    """The echo index of articles just imported, from the bodies in hand (the backup holds
+    no derived tables): written as the articles are, by COPY or multi-row INSERT, instead
+    of reading every body back afterwards (`echoes.index.reindex_all`)."""
+    # A few articles at a time: each body gives hundreds of rows.
+    for i in range(0, len(bodies), FINGERPRINT_BATCH):
+        rows = [
+            (pk, *fingerprint)
+            for pk, body in bodies[i : i + FINGERPRINT_BATCH]
+            if isinstance(body, str)
+            for fingerprint in fingerprint_text(body)
+        ]
+        insert_values(Fingerprint, ["article_id", "hash", "position", "start", "end"], rows)
 
 
 def _insert(objects: list) -> None:
-    """Insert new rows of one model: PostgreSQL's COPY (a bulk INSERT spent more time in
-    Django building it than the server took to run it), `bulk_create` elsewhere."""
-    model = type(objects[0])
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=BATCH)
-        return
-    fields = [
-        field
-        for field in model._meta.concrete_fields
-        if not getattr(field, "generated", False)
-        and not (field.primary_key and objects[0].pk is None)
-    ]
-    q = connection.ops.quote_name
-    columns = ", ".join(q(field.column) for field in fields)
-    with connection.cursor() as cursor:
-        # psycopg's own cursor: Django's wrapper has no copy(). Names are the model's own.
-        with cursor.cursor.copy(f"COPY {q(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objects:
-                copy.write_row(
-                    [
-                        field.get_db_prep_save(getattr(obj, field.attname), connection)
-                        for field in fields
-                    ]
-                )
+    """Insert new rows of one model (accounts and their links: few)."""
+    insert_rows(objects)
+
+
+def _rebuild_derived() -> None:
+    """The derived tables the backup does not hold, rebuilt from the imported rows, once,
+    at the end of the import (inside its transaction). A new derived table adds its
+    rebuild here. The echo index of the bodies is already written, article batch by
+    article batch (`_index_bodies`)."""
+    facet_counts_rebuild()
 
 
 def _import(lines: Iterable[str | bytes], *, replace: bool) -> dict[str, int]:
@@ -407,8 +447,7 @@ def _import(lines: Iterable[str | bytes], *, replace: bool) -> dict[str, int]:
         importer.flush()
         _check_references()
         _reset_sequences([get_user_model(), *CONTENT_MODELS])
-        facet_counts_rebuild()  # derived from the imported rows
-        reindex_all()  # the echo index too
+        _rebuild_derived()
     return {**importer.counts, "with_passwords": bool(header.get("with_passwords"))}
 
 

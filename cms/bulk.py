@@ -153,6 +153,12 @@ def _getter(field) -> Callable:
     return lambda obj: getattr(obj, attname)
 
 
+def converter(field, connection) -> Callable | None:
+    """What makes a field's Python value one the database driver takes (None: it already
+    is one), chosen once per column, as `insert` chooses it."""
+    return _converter(field, connection)
+
+
 def _converter(field, connection) -> Callable | None:
     kind = field.get_internal_type()
     if kind == "DateTimeField":
