@@ -2,7 +2,7 @@
 2019)" under a passage, and, on the article page an echo link leads to, the echoed words.
 
 "Also in" is loaded after the page (`static/js/also_in.js` asks `echoes.views.AlsoInView`
-for the passages on the page, a hundred at a time): finding echoes reads and compares the
+for the passages on the page, 25 at a time): finding echoes reads and compares the
 bodies of the candidate articles, which would make every uncached page render wait for
 them. The pages print an empty, hidden slot per passage (`data-also-in="<id>"`) that the
 script fills; the answers are cached like the pages, per corpus version.

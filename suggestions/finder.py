@@ -139,16 +139,17 @@ def _speaker(body, start, end, units, mentions) -> int | None:
 
 
 # `…," it said` / `…," the union added`: the speaker named by the paragraph's previous quote.
+# The verbs that attribute a quotation to a pronoun or a described speaker.
+_SPEECH_VERBS = r"(?:said|says|added|adds|wrote|writes|continued|argued|argues|noted|stated|ruled)"
 _SAME_SPEAKER = re.compile(
     r"[\s,.]*(?:it|he|she|they|the\s+(?:union|group|organization|agency|department|court))\s+"
-    r"(?:said|says|added|adds|wrote|writes|continued|argued|noted)\b",
+    rf"{_SPEECH_VERBS}\b",
     re.IGNORECASE,
 )
 
 
 # A speaker described by its kind: `…," the union said` after a quotation, or `the court
 # wrote: "…"` (or `The agency said, "…"`) before one; the noun names the kinds it may be.
-_SPEECH_VERBS = r"(?:said|says|added|adds|wrote|writes|continued|argued|argues|noted|stated|ruled)"
 _KIND_NOUNS = r"(union|court|judge|agency|department|government|administration)s?"
 _DESCRIBED_AFTER = re.compile(rf"[\s,.]*the\s+{_KIND_NOUNS}\s+{_SPEECH_VERBS}\b", re.IGNORECASE)
 _DESCRIBED_BEFORE = re.compile(
