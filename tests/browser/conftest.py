@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test import testcases
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still plain synchronous code.
@@ -14,6 +16,38 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+class LiveServerThread(testcases.LiveServerThread):
+    """One request at a time when the test database is SQLite in memory.
+
+    Django hands every request thread of its threaded live server the test's own sqlite3
+    connection (an in-memory database lives in that connection), so a page that loads
+    several images or scripts at once runs queries on one connection from several threads:
+    SQLite answers "bad parameter or other API misuse", seen as a 400 or a 503 in the
+    browser. A plain WSGIServer handles requests in the server thread, in turn (and
+    closes each connection). PostgreSQL keeps the threaded server: each request thread
+    opens its own connection.
+    """
+
+    def _create_server(self, connections_override=None):
+        if not connections_override:
+            return super()._create_server(connections_override=connections_override)
+        return WSGIServer(
+            (self.host, self.port), testcases.QuietWSGIRequestHandler, allow_reuse_address=False
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_sqlite_in_memory(django_db_setup):
+    """pytest-django builds its live server from `django.test.testcases.LiveServerThread`
+    when the session's `live_server` fixture first starts: point it at the class above.
+    After the test database exists, so that the server always sees the in-memory database
+    (and shares its connection) rather than, when a browser test runs first, the settings'
+    file name."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(testcases, "LiveServerThread", LiveServerThread)
+        yield
 
 
 @pytest.fixture(scope="session")
