@@ -6,8 +6,9 @@
 
 Built for a whole archive in flat memory: the XML is written element by element
 (`lxml.etree.xmlfile`) straight into the zip entry, the zip is written to a sink that
-is emptied after every article, passages and bodies are read from the database in
-chunks, and nothing is held but one article's passages. Two passes over the rows (the
+is emptied after every article and keeps its entries compact until the central directory
+(`streamzip`), passages and bodies are read from the database in chunks, and nothing is
+held but one article's passages. Two passes over the rows (the
 XML, then the bodies) run in one read-only transaction, REPEATABLE READ on PostgreSQL,
 so they see the same data.
 
@@ -41,6 +42,7 @@ from publishing.refi.qda import (
     xml_text,
     xsd_datetime,
 )
+from publishing.refi.streamzip import Sink, open_archive
 
 q = qualify(PROJECT_NS)
 # The description of a selection that is a coding round's consensus passage.
@@ -50,28 +52,6 @@ BODY_CHUNK = 100
 # Deflate's fast end: the XML is repetitive, so level 1 already shrinks it about
 # tenfold, at a fraction of the default level's time (measured: 7.6 s of 17 s at 6).
 COMPRESS_LEVEL = 1
-
-
-class _Sink:
-    """A write-only file the zip writes into; `drain()` hands over what it holds.
-
-    It cannot seek or tell, so `zipfile` writes each entry with a data descriptor
-    (sizes after the data), which is what lets the zip be streamed."""
-
-    def __init__(self):
-        self.parts: list[bytes] = []
-
-    def write(self, data) -> int:
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def drain(self) -> bytes:
-        data = b"".join(self.parts)
-        self.parts = []
-        return data
 
 
 def exported_passages(passages):
@@ -312,12 +292,12 @@ def qdpx_chunks(passages, *, now: datetime | None = None) -> Iterator[bytes]:
     stamp = now.astimezone(timezone.get_current_timezone()).timetuple()[:6]
     connection = connections[passages.db]
     outermost = not connection.in_atomic_block
-    sink = _Sink()
+    sink = Sink()
     with transaction.atomic(using=passages.db):
         if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        with zipfile.ZipFile(sink, "w") as archive:
+        with open_archive(sink) as archive:
             entry = zipfile.ZipInfo("project.qde", date_time=stamp)
             entry.compress_type, entry.compress_level = zipfile.ZIP_DEFLATED, COMPRESS_LEVEL
             with archive.open(entry, "w", force_zip64=True) as qde:
