@@ -14,6 +14,7 @@ for the CSV export PostgreSQL's own `COPY (the same SELECT) TO STDOUT`.
     BENCH_DB_NAME                   database name (default gloss_bench_<scale>)
     BENCH_ONLY=pages                only the page rows (cold, warm, under writes)
     BENCH_ONLY=w3c                  only the W3C container and export.jsonld goals (issue 14)
+    BENCH_ONLY=qdpx                 only the REFI-QDA project export, on a fresh server (issue 14)
     BENCH_ONLY=agreement            only the agreement benchmark (issue 16; no corpus needed)
     BENCH_ONLY=embedded             only SQLite's goals (issue 17: bench_embedded.py)
     BENCH_ONLY=writers              only the 20 concurrent API writers (issue 17)
@@ -231,7 +232,9 @@ class Server:
         )
         for _ in range(100):
             try:
-                http.client.HTTPConnection(HOST, PORT, timeout=2).request("GET", "/bench/ping")
+                ping = http.client.HTTPConnection(HOST, PORT, timeout=2)
+                ping.request("GET", "/bench/ping")  # the arbiter listens before it forks:
+                ping.getresponse().read()  # a worker has answered
                 return self
             except OSError:
                 time.sleep(0.2)
@@ -249,6 +252,14 @@ class Server:
             status = Path(f"/proc/{pid}/status").read_text()
             peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)
         return round(max(peaks), 1)
+
+    def rss_mb(self) -> float:
+        """The largest worker's resident memory now."""
+        sizes = []
+        for pid in self.worker_pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+        return round(max(sizes), 1)
 
     def __exit__(self, *exc):
         self.process.send_signal(signal.SIGTERM)
@@ -450,28 +461,33 @@ def export_benchmarks(server: Server, cutoff: str) -> dict:
     }
 
 
-def qdpx_export_benchmark(server: Server, csv_seconds: float) -> dict:
+def qdpx_export_benchmark(csv_seconds: float | None = None) -> dict:
     """`/passages/export.qdpx` of the whole archive: time and the worker's peak RSS.
 
-    No baseline of its own: the time is reported beside the CSV export's (same run), the
-    memory against the issue's 150 MB."""
-    connection = http.client.HTTPConnection(HOST, PORT, timeout=1800)
-    started = time.monotonic()
-    connection.request("GET", "/passages/export.qdpx")
-    response = connection.getresponse()
-    expected = int(response.getheader("X-Gloss-Row-Count") or -1)
-    size, complete = 0, True
-    try:
-        while chunk := response.read(1 << 20):
-            size += len(chunk)
-    except http.client.IncompleteRead:
-        complete = False
-    seconds = round(time.monotonic() - started, 2)
-    peak = server.peak_rss_mb()
+    A server of its own, so the peak is the export's, not that of pages served before
+    it; the workers' RSS before the request is reported beside it. No baseline of its
+    own: the time is reported beside the CSV export's (same run), the memory against the
+    issue's 150 MB."""
+    with Server() as server:
+        idle = server.rss_mb()
+        connection = http.client.HTTPConnection(HOST, PORT, timeout=1800)
+        started = time.monotonic()
+        connection.request("GET", "/passages/export.qdpx")
+        response = connection.getresponse()
+        expected = int(response.getheader("X-Gloss-Row-Count") or -1)
+        size, complete = 0, True
+        try:
+            while chunk := response.read(1 << 20):
+                size += len(chunk)
+        except http.client.IncompleteRead:
+            complete = False
+        seconds = round(time.monotonic() - started, 2)
+        peak = server.peak_rss_mb()
     met = complete and response.status == 200 and peak <= 150
+    csv = f"; CSV {csv_seconds} s" if csv_seconds is not None else ""
     print(
         f"  {'REFI-QDA export, all passages':38} {seconds} s ({expected} passages, "
-        f"{size / 2**20:.0f} MB; CSV {csv_seconds} s), peak RSS {peak} MB (limit 150)"
+        f"{size / 2**20:.0f} MB{csv}), peak RSS {peak} MB (limit 150; idle {idle} MB)"
     )
     return {
         "name": "REFI-QDA export (.qdpx), all passages",
@@ -484,6 +500,7 @@ def qdpx_export_benchmark(server: Server, csv_seconds: float) -> dict:
         "bytes": size,
         "seconds": seconds,
         "peak_rss_mb": peak,
+        "idle_rss_mb": idle,
     }
 
 
@@ -861,6 +878,9 @@ def main() -> None:
     if os.environ.get("BENCH_ONLY") == "w3c":  # the W3C goals alone (issue 14)
         write_report(generated, w3c_benchmarks())
         return
+    if os.environ.get("BENCH_ONLY") == "qdpx":  # the REFI-QDA project's memory (issue 14)
+        write_report(generated, [qdpx_export_benchmark()])
+        return
     if os.environ.get("BENCH_ONLY") == "embedded":  # SQLite's goals alone (issue 17)
         write_report(generated, embedded_benchmarks())
         return
@@ -933,7 +953,7 @@ def main() -> None:
         results.append(create)
         print("Export (ratio = HTTP time / COPY time of the same SELECT):")
         results.append(export_benchmarks(server, cutoff))
-        results.append(qdpx_export_benchmark(server, results[-1]["full"]["seconds"]))
+    results.append(qdpx_export_benchmark(results[-1]["full"]["seconds"]))
     # A short heartbeat timeout proves the long export is not killed by it.
     with Server(GUNICORN_TIMEOUT="5"):
         results.append(truncation_check())
@@ -1093,6 +1113,8 @@ def print_table(report: dict) -> None:
                 )
                 if "peak_rss_mb" in row:
                     detail += f", peak RSS {row['peak_rss_mb']} MB"
+                if "idle_rss_mb" in row:
+                    detail += f" (idle {row['idle_rss_mb']} MB)"
             print(f"| {row['name']} | | | {'yes' if row.get('met') else '-'} | {detail} |")
             continue
         if "summary" in row:  # issue 17's rows say their own figures
