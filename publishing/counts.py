@@ -30,15 +30,36 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 
 from annotations.models import Annotation, TaggedAnnotation
 from articles.models import Article
 from articles.visibility import PUBLISHED
-from publishing.models import ArticleFacet, FacetCount
+from publishing.models import ArticleFacet, CrossCount, FacetCount
 from publishing.version import corpus_changed
 from rounds.models import Round, open_round_passage_q
 
 Key = tuple[str, str, str, int]  # (listing, audience, facet, value_id)
+# A `CrossCount` cell's key: (CROSS, audience, table, row_key, col_key).
+CROSS = "cross"
+T = CrossCount.Table
+# Which facet (option kind) each table's rows and columns are: what `Recount.forget` drops.
+CROSS_FACETS = {
+    T.TAG_OUTLET: ("tag", "outlet"),
+    T.ORGANIZATION_TAG: ("organization", "tag"),
+    T.MONTH_TAG: (None, "tag"),
+    T.COOCCURRENCE: ("tag", "tag"),
+}
+
+
+def month_number(value) -> int:
+    """`YYYYMM` of a truncated date (a `date`, or text on SQLite); 0 for undated."""
+    if value is None:
+        return 0
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return int(text[:4]) * 100 + int(text[5:7])
+
+
 Pair = tuple[int, str, str, int]  # an ArticleFacet row: (article_id, audience, facet, value_id)
 
 
@@ -111,11 +132,13 @@ def tally(
     for (article_id, org_id), public in org_pairs.items():
         pair(article_id, Fc.ORGANIZATION, org_id, public)
 
+    # The tagged passages, by article, tag and what the analysis tables cross tags with.
     tag_pairs: dict[tuple[int, int], bool] = {}
     rows = (
         tagged.annotate(
             in_round=open_round_passage_q(prefix="content_object__")
-            & Q(content_object__adjudicated=False)
+            & Q(content_object__adjudicated=False),
+            month=TruncMonth("content_object__article__published"),
         )
         .values_list(
             "content_object__article_id",
@@ -123,21 +146,59 @@ def tally(
             "content_object__status",
             "content_object__article__status",
             "in_round",
+            "content_object__article__outlet_id",
+            "content_object__organization_id",
+            "month",
         )
         .annotate(n=Count("pk"))
     )
-    for article_id, tag_id, status, article_status, in_round, n in rows:
+
+    def cross(table, row, col, n, public):
+        counts[(CROSS, A.STAFF, table, row, col)] += n
+        if public:
+            counts[(CROSS, A.PUBLIC, table, row, col)] += n
+
+    for article_id, tag_id, status, article_status, in_round, outlet_id, org_id, month, n in rows:
         public = status == PUBLISHED and article_status == PUBLISHED and not in_round
         add(L.PASSAGES, Fc.TAG, tag_id, n, public)
+        cross(T.TAG_OUTLET, tag_id, outlet_id, n, public)
+        cross(T.MONTH_TAG, month_number(month), tag_id, n, public)
+        if org_id is not None:
+            cross(T.ORGANIZATION_TAG, org_id, tag_id, n, public)
         tag_pairs[(article_id, tag_id)] = tag_pairs.get((article_id, tag_id), False) or public
+    by_article: dict[int, list[tuple[int, bool]]] = {}
     for (article_id, tag_id), public in tag_pairs.items():
         pair(article_id, Fc.TAG, tag_id, public)
+        by_article.setdefault(article_id, []).append((tag_id, public))
+    for tags in by_article.values():  # articles holding both tags of a pair
+        for a, public_a in tags:
+            for b, public_b in tags:
+                cross(T.COOCCURRENCE, a, b, 1, public_a and public_b)
     return counts, found
+
+
+def stored_counts() -> Counter:
+    """The stored counts and cells (not zero), keyed as `tally()` keys them: what a
+    recount from scratch must give back."""
+    counts = Counter(
+        {
+            (row.listing, row.audience, row.facet, row.value_id): row.count
+            for row in FacetCount.objects.exclude(count=0)
+        }
+    )
+    for audience, table, row_key, col_key, n in (
+        CrossCount.objects.exclude(count=0)
+        .exclude(table=T.BUILT)
+        .values_list("audience", "table", "row_key", "col_key", "count")
+    ):
+        counts[(CROSS, audience, table, row_key, col_key)] = n
+    return counts
 
 
 def _apply(delta: Counter) -> None:
     """Add `delta` to the stored counts, in key order (no deadlocks between writers)."""
-    changes = sorted((key, n) for key, n in delta.items() if n)
+    changes = sorted((key, n) for key, n in delta.items() if n and key[0] != CROSS)
+    _apply_cross(sorted((key[1:], n) for key, n in delta.items() if n and key[0] == CROSS))
     if not changes:
         return
     table = connection.ops.quote_name(FacetCount._meta.db_table)
@@ -151,6 +212,39 @@ def _apply(delta: Counter) -> None:
             f"{table}.{q('count')} + excluded.{q('count')}",
             [(*key, n) for key, n in changes],
         )
+
+
+def _apply_cross(changes: list[tuple[tuple, int]]) -> None:
+    """Add (audience, table, row_key, col_key) deltas to the `CrossCount` cells."""
+    if not changes:
+        return
+    q = connection.ops.quote_name
+    table = q(CrossCount._meta.db_table)
+    key = ", ".join(q(c) for c in ("audience", "table", "row_key", "col_key"))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({key}, {q('count')}) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT ({key}) DO UPDATE SET {q('count')} = "
+            f"{table}.{q('count')} + excluded.{q('count')}",
+            [(*k, n) for k, n in changes],
+        )
+
+
+def _cross_forget(facet: str, value_id: int) -> None:
+    """Drop the `CrossCount` cells of a deleted option, in every table it is an axis of."""
+    for table, (row_facet, col_facet) in CROSS_FACETS.items():
+        if row_facet == facet:
+            CrossCount.objects.filter(table=table, row_key=value_id).delete()
+        if col_facet == facet:
+            CrossCount.objects.filter(table=table, col_key=value_id).delete()
+
+
+def _gone(key: tuple, gone: set[tuple[str, int]]) -> bool:
+    """Whether a count's key names an option deleted in this write."""
+    if key[0] == CROSS:
+        row_facet, col_facet = CROSS_FACETS[key[2]]
+        return (row_facet, key[3]) in gone or (col_facet, key[4]) in gone
+    return (FacetCount.Facet(key[2]).value, key[3]) in gone
 
 
 class Recount:
@@ -200,10 +294,8 @@ class Recount:
         for facet, value_id in sorted(self.forgotten):
             FacetCount.objects.filter(facet=facet, value_id=value_id).delete()
             ArticleFacet.objects.filter(facet=facet, value_id=value_id).delete()
-        gone = self.forgotten
-        return Counter(
-            {k: n for k, n in after.items() if (FacetCount.Facet(k[2]).value, k[3]) not in gone}
-        )
+            _cross_forget(facet, value_id)
+        return Counter({k: n for k, n in after.items() if not _gone(k, self.forgotten)})
 
 
 def _in_test_transaction(connection) -> bool:
@@ -250,7 +342,12 @@ def facet_counts_rebuild() -> None:
     """Recount every facet from scratch (inside the caller's write, or on its own)."""
     corpus_changed()
     FacetCount.objects.all().delete()
+    CrossCount.objects.all().delete()
     _apply(contributions())
+    CrossCount.objects.bulk_create(
+        CrossCount(audience=audience, table=T.BUILT, row_key=0, col_key=0)
+        for audience in FacetCount.Audience.values
+    )
     article_facets_rebuild()
 
 

@@ -88,6 +88,43 @@ class ArticleFacet(models.Model):
         return f"article {self.article_id}/{self.audience}/{self.facet}/{self.value_id}"
 
 
+class CrossCount(models.Model):
+    """One cell of an unfiltered `/analysis/` table, kept current like `FacetCount`.
+
+    `table` is one of the page's four tables; `count` is a number of passages `audience`
+    may see (the co-occurrence table: of articles) in the cell (`row_key`, `col_key`):
+    tag, outlet and organization ids, months as `YYYYMM` (0: undated). The rows of
+    `table` `built` (keys 0, 0) say the cells of that audience are complete: written by
+    the rebuild (`recount_facets`) and by the migration on an empty database; without it
+    the page counts with a grouped query instead. Maintained by `publishing.counts` from
+    the same per-article contributions as `FacetCount`; no foreign keys, as there.
+    """
+
+    class Table(models.TextChoices):
+        TAG_OUTLET = "tag-outlet", "Tags by outlet"
+        ORGANIZATION_TAG = "organization-tag", "Organizations by tag"
+        MONTH_TAG = "month-tag", "Months by tag"
+        COOCCURRENCE = "cooccurrence", "Tags that occur together"
+        BUILT = "built", "Complete"
+
+    audience = models.CharField(max_length=16, choices=FacetCount.Audience.choices)
+    table = models.CharField(max_length=20, choices=Table.choices)
+    row_key = models.BigIntegerField()
+    col_key = models.BigIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audience", "table", "row_key", "col_key"],
+                name="publishing_crosscount_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.audience}/{self.table}/{self.row_key}/{self.col_key}: {self.count}"
+
+
 class CorpusVersion(models.Model):
     """The single row whose `version` moves on every write to what the public pages show.
 

@@ -14,6 +14,9 @@ that of the passages carrying it or any tag below it (`Tag.parent`), each passag
 a passage tagged both `statistic` and `quote` counts once under their parent `evidence`.
 The tree is walked by the query itself (a recursive common table expression), so the
 count stays one query whatever the depth, on SQLite and PostgreSQL alike.
+
+Unfiltered, the page's four tables are read from their maintained cells (`CrossCount`,
+kept by the writes like the listings' facet counts) instead: `maintained()`.
 """
 
 # The SQL below is assembled from quoted table and column names, the ORM's own compiled
@@ -26,10 +29,11 @@ from datetime import date
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import TruncMonth
 
 from annotations.models import Tag, TaggedAnnotation
+from publishing.models import CrossCount
 
 DIMENSIONS = ("tag", "outlet", "organization", "month")
 
@@ -184,3 +188,40 @@ def cooccurrence(passages, *, rollup: bool = False) -> Counts:
         cursor.execute(sql, params)
         cells = {(a, b): n for a, b, n in cursor.fetchall()}
     return Counts("tag", "tag", rollup, cells)
+
+
+# The tables whose unfiltered, un-rolled-up cells the writes keep (`publishing.counts`).
+MAINTAINED = {
+    ("tag", "outlet"): CrossCount.Table.TAG_OUTLET,
+    ("organization", "tag"): CrossCount.Table.ORGANIZATION_TAG,
+    ("month", "tag"): CrossCount.Table.MONTH_TAG,
+    ("tag", "tag"): CrossCount.Table.COOCCURRENCE,
+}
+
+
+def _month_of(number: int) -> str | None:
+    return f"{number // 100:04d}-{number % 100:02d}" if number else None
+
+
+def maintained(audience: str, rows: str, cols: str) -> Counts | None:
+    """The cells of every passage `audience` sees, from `CrossCount` (one query), for a
+    maintained table or its transpose; None when they cannot be read there (another pair
+    of dimensions, or the cells not yet built: `recount_facets`)."""
+    table, flipped = MAINTAINED.get((rows, cols)), False
+    if table is None:
+        table, flipped = MAINTAINED.get((cols, rows)), True
+    if table is None:
+        return None
+    found = CrossCount.objects.filter(
+        Q(table=table, count__gt=0) | Q(table=CrossCount.Table.BUILT), audience=audience
+    ).values_list("table", "row_key", "col_key", "count")
+    built, cells = False, {}
+    months = "month" in (rows, cols)
+    for kind, row, col, n in found:
+        if kind == CrossCount.Table.BUILT:
+            built = True
+            continue
+        if months:
+            row = _month_of(row)
+        cells[(col, row) if flipped else (row, col)] = n
+    return Counts(rows, cols, False, cells) if built else None

@@ -30,11 +30,11 @@ from django.views.generic import TemplateView
 
 from annotations.models import Annotation
 from publishing.analysis import charts
-from publishing.analysis.crosstab import Counts, cooccurrence, crosstab
+from publishing.analysis.crosstab import Counts, cooccurrence, crosstab, maintained
 from publishing.analysis.forms import CrosstabForm, RollupForm
 from publishing.analysis.presenters import Label, Presenter, Table
 from publishing.exports import neutralise
-from publishing.facets import audience_of
+from publishing.facets import audience_of, counts_maintained_for
 from publishing.filters import PassageFilterSet
 from publishing.page_cache import CachedPublicPageMixin, RequestCache
 from publishing.version import corpus_version
@@ -165,11 +165,13 @@ class Analysis:
             if entry is not None and entry[0] == version:
                 self._computed[(rows, cols)] = entry[1]
                 return entry[1]
-        passages = self.filterset.qs
-        if rows == cols == "tag":
-            counts = cooccurrence(passages, rollup=self.rollup)
-        else:
-            counts = crosstab(passages, rows, cols, rollup=self.rollup)
+        counts = self.maintained(rows, cols)
+        if counts is None:
+            passages = self.filterset.qs
+            if rows == cols == "tag":
+                counts = cooccurrence(passages, rollup=self.rollup)
+            else:
+                counts = crosstab(passages, rows, cols, rollup=self.rollup)
         computed = Computed(counts, {}, self.presenter.axes(counts))
         for slug, spec in TABLES.items():
             if (spec.rows, spec.cols) == (rows, cols):
@@ -185,6 +187,15 @@ class Analysis:
             store.call("set", key, (version, computed), seconds)
         self._computed[(rows, cols)] = computed
         return computed
+
+    def maintained(self, rows: str, cols: str) -> Counts | None:
+        """The table's maintained cells when nothing narrows the passages (no filter, no
+        rollup) and the user's audience's counts are theirs (not a blind round's coder)."""
+        if self.rollup or any(value.strip() for _name, value in self.filter_query()):
+            return None
+        if not counts_maintained_for(self.request.user):
+            return None
+        return maintained(audience_of(self.request.user), rows, cols)
 
     def counts(self, rows: str, cols: str) -> Counts:
         """The counts of one table (`computed`)."""

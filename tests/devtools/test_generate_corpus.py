@@ -16,8 +16,8 @@ from django.core.management.base import CommandError
 from annotations.anchoring import context
 from annotations.models import Annotation, TaggedAnnotation
 from articles.models import Article, ArticleRevision
-from publishing.counts import tally
-from publishing.models import ArticleFacet, FacetCount
+from publishing.counts import stored_counts, tally
+from publishing.models import ArticleFacet
 from tests.bench.synthetic import BUSY_ARTICLE_SLUG
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,13 +39,7 @@ def generate(**options) -> str:
 
 def stored() -> Counter:
     """The maintained counts, and the maintained (article, option) pairs as counts of 1."""
-    counts = Counter(
-        {
-            (row.listing, row.audience, row.facet, row.value_id): row.count
-            for row in FacetCount.objects.all()
-            if row.count
-        }
-    )
+    counts = stored_counts()
     for pair in ArticleFacet.objects.values_list("article_id", "audience", "facet", "value_id"):
         counts[("pair", *pair)] += 1
     return counts

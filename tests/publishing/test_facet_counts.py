@@ -7,7 +7,7 @@ import pytest
 from annotations.actions.passages import annotation_delete, annotation_update
 from annotations.models import Annotation
 from articles.actions.articles import article_set_organizations, article_update
-from publishing.counts import article_facets_rebuild, facet_counts_rebuild, tally
+from publishing.counts import article_facets_rebuild, facet_counts_rebuild, stored_counts, tally
 from publishing.models import ArticleFacet, FacetCount
 from tests.factories import (
     make_annotation,
@@ -23,13 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def stored() -> Counter:
     """The maintained counts, and the maintained (article, option) pairs as counts of 1."""
-    counts = Counter(
-        {
-            (row.listing, row.audience, row.facet, row.value_id): row.count
-            for row in FacetCount.objects.all()
-            if row.count
-        }
-    )
+    counts = stored_counts()
     for pair in ArticleFacet.objects.values_list("article_id", "audience", "facet", "value_id"):
         counts[("pair", *pair)] += 1
     return counts

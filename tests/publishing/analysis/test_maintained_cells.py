@@ -1,0 +1,123 @@
+"""The unfiltered `/analysis/` tables read cells the writes keep (`CrossCount`), equal to
+the grouped queries' counts through every kind of write, for both audiences."""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from annotations.actions.passages import annotation_delete, annotation_update
+from annotations.actions.tags import tag_delete, tag_merge
+from annotations.models import Annotation, Tag
+from articles.actions.articles import article_update
+from articles.models import Outlet
+from publishing.analysis.crosstab import MAINTAINED, cooccurrence, crosstab, maintained
+from publishing.counts import contributions, facet_counts_rebuild, stored_counts
+from publishing.models import CrossCount
+from tests.factories import make_annotation, make_editor, make_outlet
+from tests.publishing.analysis.conftest import parse_csv
+
+PAIRS = [*MAINTAINED, ("outlet", "tag"), ("tag", "organization"), ("tag", "month")]
+
+
+def grouped(user, rows, cols):
+    passages = Annotation.objects.visible_to(user)
+    if rows == cols == "tag":
+        return cooccurrence(passages).cells
+    return crosstab(passages, rows, cols).cells
+
+
+def assert_cells_match(editor):
+    assert dict(stored_counts()) == {k: n for k, n in contributions().items() if n}
+    for user, audience in ((AnonymousUser(), "public"), (editor, "staff")):
+        for rows, cols in PAIRS:
+            kept = maintained(audience, rows, cols)
+            assert kept is not None, (audience, rows, cols)
+            assert kept.cells == grouped(user, rows, cols), (audience, rows, cols)
+
+
+def test_the_cells_equal_the_grouped_counts_through_every_write(corpus):
+    editor = make_editor()
+    assert_cells_match(editor)
+    jan, mar, weekly_mar, undated, draft = corpus["articles"]
+    assert maintained("public", "month", "tag").cells  # not trivially empty
+    assert maintained("public", "month", "tag").cells != maintained("staff", "month", "tag").cells
+
+    passage = Annotation.objects.filter(article=jan, exact="42 percent").get()
+    annotation_update(annotation=passage, user=editor, tags=["quote"], organization=None)
+    assert_cells_match(editor)
+    annotation_update(annotation=passage, user=editor, status="draft")
+    assert_cells_match(editor)
+    article_update(article=mar, outlet=Outlet.objects.get(name="Weekly"), published=None)
+    assert_cells_match(editor)
+    article_update(article=draft, status="published", published=date(2025, 12, 31))
+    assert_cells_match(editor)
+    article_update(article=weekly_mar, status="draft")
+    assert_cells_match(editor)
+    make_annotation(undated, exact="court", tags=["statistic", "evidence"])
+    assert_cells_match(editor)
+    annotation_delete(annotation=Annotation.objects.filter(article=jan).first(), user=editor)
+    assert_cells_match(editor)
+    tag_merge(source=Tag.objects.get(slug="statistic"), target=Tag.objects.get(slug="quote"))
+    assert_cells_match(editor)
+    tag_delete(tag=Tag.objects.get(slug="legal-argument"))
+    assert_cells_match(editor)
+    assert not CrossCount.objects.filter(table="tag-outlet", row_key__in=[0]).exists()
+
+
+def test_a_deleted_options_cells_go_with_it(corpus):
+    quote = Tag.objects.get(slug="quote")
+    assert CrossCount.objects.filter(table="tag-outlet", row_key=quote.pk).exists()
+    tag_delete(tag=quote)
+    assert not CrossCount.objects.filter(table="tag-outlet", row_key=quote.pk).exists()
+    assert not CrossCount.objects.filter(table="cooccurrence", col_key=quote.pk).exists()
+    assert not CrossCount.objects.filter(table="organization-tag", col_key=quote.pk).exists()
+    assert_cells_match(make_editor())
+
+
+def test_the_unfiltered_page_reads_the_cells_not_the_passages(client, corpus):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/analysis/")
+    assert response.status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [s for s in sql if "annotations_taggedannotation" in s]
+    assert len([s for s in sql if "publishing_crosscount" in s]) == 4
+    assert len(sql) <= 12, sql
+
+
+def test_without_the_built_rows_the_page_counts_and_gives_the_same_numbers(
+    client, corpus, settings
+):
+    settings.GLOSS_ANALYSIS_CACHE_SECONDS = 0  # count on every request
+    kept = parse_csv(client.get("/analysis/crosstab.csv?rows=tag&cols=outlet").content)
+    CrossCount.objects.filter(table="built").delete()
+    assert maintained("public", "tag", "outlet") is None
+    with CaptureQueriesContext(connection) as queries:
+        counted = parse_csv(client.get("/analysis/crosstab.csv?rows=tag&cols=outlet").content)
+    assert [q for q in queries.captured_queries if "annotations_taggedannotation" in q["sql"]]
+    assert counted == kept
+    facet_counts_rebuild()  # `recount_facets`: the cells again, and the rows saying so
+    assert maintained("public", "tag", "outlet") is not None
+    assert_cells_match(make_editor())
+
+
+def test_filters_and_rollup_count_their_own_passages(client, corpus):
+    whole = parse_csv(client.get("/analysis/crosstab.csv?rows=tag&cols=outlet").content)
+    daily = parse_csv(
+        client.get("/analysis/crosstab.csv?rows=tag&cols=outlet&outlet=daily").content
+    )
+    rolled = parse_csv(client.get("/analysis/crosstab.csv?rows=tag&cols=outlet&rollup=1").content)
+    assert whole != daily
+    assert whole != rolled
+    make_outlet("Empty")  # an outlet with no passages adds no cell
+    assert parse_csv(client.get("/analysis/crosstab.csv?rows=tag&cols=outlet").content) == whole
+
+
+@pytest.mark.django_db
+def test_an_empty_database_is_built_by_the_migration():
+    assert set(CrossCount.objects.filter(table="built").values_list("audience", flat=True)) == {
+        "public",
+        "staff",
+    }
