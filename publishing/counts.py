@@ -197,34 +197,25 @@ def stored_counts() -> Counter:
 
 def _apply(delta: Counter) -> None:
     """Add `delta` to the stored counts, in key order (no deadlocks between writers)."""
-    changes = sorted((key, n) for key, n in delta.items() if n and key[0] != CROSS)
-    _apply_cross(sorted((key[1:], n) for key, n in delta.items() if n and key[0] == CROSS))
-    if not changes:
-        return
-    table = connection.ops.quote_name(FacetCount._meta.db_table)
-    q = connection.ops.quote_name
-    columns = ", ".join(q(c) for c in ("listing", "audience", "facet", "value_id", "count"))
-    conflict = ", ".join(q(c) for c in ("listing", "audience", "facet", "value_id"))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608
-            f"ON CONFLICT ({conflict}) DO UPDATE SET {q('count')} = "
-            f"{table}.{q('count')} + excluded.{q('count')}",
-            [(*key, n) for key, n in changes],
-        )
+    counts = sorted((key, n) for key, n in delta.items() if n and key[0] != CROSS)
+    cells = sorted((key[1:], n) for key, n in delta.items() if n and key[0] == CROSS)
+    _add_counts(FacetCount, ("listing", "audience", "facet", "value_id"), counts)
+    _add_counts(CrossCount, ("audience", "table", "row_key", "col_key"), cells)
 
 
-def _apply_cross(changes: list[tuple[tuple, int]]) -> None:
-    """Add (audience, table, row_key, col_key) deltas to the `CrossCount` cells."""
+def _add_counts(model, key: tuple[str, ...], changes: list[tuple[tuple, int]]) -> None:
+    """Add each (key, n) of `changes` to the `count` of `model`'s row with that key,
+    creating rows that are not there, in one statement run for every row."""
     if not changes:
         return
     q = connection.ops.quote_name
-    table = q(CrossCount._meta.db_table)
-    key = ", ".join(q(c) for c in ("audience", "table", "row_key", "col_key"))
+    table = q(model._meta.db_table)
+    columns = ", ".join(q(c) for c in key)
+    values = ", ".join(["%s"] * (len(key) + 1))
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} ({key}, {q('count')}) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608
-            f"ON CONFLICT ({key}) DO UPDATE SET {q('count')} = "
+            f"INSERT INTO {table} ({columns}, {q('count')}) VALUES ({values}) "  # noqa: S608
+            f"ON CONFLICT ({columns}) DO UPDATE SET {q('count')} = "
             f"{table}.{q('count')} + excluded.{q('count')}",
             [(*k, n) for k, n in changes],
         )

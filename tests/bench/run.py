@@ -246,20 +246,20 @@ class Server:
         ).stdout
         return [int(pid) for pid in out.split()]
 
-    def peak_rss_mb(self) -> float:
-        peaks = []
-        for pid in self.worker_pids():
-            status = Path(f"/proc/{pid}/status").read_text()
-            peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)
-        return round(max(peaks), 1)
-
-    def rss_mb(self) -> float:
-        """The largest worker's resident memory now."""
+    def _largest(self, field: str) -> float:
+        """The largest worker's `field` of /proc/<pid>/status, in MB."""
         sizes = []
         for pid in self.worker_pids():
             status = Path(f"/proc/{pid}/status").read_text()
-            sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+            sizes.append(int(re.search(rf"{field}:\s+(\d+)", status).group(1)) / 1024)
         return round(max(sizes), 1)
+
+    def peak_rss_mb(self) -> float:
+        return self._largest("VmHWM")
+
+    def rss_mb(self) -> float:
+        """The largest worker's resident memory now."""
+        return self._largest("VmRSS")
 
     def __exit__(self, *exc):
         self.process.send_signal(signal.SIGTERM)
