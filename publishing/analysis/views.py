@@ -109,6 +109,7 @@ class Analysis:
         self.valid = self.form.is_valid() and filters_valid
         self.presenter = Presenter()
         self._version: int | None = None
+        self._counts_maintained: bool | None = None
         self._computed: dict[tuple[str, str], Computed] = {}
 
     def version(self) -> int:
@@ -193,7 +194,10 @@ class Analysis:
         rollup) and the user's audience's counts are theirs (not a blind round's coder)."""
         if self.rollup or any(value.strip() for _name, value in self.filter_query()):
             return None
-        if not counts_maintained_for(self.request.user):
+        if self._counts_maintained is None:
+            # One answer per request: the page asks for each of its four tables.
+            self._counts_maintained = counts_maintained_for(self.request.user)
+        if not self._counts_maintained:
             return None
         return maintained(audience_of(self.request.user), rows, cols)
 

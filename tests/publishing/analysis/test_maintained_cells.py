@@ -87,6 +87,17 @@ def test_the_unfiltered_page_reads_the_cells_not_the_passages(client, corpus):
     assert len(sql) <= 12, sql
 
 
+def test_an_editor_s_page_asks_once_whether_the_cells_serve_them(client, corpus):
+    client.force_login(make_editor())
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/analysis/")
+    assert response.status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len([s for s in sql if "publishing_crosscount" in s]) == 4
+    # `counts_maintained_for`: the open blind rounds the editor codes in, once a page.
+    assert len([s for s in sql if "rounds_round" in s and "blind" in s]) == 1, sql
+
+
 def test_without_the_built_rows_the_page_counts_and_gives_the_same_numbers(
     client, corpus, settings
 ):
