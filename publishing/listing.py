@@ -199,7 +199,7 @@ class FacetedListMixin:
                 options = self.maintained()[parameter]
             else:
                 options = self.facet_counts(parameter, rows)
-            options = self.roll_up(parameter, options)
+            options = self.roll_up(parameter, rows, options)
             options = self.arrange(parameter, rows, self.with_selected(parameter, options))
             facets.append(
                 {"parameter": parameter, "label": label, "options": options, "capped": capped}
@@ -211,9 +211,10 @@ class FacetedListMixin:
         (those `roll_up` adds up); none unless a listing says otherwise."""
         return []
 
-    def roll_up(self, parameter: str, options: list[dict]) -> list[dict]:
+    def roll_up(self, parameter: str, rows, options: list[dict]) -> list[dict]:
         """A facet's options (all of them, largest first) with the counts the page shows,
-        before they are cut to the largest; as they are unless a listing says otherwise."""
+        before they are cut to the largest (`rows` as for `arrange`); as they are unless a
+        listing says otherwise."""
         return options
 
     def arrange(self, parameter: str, rows, options: list[dict]) -> list[dict]:

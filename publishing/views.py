@@ -15,12 +15,17 @@ from articles.models import Article, Organization, Outlet
 from articles.org_tree import with_affiliates
 from publishing.choosers import annotator_choices, article_choices
 from publishing.exports import passages_csv
+from publishing.facet_trees import (
+    article_family_counts,
+    families,
+    organization_tree_options,
+    organizations_rolled_up,
+    passage_tag_counter,
+    tag_tree_options,
+)
 from publishing.facets import (
     article_organization_facets,
     article_tag_facets,
-    organization_tree_options,
-    organizations_rolled_up,
-    tag_tree_options,
     visible_article_organization_facets,
     visible_article_tag_facets,
 )
@@ -95,7 +100,7 @@ class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
             return []
         return list(self.filterset.organization_nodes())
 
-    def roll_up(self, parameter, options):
+    def roll_up(self, parameter, rows, options):
         """Organizations count their affiliates' passages too (`?organization=` finds them)."""
         if parameter != "organization":
             return options
@@ -114,7 +119,7 @@ class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
         if parameter != "tag":
             return options
         passages = self.get_queryset() if rows is None else rows
-        return tag_tree_options(options, passages, self.filterset.tag_nodes())
+        return tag_tree_options(options, passage_tag_counter(passages), self.filterset.tag_nodes())
 
     def facet_counts(self, parameter, rows):
         if parameter == "tag":
@@ -205,6 +210,39 @@ class ArticleListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
 
     def present(self, presenter, rows):
         return presenter.articles(rows)
+
+    def family_counter(self, facet, rows):
+        """Per tag or organization with sub-tags or affiliates, the articles of `rows` (all
+        the visitor may see when None) counting toward its family, each article once."""
+        if self.counts_maintained():
+            return lambda subtrees: article_family_counts(
+                facet, subtrees, articles=rows, audience=self.audience()
+            )
+        return lambda subtrees: article_family_counts(
+            facet, subtrees, articles=rows, passages=visible_passages(self.request)
+        )
+
+    def roll_up(self, parameter, rows, options):
+        """An organization counts the articles of its affiliates too (`?organization=`
+        finds them), each article once."""
+        if parameter != "organization":
+            return options
+        nodes = self.filterset.organization_nodes()
+        counted = self.family_counter(FacetCount.Facet.ORGANIZATION, rows)(families(nodes))
+        self._organizations_rolled = organizations_rolled_up(options, nodes, counted)
+        return self._organizations_rolled
+
+    def arrange(self, parameter, rows, options):
+        """The tag facet as a tree whose parents count the articles of their sub-tags too;
+        the organization facet as a tree of affiliates (`roll_up` counted them)."""
+        if parameter == "organization":
+            return organization_tree_options(
+                options, self._organizations_rolled, self.filterset.organization_nodes()
+            )
+        if parameter != "tag":
+            return options
+        counter = self.family_counter(FacetCount.Facet.TAG, rows)
+        return tag_tree_options(options, counter, self.filterset.tag_nodes())
 
     def facet_counts(self, parameter, rows):
         if parameter == "outlet":

@@ -105,26 +105,34 @@ class ArticleFilterSet(SearchLastFilterSet):
         return queryset.filter(outlet__in=value) if value else queryset
 
     def filter_organization(self, queryset, name, value):
+        """Mentioned, or a passage attributed to it, the organization or one of its
+        affiliates (any depth), as on `/passages/`."""
         if not value:
             return queryset
-        mentions = Article.organizations.through.objects.filter(
-            article_id=OuterRef("pk"), organization__in=value
+        ids = sorted(
+            org_tree.with_affiliates([row.pk for row in value], self.organization_parents())
         )
-        attributed = self.visible_passages().filter(article=OuterRef("pk"), organization__in=value)
+        mentions = Article.organizations.through.objects.filter(
+            article_id=OuterRef("pk"), organization_id__in=ids
+        )
+        attributed = self.visible_passages().filter(article=OuterRef("pk"), organization_id__in=ids)
         return queryset.filter(Q(Exists(mentions)) | Q(Exists(attributed)))
 
     def filter_tag(self, queryset, name, value):
+        """A passage carrying a ticked tag or a tag under it (any depth), as on
+        `/passages/`; with `tag_match=all`, such a passage for each ticked tag (not
+        necessarily the same passage: an article is one unit of analysis)."""
         if not value:
             return queryset
-        if self.tags_match_all():
-            # A passage with each ticked tag (not necessarily the same passage: an article
-            # is one unit of analysis): one EXISTS per tag.
-            for tag in value:
-                tagged = self.visible_passages().filter(article=OuterRef("pk"), tags=tag)
-                queryset = queryset.filter(Exists(tagged))
-            return queryset
-        tagged = self.visible_passages().filter(article=OuterRef("pk"), tags__in=value)
-        return queryset.filter(Exists(tagged))
+        tree = self.tag_parents()
+        groups = (
+            [[tag] for tag in value] if self.tags_match_all() else [list(value)]
+        )  # one EXISTS per ticked tag, or one for them all
+        for group in groups:
+            ids = sorted(tag_tree.with_descendants([tag.pk for tag in group], tree))
+            tagged = self.visible_passages().filter(article=OuterRef("pk"), tags__in=ids)
+            queryset = queryset.filter(Exists(tagged))
+        return queryset
 
 
 # `field.<tag>.<name>=<value>`, and for numbers `field.<tag>.<name>.gte=` / `.lte=`.

@@ -95,8 +95,9 @@ def test_a_facet_over_a_wider_base_is_capped_and_flagged_on_its_own(
     make_article(outlet=make_outlet("Weekly"), published=date(2020, 1, 1))
     make_article(outlet=outlet, published=date(2010, 1, 1))
     # Corpus version, outlet validation, matching ids, the outlet facet's ids (what the
-    # date filter matches), three facets, page: the same whether capped or not.
-    with django_assert_num_queries(8):
+    # date filter matches), three facets, page, the tag and organization trees: the same
+    # whether capped or not.
+    with django_assert_num_queries(9):
         response = client.get("/articles/?published_after=2015-01-01&outlet=weekly")
     assert response.context_data["capped"] is False
     assert response.context_data["paginator"].count == 1
