@@ -4,8 +4,12 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
-from annotations.models import Annotation
+from annotations import tag_fields
+from annotations.models import Annotation, TagField
 from articles import org_tree
 from articles.actions.slugs import unique_slug
 from articles.models import Organization
@@ -80,7 +84,16 @@ def organization_save(
     make a cycle is refused (code `organization_cycle`)."""
     with corpus_write():
         org_tree.check_parent(organization, organization.parent)
-        return audit.save_recorded(organization, actor=actor, via=via)
+        old_slug = (
+            Organization.objects.filter(pk=organization.pk).values_list("slug", flat=True).first()
+            if organization.pk
+            else None
+        )
+        saved = audit.save_recorded(organization, actor=actor, via=via)
+        if old_slug is not None and old_slug != saved.slug:
+            # Organization field values name it by slug: they follow it.
+            rewrite_organization_values(old_slug, saved.slug, actor=actor, via=via)
+        return saved
 
 
 @transaction.atomic(durable=True)
@@ -106,6 +119,9 @@ def delete_organization(
     """Step of `organization_delete`, for a bulk delete in one transaction."""
     with corpus_write() as write:
         write.forget("organization", organization.pk)
+        # Values of organization fields naming it go, as its attributions do (first: the
+        # passages below are then read with their fields as rewritten).
+        rewrite_organization_values(organization.slug, None, actor=actor, via=via)
         passages = list(
             Annotation.objects.filter(organization=organization).prefetch_related("tags")
         )
@@ -117,3 +133,42 @@ def delete_organization(
         audit.record_many(
             passages, action=audit.Action.UPDATE, actor=actor, via=via, befores=befores
         )
+
+
+def rewrite_organization_values(
+    old_slug: str, new_slug: str | None, *, actor=None, via: str = audit.Via.OTHER
+) -> None:
+    """Step: every passage value of an organization field that names `old_slug` now names
+    `new_slug` (the organization's slug changed), or goes (None: it was deleted); each
+    passage changed is recorded in its history."""
+    keys = [
+        tag_fields.key(tag_slug, name)
+        for tag_slug, name in TagField.objects.filter(kind=TagField.Kind.ORGANIZATION).values_list(
+            "tag__slug", "name"
+        )
+    ]
+    if not keys:
+        return
+    # As plain text (a JSON key's own `exact` would compare the slug parsed as JSON).
+    named = {
+        f"value_{i}": Cast(KeyTextTransform(key, "fields"), TextField())
+        for i, key in enumerate(keys)
+    }
+    holding = Q()
+    for alias in named:
+        holding |= Q(**{alias: old_slug})
+    passages = list(Annotation.objects.annotate(**named).filter(holding).prefetch_related("tags"))
+    if not passages:
+        return
+    befores = {passage.pk: audit.snapshot(passage) for passage in passages}
+    for passage in passages:
+        fields = {}
+        for key, value in passage.fields.items():
+            if key in keys and value == old_slug:
+                if new_slug is None:
+                    continue
+                value = new_slug
+            fields[key] = value
+        passage.fields = fields
+    Annotation.objects.bulk_update(passages, ["fields"], batch_size=500)
+    audit.record_many(passages, action=audit.Action.UPDATE, actor=actor, via=via, befores=befores)

@@ -463,3 +463,39 @@ def test_the_workspace_form_holds_each_tags_fields_without_javascript(client, st
     assert "Value (required)" in html and "A number, at least 0." in html
     data = response.context["workspace_data"]
     assert data["passages"][0]["fields"] == {"statistic.value": 60000}
+
+
+def test_an_organization_value_follows_its_slug_and_goes_with_it(statistic):
+    """Values name an organization by slug: an editor changing the slug moves them, and
+    deleting the organization drops them (as its attributions go), each passage's change
+    in its history; values naming another organization stay."""
+    from articles.actions.organizations import organization_delete, organization_save
+
+    aclu, other = make_organization("ACLU"), make_organization("Union of Readers")
+    article = make_article(BODY)
+    named = create(
+        article,
+        make_annotator(),
+        tags=["statistic"],
+        fields={"statistic.value": 3, "statistic.speaker": "aclu"},
+    )
+    kept = create(
+        article,
+        make_annotator(),
+        tags=["statistic"],
+        fields={"statistic.value": 4, "statistic.speaker": other.slug},
+    )
+    editor = make_editor("slugger")
+    aclu.slug = "american-civil-liberties-union"
+    organization_save(organization=aclu, actor=editor)
+    named.refresh_from_db()
+    assert named.fields == {"statistic.value": "3", "statistic.speaker": aclu.slug}
+    changes = HistoryRecord.objects.filter(
+        content_type__model="annotation", object_id=named.pk, actor=editor
+    )
+    assert changes.count() == 1
+    organization_delete(organization=aclu, actor=editor)
+    named.refresh_from_db()
+    kept.refresh_from_db()
+    assert named.fields == {"statistic.value": "3"}
+    assert kept.fields == {"statistic.value": "4", "statistic.speaker": other.slug}
