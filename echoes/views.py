@@ -1,5 +1,7 @@
 """`/echoes/`: the first appearance of each quote, who ran it first and who repeated it;
-and `/echoes/also-in/?passage=<id>&...`, the "Also in" of a page's passages.
+`/echoes/also-in/?passage=<id>&...`, the "Also in" of a page's passages; and
+`/echoes/passages/<id>/`, the same for one passage as a page (what a reader without
+JavaScript follows from the slot the script would fill).
 
 The passages tagged `quote` that the /passages/ filters select (the same FilterSet, so
 the same parameters and the same errors), a page at a time; for each, its own article and
@@ -13,8 +15,9 @@ from datetime import date
 from typing import NamedTuple
 
 from django import forms
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views import View
+from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from annotations.models import Annotation
@@ -167,3 +170,37 @@ class AlsoInView(CachedPublicPageMixin, View):
         return JsonResponse(
             {"also_in": {str(pk): [row.as_json() for row in rows] for pk, rows in found.items()}}
         )
+
+
+class PassageEchoesView(CachedPublicPageMixin, TemplateView):
+    """`/echoes/passages/<id>/`: the other articles (that the reader may see) that ran a
+    passage's words, earliest first, with links to the very words: the "Also in" of
+    `AlsoInView` as a page. 404 for a passage the reader may not see, or an orphaned one
+    (it has no words in its article to echo)."""
+
+    template_engine = "jinja2"
+    template_name = "echoes/passage_echoes.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        passage = (
+            Annotation.objects.visible_to(self.request.user)
+            .exclude(anchor_status=Annotation.AnchorStatus.ORPHANED)
+            .select_related("article__outlet")
+            .filter(pk=kwargs["pk"])
+            .first()
+        )
+        if passage is None:
+            raise Http404("No such passage.")
+        presenter = Presenter()
+        article = passage.article
+        found = also_in([passage_text(passage)], self.request.user, presenter)
+        context.update(
+            passage=passage,
+            article_title=article.title,
+            article_url=f"{presenter.article_url(article.slug)}#passage-{passage.pk}",
+            outlet=article.outlet.name,
+            published=presenter.date(article.published, "j M Y"),
+            rows=found.get(passage.pk, []),
+        )
+        return context

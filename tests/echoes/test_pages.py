@@ -193,3 +193,29 @@ def test_pages_spend_no_query_on_echoes_and_the_answer_two(
     with django_assert_num_queries(2 + 2):
         answer = asked(client, *ids).json()["also_in"]
     assert all(answer[str(pk)] for pk in ids)
+
+
+def test_without_javascript_each_slot_links_to_a_page_of_the_same_also_in(client, corpus):
+    """A reader without JavaScript never sees the slot filled: a `<noscript>` link leads
+    to `/echoes/passages/<id>/`, the same "Also in" as a page, with links to the words;
+    the draft article stays hidden from anonymous readers, and a passage they may not
+    see, an orphaned one or an unknown id answer 404."""
+    source, hill, draft, passage = corpus
+    page = client.get(source.get_absolute_url()).content.decode()
+    link = f"/echoes/passages/{passage.pk}/"
+    assert f'<noscript><p class="meta"><a href="{link}">' in page
+    assert f'<a href="{link}">' in client.get("/passages/").content.decode()
+    answer = client.get(link)
+    assert answer.status_code == 200
+    content = answer.content.decode()
+    assert html.escape(echo_link(hill)) in content
+    assert "The Hill" in content and "26 Jun 2019" in content
+    assert "Hidden" not in content
+    assert f"{source.get_absolute_url()}#passage-{passage.pk}" in content
+    alone = make_annotation(hill, exact="First line.")  # too short to echo anything
+    assert "ran in no other article" in client.get(f"/echoes/passages/{alone.pk}/").content.decode()
+    hidden = make_annotation(draft, exact=QUOTE)
+    assert client.get(f"/echoes/passages/{hidden.pk}/").status_code == 404
+    Annotation.objects.filter(pk=alone.pk).update(anchor_status=Annotation.AnchorStatus.ORPHANED)
+    assert client.get(f"/echoes/passages/{alone.pk}/").status_code == 404
+    assert client.get("/echoes/passages/999999/").status_code == 404

@@ -81,7 +81,9 @@ def test_a_passage_entry_shows_quote_tags_organization_note_annotator_and_a_link
         "</p>\n"
         '<p class="note"><span class="label">Note:</span> check</p>\n'
         f'<p class="meta">Coded by ann · <a href="#hl-{passage.pk}">Show in text</a></p>\n'
-        f'<p class="meta also-in" data-also-in="{passage.pk}" hidden></p>\n'
+        f'<p class="meta also-in" data-also-in="{passage.pk}" hidden></p>'
+        f'<noscript><p class="meta"><a href="/echoes/passages/{passage.pk}/">'
+        "Where else these words ran</a></p></noscript>\n"
         "</li>",
     )
 
@@ -100,7 +102,9 @@ def test_untagged_draft_and_orphaned_entries_for_staff(client):
         '<p class="meta"><span class="muted">No tag</span>\n'
         '<span class="draft-badge">Draft</span></p>\n'
         f'<p class="meta">Coded by a · <a href="#hl-{draft.pk}">Show in text</a></p>\n'
-        f'<p class="meta also-in" data-also-in="{draft.pk}" hidden></p>\n'
+        f'<p class="meta also-in" data-also-in="{draft.pk}" hidden></p>'
+        f'<noscript><p class="meta"><a href="/echoes/passages/{draft.pk}/">'
+        "Where else these words ran</a></p></noscript>\n"
         "</li>\n"
         f'<li id="passage-{orphan.pk}" class="passage-entry" tabindex="-1">\n'
         '<blockquote><p><mark class="quote">gone</mark></p></blockquote>\n'

@@ -100,7 +100,9 @@ def test_a_passage_row_is_written_exactly_with_chips_in_the_order_tags_were_adde
         f'  <p class="note"><span class="label">Note:</span> note {ESCAPED}</p>\n'
         f'  <p class="meta">Coded by coder · <a href="{url}">See it in the article'
         '<span class="visually-hidden"> T &lt;b&gt;</span></a></p>\n'
-        f'  <p class="meta also-in" data-also-in="{passage.pk}" hidden></p>\n'
+        f'  <p class="meta also-in" data-also-in="{passage.pk}" hidden></p>'
+        f'<noscript><p class="meta"><a href="/echoes/passages/{passage.pk}/">'
+        "Where else these words ran</a></p></noscript>\n"
         "</li>\n",
     )
 
