@@ -43,6 +43,7 @@ def public_urls(articles, passages) -> list[str]:
         f"/tags/{tag.slug}/",
         "/analysis/",
         "/echoes/",
+        f"/echoes/passages/{passages[0].pk}/",
         f"/articles/{article.slug}/revisions/",
     ]
 
