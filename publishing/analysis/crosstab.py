@@ -25,6 +25,7 @@ kept by the writes like the listings' facet counts) instead: `maintained()`.
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 
 from django.core.exceptions import EmptyResultSet
@@ -58,17 +59,22 @@ class Counts:
     rollup: bool
     cells: dict
 
+    # Summed once (the labels' order and the page's table both ask; a kept table of 18,000
+    # cells took 19 ms a sum). Cells are never changed after counting.
+    @cached_property
+    def _totals(self) -> tuple[Counter, Counter]:
+        rows: Counter = Counter()
+        cols: Counter = Counter()
+        for (row, col), n in self.cells.items():
+            rows[row] += n
+            cols[col] += n
+        return rows, cols
+
     def row_totals(self) -> Counter:
-        totals: Counter = Counter()
-        for (row, _col), n in self.cells.items():
-            totals[row] += n
-        return totals
+        return self._totals[0]
 
     def col_totals(self) -> Counter:
-        totals: Counter = Counter()
-        for (_row, col), n in self.cells.items():
-            totals[col] += n
-        return totals
+        return self._totals[1]
 
 
 def month_key(value) -> str | None:
