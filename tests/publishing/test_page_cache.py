@@ -47,6 +47,7 @@ from articles.actions.organizations import (
 from articles.actions.outlets import outlet_delete, outlet_get_or_create, outlet_save
 from audit.models import HistoryRecord
 from backups import archive as backups
+from backups import restore
 from cms.settings import cache_from_url
 from intake import actions as intake_actions
 from intake import demo, importers
@@ -312,8 +313,8 @@ def write_scenarios(tmp_path):
                 canonical_url="https://bump.example/a",
             )
         ),
-        "import_lines": lambda: backups.import_lines(backup, replace=True),
-        "import_verified": lambda: backups.import_verified(backup, replace=True),
+        "import_lines": lambda: restore.import_lines(backup, replace=True),
+        "import_verified": lambda: restore.import_verified(backup, replace=True),
         "corpus_clear": synthetic.corpus_clear,
         "generate_corpus": lambda: synthetic.generate_corpus(articles=3, passages=5, seed=1),
         "facet_counts_rebuild": counts.facet_counts_rebuild,

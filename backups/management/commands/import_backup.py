@@ -3,8 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backups.archive import MODELS, import_verified
+from backups.archive import MODELS
 from backups.format import BackupProblem, verify
+from backups.restore import import_verified
 
 
 class Command(BaseCommand):
