@@ -12,6 +12,11 @@ urlpatterns = [
     path("passages/", views.PassageListView.as_view(), name="passage-list"),
     path("passages/export.csv", views.PassageExportView.as_view(), name="passage-export"),
     path(
+        "passages/article-choices.json",
+        views.ArticleChoicesView.as_view(),
+        name="passage-article-choices",
+    ),
+    path(
         "passages/export.jsonld", w3c.AnnotationExportView.as_view(), name="passage-export-jsonld"
     ),
     path("annotations/", w3c.AnnotationContainerView.as_view(), name="w3c-container"),

@@ -25,8 +25,8 @@ kept by the writes like the listings' facet counts) instead: `maintained()`.
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections

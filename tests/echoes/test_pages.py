@@ -187,7 +187,7 @@ def test_pages_spend_no_query_on_echoes_and_the_answer_two(
     with django_assert_num_queries(5):
         content = client.get(source.get_absolute_url()).content.decode()
     assert sorted(slots(content)) == ids
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         content = client.get("/passages/").content.decode()
     assert sorted(slots(content)) == ids
     with django_assert_num_queries(2 + 2):

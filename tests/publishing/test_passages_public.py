@@ -145,22 +145,23 @@ def test_passage_list_query_count_is_constant(client, django_assert_num_queries,
     for i in range(count):
         make_annotation(article, start=i * 5, end=i * 5 + 4, tags=[tag])
     # The maintained row count and three facets come in one query (were four); the
-    # choosers (annotators, articles' titles) one each; the tag tree (issue 19: the
-    # facet shows sub-tags under their parents) one.
-    with django_assert_num_queries(7):
+    # annotator chooser one (the articles' titles are asked for once the field is used:
+    # /passages/article-choices.json); the tag tree (issue 19: the facet shows sub-tags
+    # under their parents) one.
+    with django_assert_num_queries(6):
         client.get("/passages/")
     # Filtered: one validation query per slug filter, the matching ids (the count, and
     # the base of the facets whose parameter is not in use), page, tags, three facets,
-    # two choosers. A facet whose own parameter is in use counts over what the other
+    # the annotator chooser. A facet whose own parameter is in use counts over what the other
     # filters match: one more query (their first ids) per such facet. Here outlet.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(f"/passages/?outlet={article.outlet.slug}&q=word")
     # Tag and outlet in use: two more.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         client.get(f"/passages/?tag=t&outlet={article.outlet.slug}&q=word")
     # A facet whose parameter is the only filter reads the maintained counts: no base to
     # fetch, and one query as its GROUP BY was.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get("/passages/?tag=t")
 
 
