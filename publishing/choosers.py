@@ -2,7 +2,9 @@
 
 The filters' values stay internal (a username, an article's slug or exact title), so a
 cited URL keeps working; these are what the page offers to pick from: a plain `<select>`
-of the annotators and a `<datalist>` of the articles' titles, usable without JavaScript.
+of the annotators (usable without JavaScript) and a `<datalist>` of the articles' titles,
+which `static/js/article_choices.js` asks for once the field is used
+(`/passages/article-choices.json`); without it, the field takes a typed title or slug.
 Each is one query over the passages the visitor may see, at most `CHOOSER_LIMIT` rows.
 The articles' is bounded further: only the newest `ARTICLE_SCAN` articles are looked at
 (each probed for a visible passage through the passages' article index), so its cost
