@@ -5,17 +5,14 @@ are trees whose parents count each article once (issue 19)."""
 
 import pytest
 
-from annotations.actions.tags import tag_create, tag_update
 from annotations.models import Tag
-from articles.actions.organizations import organization_upsert
 from articles.models import Article
-from tests.codebook.test_hierarchy import assert_each_option_counts
+from tests.codebook.test_hierarchy import assert_each_option_counts, make_trees
 from tests.factories import (
     make_annotation,
     make_annotator,
     make_article,
     make_editor,
-    make_organization,
     make_outlet,
 )
 from tests.rounds.agreement_data import make_round
@@ -35,16 +32,7 @@ def corpus():
     - Argued: a legal argument only, in a text that mentions ACLU;
     - a draft: a statistic attributed to the Boston chapter (staff only).
     """
-    evidence = tag_create(name="evidence", colour="#e0e0e0")
-    statistic, quote = Tag.objects.get(slug="statistic"), Tag.objects.get(slug="quote")
-    legal = Tag.objects.get(slug="legal-argument")
-    tag_update(tag=statistic, parent=evidence)
-    tag_update(tag=quote, parent=evidence)
-    testimony = tag_create(name="testimony", parent=Tag.objects.get(pk=quote.pk))
-    aclu = make_organization("American Civil Liberties Union", aliases=["ACLU"])
-    mass, _ = organization_upsert(name="ACLU of Massachusetts", parent=aclu)
-    boston, _ = organization_upsert(name="ACLU of Massachusetts, Boston chapter", parent=mass)
-    other = make_organization("Union of Readers")
+    evidence, statistic, quote, testimony, legal, aclu, mass, boston, other = make_trees()
     daily, weekly = make_outlet("Daily"), make_outlet("Weekly")
     plain = "alpha beta gamma delta epsilon zeta eta theta"
     counted = make_article(f"The ACLU said: {plain}", title="Counted", outlet=daily)

@@ -22,13 +22,10 @@ def shown(response) -> list[int]:
     return sorted(passage.pk for passage in response.context_data["passages"])
 
 
-@pytest.fixture
-def tree():
-    """evidence > statistic, quote > (quote's) testimony; legal argument stays at the top.
-
-    Passages: statistic; quote; statistic+quote; testimony; evidence itself; legal
-    argument; a draft article's statistic (staff only). ACLU > ACLU of Massachusetts >
-    its Boston chapter; one passage attributed to each and one to another group."""
+def make_trees():
+    """evidence > statistic, quote > testimony, and legal argument at the top; ACLU >
+    ACLU of Massachusetts > its Boston chapter, and another group. Returns the five
+    tags, then the four organizations."""
     evidence = tag_create(name="evidence", colour="#e0e0e0")
     statistic, quote = Tag.objects.get(slug="statistic"), Tag.objects.get(slug="quote")
     legal = Tag.objects.get(slug="legal-argument")
@@ -39,6 +36,17 @@ def tree():
     mass, _ = organization_upsert(name="ACLU of Massachusetts", parent=aclu)
     boston, _ = organization_upsert(name="ACLU of Massachusetts, Boston chapter", parent=mass)
     other = make_organization("Union of Readers")
+    return evidence, statistic, quote, testimony, legal, aclu, mass, boston, other
+
+
+@pytest.fixture
+def tree():
+    """evidence > statistic, quote > (quote's) testimony; legal argument stays at the top.
+
+    Passages: statistic; quote; statistic+quote; testimony; evidence itself; legal
+    argument; a draft article's statistic (staff only). ACLU > ACLU of Massachusetts >
+    its Boston chapter; one passage attributed to each and one to another group."""
+    evidence, statistic, quote, testimony, legal, aclu, mass, boston, other = make_trees()
     body = "alpha beta gamma delta epsilon zeta eta theta iota kappa"
     article = make_article(body, title="One")
     draft = make_article(body, title="Draft", status="draft")
