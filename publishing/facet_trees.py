@@ -91,9 +91,10 @@ def article_family_counts(
             .order_by()
             .values_list("article_id", "organization_id")
         )
+    members = {parent: set(family) for parent, family in subtrees.items()}
     return {
-        parent: len({article for article, value in found if value in set(family)})
-        for parent, family in subtrees.items()
+        parent: len({article for article, value in found if value in family})
+        for parent, family in members.items()
     }
 
 
