@@ -48,7 +48,9 @@ def annotator_choices(passages, current: str = "") -> list[Choice]:
         .values_list(username, "first_name", "last_name", "coded")
     )
     choices = []
-    for name, first, last, coded in users.iterator():
+    # A plain fetch, not `.iterator()`: on PostgreSQL that is a server-side cursor, three
+    # round trips (declare, fetch, close) where the accounts fit in one.
+    for name, first, last, coded in users:
         if not coded:
             continue
         full = f"{first} {last}".strip()
