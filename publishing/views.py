@@ -65,7 +65,12 @@ class PassageListView(CachedPublicPageMixin, FacetedListMixin, FilterView):
     facet_parameters = (("tag", "Tag"), ("outlet", "Outlet"), ("organization", "Organization"))
 
     def get_queryset(self):
-        return Annotation.objects.visible_to(self.request.user)
+        # Built once per page: the listing, the annotator chooser and the tag facet's
+        # tree each start from it, and building the rule (its open-round subquery) cost
+        # more than cloning it.
+        if not hasattr(self, "_visible"):
+            self._visible = Annotation.objects.visible_to(self.request.user)
+        return self._visible.all()
 
     def listing_rows(self, queryset):
         return queryset.for_listing_page()
