@@ -249,3 +249,26 @@ def test_a_stray_text_under_a_number_key_matches_nothing_instead_of_failing(clie
     assert response.status_code == 200
     assert sorted(r["id"] for r in response.json()["results"]) == sorted(p.pk for p in coded[:4])
     assert client.get("/passages/?field.statistic.value.gte=0").status_code == 200
+
+
+def test_a_field_filter_s_form_is_its_own_and_leaves_the_shared_form_alone(client, coded):
+    """The listings' FilterSets share one form class while their filters are the declared
+    ones (`CheckedFilterSet.get_form_class`); a typed field's filter gets a form class of
+    its own, and the shared one never gains its field."""
+    from django.http import QueryDict
+
+    from publishing.filters import PassageFilterSet
+
+    def bound(query: str):
+        return PassageFilterSet(QueryDict(query), queryset=Annotation.objects.all())
+
+    plain, other = bound("tag=statistic"), bound("")
+    assert type(plain.form) is type(other.form)
+    with_field = bound("field.statistic.value.gte=10000")
+    assert type(with_field.form) is not type(plain.form)
+    assert "field.statistic.value.gte" in with_field.form.fields
+    assert "field.statistic.value.gte" not in bound("").form.fields
+    assert list(with_field.qs) == [coded[0]]
+    # The page after it is the plain listing again.
+    page = client.get("/passages/").content.decode()
+    assert page.count('<li class="passage-item">') == len(coded)
