@@ -24,6 +24,9 @@ CHOOSER_LIMIT = 500
 # million-passage archive for a visible passage scanned every passage on every uncached
 # /passages/ page (half a second at 20,000 passages).
 ARTICLE_SCAN = 1000
+# Accounts, by username, the annotator chooser looks at, in one fetch: a team's accounts
+# fit many times over; past them an annotator is still found by typing a username.
+ACCOUNT_SCAN = 5000
 
 
 class Choice(NamedTuple):
@@ -45,7 +48,7 @@ def annotator_choices(passages, current: str = "") -> list[Choice]:
     users = (
         user_model.objects.annotate(coded=Exists(passages.filter(annotator=OuterRef("pk"))))
         .order_by(username)
-        .values_list(username, "first_name", "last_name", "coded")
+        .values_list(username, "first_name", "last_name", "coded")[:ACCOUNT_SCAN]
     )
     choices = []
     # A plain fetch, not `.iterator()`: on PostgreSQL that is a server-side cursor, three
