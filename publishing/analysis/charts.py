@@ -18,7 +18,7 @@ import re
 from pygal import Dot, HorizontalStackedBar, Line
 from pygal.style import Style
 
-from publishing.analysis.presenters import Table
+from publishing.analysis.presenters import Table, for_chart
 
 # Okabe and Ito's palette, told apart with the common colour-vision deficiencies.
 PALETTE = (
@@ -115,7 +115,9 @@ def _height(bars: int) -> int:
 
 
 def stacked_bars(table: Table, title: str) -> bytes:
-    """Each row a horizontal bar, stacked by column (tag × outlet, organization × tag)."""
+    """Each row a horizontal bar, stacked by column (tag × outlet, organization × tag):
+    the largest bars and segments, the rest of each bar as "other" (`for_chart`)."""
+    table = for_chart(table)
     rows = list(reversed(table.rows))  # pygal draws the first label at the bottom
     chart = _chart(UntippedStackedBar, title=title, height=_height(len(rows)))
     chart.x_labels = [row.label.text for row in rows]

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from publishing.analysis import presenters
+from publishing.analysis.presenters import Cell, Label, Row, Table, for_chart
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +125,41 @@ def test_the_page_with_a_bad_filter_is_a_400_showing_the_error(client, corpus):
     html = response.content.decode()
     assert 'role="alert"' in html and "<code>tag</code>" in html
     assert "<caption" not in html
+
+
+def test_a_stacked_chart_draws_the_largest_bars_and_sums_each_bar_s_rest(monkeypatch):
+    """`for_chart`: the largest rows by total (in the table's order), the largest columns,
+    and each bar's remainder up to its total (hidden columns and the table's own "other")
+    as one segment; the table itself keeps every number."""
+
+    def row(name, counts, total):
+        return Row(Label(name, name), [Cell(n, None) for n in counts], total)
+
+    cols = [Label("a", "A"), Label("b", "B"), Label("c", "C"), Label("other", "Other (2)")]
+    table = Table(
+        slug="tag-outlet", heading="", caption="", unit="passages", row_noun="Tag",
+        col_labels=cols,
+        rows=[row("small", [1, 0, 0, 1], 2), row("big", [5, 1, 4, 3], 13),
+              row("mid", [2, 3, 0, 0], 5)],
+        other=2, hidden_rows=4, percentages=False, totals=True, col_noun="outlets",
+    )  # fmt: skip
+    monkeypatch.setattr(presenters, "CHART_ROWS", 2)
+    monkeypatch.setattr(presenters, "CHART_COLS", 2)
+    chart = for_chart(table)
+    assert [r.label.text for r in chart.rows] == ["big", "mid"]  # the table's order
+    # Column sums over the kept rows: A 7, B 4, C 4: A and B (the earlier of a tie).
+    assert [c.text for c in chart.col_labels] == ["A", "B", "Other outlets (3)"]
+    assert [[c.count for c in r.cells] for r in chart.rows] == [[5, 1, 7], [2, 3, 0]]
+    assert all(sum(c.count for c in r.cells) == r.total for r in chart.rows)
+    assert chart.hidden_rows == 5 and chart.other == 3
+    assert len(table.rows) == 3  # the page's table is untouched
+
+
+def test_the_tag_chart_draws_only_its_largest_tags(client, corpus, monkeypatch, settings):
+    settings.GLOSS_PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr(presenters, "CHART_ROWS", 1)
+    monkeypatch.setattr(presenters, "CHART_COLS", 1)
+    svg = client.get("/analysis/charts/tag-outlet.svg").content.decode()
+    assert "Other outlets (1)" in svg
+    html = client.get("/analysis/").content.decode()
+    assert "Other outlets" not in html  # the table shows both outlets
