@@ -13,7 +13,7 @@ from typing import NamedTuple
 from annotations.models import Tag
 from annotations.tag_tree import depth_first
 from articles.models import Organization, Outlet
-from publishing.analysis.crosstab import Counts
+from publishing.analysis.crosstab import Counts, Totals, totals_of
 from publishing.presenters import SlugURL
 
 # Rows (and co-occurrence tags) a page table shows, the largest first chosen.
@@ -162,13 +162,16 @@ class Presenter:
 
     def axes(self, counts: Counts) -> tuple[list[Label], list[Label]]:
         """Every row and column label of `counts`, in order (what the CSV holds)."""
-        if counts.rows == counts.cols == "tag":  # co-occurrence: the diagonal counts
-            totals = Counter({row: n for (row, col), n in counts.cells.items() if row == col})
-            labels = self.labels.ordered("tag", totals)
+        return self.axes_of(totals_of(counts))
+
+    def axes_of(self, totals: Totals) -> tuple[list[Label], list[Label]]:
+        """Every row and column label of a table with these totals, in order."""
+        if totals.rows == totals.cols == "tag":  # co-occurrence: the diagonal counts
+            labels = self.labels.ordered("tag", totals.diagonal)
             return labels, labels
         return (
-            self.labels.ordered(counts.rows, counts.row_totals()),
-            self.labels.ordered(counts.cols, counts.col_totals()),
+            self.labels.ordered(totals.rows, totals.row_totals),
+            self.labels.ordered(totals.cols, totals.col_totals),
         )
 
     def csv_rows(self, counts: Counts, axes=None) -> list[list]:
@@ -191,51 +194,67 @@ class Presenter:
         percentages: bool = False,
         axes=None,
     ) -> Table:
-        """The page's table of `counts`: the largest rows, the largest columns and an
-        "other" column summing the rest, each row's total (and share of it per cell).
-        `axes`: `axes(counts)` if already read."""
-        rows, cols = axes or self.axes(counts)
+        """The page's table of `counts` (`shown`). `axes`: `axes(counts)` if already read."""
+        return self.shown(
+            totals_of(counts),
+            lambda _rows, _cols: counts.cells,
+            slug=slug,
+            heading=heading,
+            caption=caption,
+            percentages=percentages,
+            axes=axes,
+        )
+
+    def shown(
+        self,
+        totals: Totals,
+        cells_at,
+        *,
+        slug: str,
+        heading: str,
+        caption: str,
+        percentages: bool = False,
+        axes=None,
+    ) -> Table:
+        """The page's table: the largest rows, the largest columns and an "other" column
+        summing the rest of each row, each row's total (and share of it per cell).
+        `totals` choose them; `cells_at(row_keys, col_keys)` gives the cells shown
+        (`{(row, col): n}`), so a table need not read its other cells at all."""
+        rows, cols = axes or self.axes_of(totals)
         all_rows = len(rows)
-        row_totals = counts.row_totals()
-        square = counts.rows == counts.cols
+        row_totals = totals.row_totals
+        square = totals.rows == totals.cols
         if square:
-            diagonal = Counter({label.key: counts.cells.get((label.key, label.key), 0)
-                                for label in rows})  # fmt: skip
-            rows = cols = largest(rows, diagonal, SQUARE_CAP)
-        elif counts.rows != "month":
+            rows = cols = largest(rows, totals.diagonal, SQUARE_CAP)
+        elif totals.rows != "month":
             rows = largest(rows, row_totals, ROW_CAP)
-        shown_cols = cols if square else largest(cols, counts.col_totals(), COL_CAP)
+        shown_cols = cols if square else largest(cols, totals.col_totals, COL_CAP)
         other = len(cols) - len(shown_cols)
-        shown_keys = {col.key for col in shown_cols}
         col_labels = list(shown_cols)
         if other:
-            col_labels.append(Label("other", f"Other {NOUNS[counts.cols][1]} ({other})"))
-        others: Counter = Counter()
-        if other:
-            for (r, c), n in counts.cells.items():
-                if c not in shown_keys:
-                    others[r] += n
+            col_labels.append(Label("other", f"Other {NOUNS[totals.cols][1]} ({other})"))
+        cells = cells_at([row.key for row in rows], [col.key for col in shown_cols])
         table_rows = []
         for row in rows:
             total = row_totals.get(row.key, 0)
-            values = [counts.cells.get((row.key, col.key), 0) for col in shown_cols]
-            if other:
-                values.append(others[row.key])
-            cells = [Cell(n, percent(n, total) if percentages else None) for n in values]
-            table_rows.append(Row(row, cells, total))
+            values = [cells.get((row.key, col.key), 0) for col in shown_cols]
+            if other:  # the row's other columns: what its total holds beyond those shown
+                values.append(total - sum(values))
+            cells_shown = [Cell(n, percent(n, total) if percentages else None) for n in values]
+            table_rows.append(Row(row, cells_shown, total))
         return Table(
             slug=slug,
             heading=heading,
             caption=caption,
             unit="articles" if square else "passages",
-            row_noun=NOUNS[counts.rows][0],
+            row_noun=NOUNS[totals.rows][0],
             col_labels=col_labels,
             rows=table_rows,
             other=other,
             hidden_rows=all_rows - len(table_rows),
             percentages=percentages,
             totals=not square,
-            col_noun=NOUNS[counts.cols][1],
+            col_noun=NOUNS[totals.cols][1],
         )
 
 

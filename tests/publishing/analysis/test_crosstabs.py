@@ -170,10 +170,12 @@ def test_each_table_is_one_grouped_query(client, corpus, settings, slug, rows, c
 def test_the_page_queries_once_per_table_plus_labels(
     client, corpus, settings, django_assert_num_queries
 ):
-    """Four grouped queries, the tags, outlets and organizations named once each; the
-    filters' slug checks on top when filtered."""
+    """Unfiltered, two small queries per table from its maintained cells (its sums, then
+    its shown cells: `Analysis.maintained_table`) and the tags, outlets and organizations
+    named once each; filtered, one grouped query per table, the names, and the filters'
+    slug checks on top."""
     settings.GLOSS_PAGE_CACHE_SECONDS = 0
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(11):
         assert client.get("/analysis/").status_code == 200
     with django_assert_num_queries(10):  # and the tag tree: a tag matches its sub-tags
         assert client.get("/analysis/?tag=quote&outlet=daily&rollup=1").status_code == 200
@@ -188,8 +190,10 @@ def test_the_page_is_cached_per_corpus_version(client, corpus, django_assert_num
     assert first["X-Gloss-Page-Cache"] == "miss"
     with django_assert_num_queries(1):
         assert client.get("/analysis/")["X-Gloss-Page-Cache"] == "hit"
-    # The version alone: the CSV's lines were kept with the page's table (the outlets' and
-    # tags' names were read again for it, two queries more).
+    # The page read only the cells it shows; the CSV reads every cell of its table (and
+    # names its tags and outlets) once, then keeps its lines: the version alone after.
+    with django_assert_num_queries(4):
+        client.get("/analysis/crosstab.csv?rows=tag&cols=outlet")
     with django_assert_num_queries(1):
         client.get("/analysis/crosstab.csv?rows=tag&cols=outlet")
     make_annotation(corpus["articles"][1], exact="council said", tags=["quote"])

@@ -83,8 +83,9 @@ def test_the_unfiltered_page_reads_the_cells_not_the_passages(client, corpus):
     assert response.status_code == 200
     sql = [q["sql"] for q in queries.captured_queries]
     assert not [s for s in sql if "annotations_taggedannotation" in s]
-    assert len([s for s in sql if "publishing_crosscount" in s]) == 4
-    assert len(sql) <= 12, sql
+    # Per table its sums, then the cells it shows (`Analysis.maintained_table`).
+    assert len([s for s in sql if "publishing_crosscount" in s]) == 8
+    assert len(sql) <= 16, sql
 
 
 def test_an_editor_s_page_asks_once_whether_the_cells_serve_them(client, corpus):
@@ -93,7 +94,7 @@ def test_an_editor_s_page_asks_once_whether_the_cells_serve_them(client, corpus)
         response = client.get("/analysis/")
     assert response.status_code == 200
     sql = [q["sql"] for q in queries.captured_queries]
-    assert len([s for s in sql if "publishing_crosscount" in s]) == 4
+    assert len([s for s in sql if "publishing_crosscount" in s]) == 8
     # `counts_maintained_for`: the open blind rounds the editor codes in, once a page.
     assert len([s for s in sql if "rounds_round" in s and "blind" in s]) == 1, sql
 
@@ -132,3 +133,42 @@ def test_an_empty_database_is_built_by_the_migration():
         "public",
         "staff",
     }
+
+
+@pytest.mark.parametrize("caps", [(1, 1, 1), (2, 1, 2), (30, 10, 15)])
+def test_a_table_from_the_sums_and_its_shown_cells_is_the_table_of_every_cell(
+    corpus, monkeypatch, caps
+):
+    """`Analysis.maintained_table` (the tables' sums, then the cells shown) prints what
+    the table of every counted cell prints, its "other" column and hidden rows included,
+    for every table, both audiences and its transposes' sums."""
+    from publishing.analysis import presenters
+    from publishing.analysis.crosstab import maintained_cells, maintained_totals
+    from publishing.analysis.presenters import Presenter
+    from publishing.analysis.views import TABLES
+
+    monkeypatch.setattr(presenters, "ROW_CAP", caps[0])
+    monkeypatch.setattr(presenters, "COL_CAP", caps[1])
+    monkeypatch.setattr(presenters, "SQUARE_CAP", caps[2])
+    make_annotation(corpus["articles"][0], exact="court", tags=["quote"])  # more to rank
+    for audience in ("public", "staff"):
+        for slug, spec in TABLES.items():
+            names = {"slug": slug, "heading": "h", "caption": "c"}
+            names["percentages"] = spec.percentages
+            every = maintained(audience, spec.rows, spec.cols)
+            expected = Presenter().table(every, **names)
+            totals = maintained_totals(audience, spec.rows, spec.cols)
+            assert totals.row_totals == every.row_totals(), (audience, slug)
+            assert totals.col_totals == every.col_totals(), (audience, slug)
+
+            def cells_at(rows, cols, spec=spec, audience=audience):
+                return maintained_cells(audience, spec.rows, spec.cols, rows, cols)
+
+            assert Presenter().shown(totals, cells_at, **names) == expected, (audience, slug)
+        for rows, cols in PAIRS:
+            flipped = maintained_totals(audience, rows, cols)
+            every = maintained(audience, rows, cols)
+            assert (flipped.row_totals, flipped.col_totals) == (
+                every.row_totals(),
+                every.col_totals(),
+            ), (audience, rows, cols)
