@@ -47,3 +47,43 @@ def test_the_database_constraints_are_still_the_backstop():
     broken = Annotation(article=article, start=4, end=9, exact="unio", annotator=annotator)
     with pytest.raises(IntegrityError), transaction.atomic():
         broken.save()  # anchored, but the quote is shorter than its span
+
+
+def test_a_new_passage_s_tags_are_inserted_without_reading_what_to_keep(
+    client, django_assert_max_num_queries
+):
+    """A new passage has no tags: they are one INSERT, not taggit's `set` (which reads
+    the tags and the rows to keep first); the passage, its history and its counts carry
+    them all the same."""
+    from audit.models import HistoryRecord
+    from publishing.models import FacetCount
+
+    article = make_article(BODY)
+    token = api_token_create(user=make_annotator("coder"), name="t")
+    start = BODY.index("betrays")
+    payload = {"article": article.pk, "start": start, "end": start + 7, "exact": "betrays"}
+    payload["tags"] = ["quote", "statistic", "quote"]
+    with django_assert_max_num_queries(32) as captured:
+        response = client.post(
+            "/api/annotations/",
+            json.dumps(payload),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+    assert response.status_code == 201, response.content
+    inserts = [
+        q["sql"] for q in captured.captured_queries if "annotations_taggedannotation" in q["sql"]
+    ]
+    assert len([sql for sql in inserts if sql.startswith("INSERT")]) == 1
+    assert [sql for sql in inserts if "SAVEPOINT" in sql] == []
+    made = Annotation.objects.get()
+    assert sorted(made.tags.values_list("slug", flat=True)) == ["quote", "statistic"]
+    assert sorted(response.json()["tags"]) == ["quote", "statistic"]
+    record = HistoryRecord.objects.get(
+        object_id=str(made.pk), content_type__model="annotation"
+    )
+    assert record.snapshot["tags"] == ["quote", "statistic"]
+    counts = FacetCount.objects.filter(listing="passages", audience="public", facet="tag")
+    assert sorted(counts.filter(count=1).values_list("value_id", flat=True)) == sorted(
+        made.tags.values_list("pk", flat=True)
+    )
