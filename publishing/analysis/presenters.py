@@ -184,26 +184,10 @@ class Presenter:
             lines.append([row.text, *(cells.get((row.key, col.key), 0) for col in cols)])
         return lines
 
-    def table(
-        self,
-        counts: Counts,
-        *,
-        slug: str,
-        heading: str,
-        caption: str,
-        percentages: bool = False,
-        axes=None,
-    ) -> Table:
-        """The page's table of `counts` (`shown`). `axes`: `axes(counts)` if already read."""
-        return self.shown(
-            totals_of(counts),
-            lambda _rows, _cols: counts.cells,
-            slug=slug,
-            heading=heading,
-            caption=caption,
-            percentages=percentages,
-            axes=axes,
-        )
+    def table(self, counts: Counts, **names) -> Table:
+        """The page's table of every counted cell of `counts` (`shown`, with the same
+        keyword arguments)."""
+        return self.shown(totals_of(counts), lambda _rows, _cols: counts.cells, **names)
 
     def shown(
         self,

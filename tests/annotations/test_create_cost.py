@@ -13,6 +13,16 @@ from tests.factories import make_annotator, make_article
 
 pytestmark = pytest.mark.django_db
 
+
+def post_passage(client, token: str, payload: dict):
+    return client.post(
+        "/api/annotations/",
+        json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
 BODY = "The union said the policy \U0001f600 betrays\u00a0our tradition of safe haven."
 
 
@@ -26,12 +36,7 @@ def test_an_api_create_validates_without_a_savepoint_per_constraint(
     payload = {"article": article.pk, "start": start, "end": start + 20, "tags": ["quote"]}
     payload["exact"] = BODY[start : start + 20]
     with django_assert_max_num_queries(40) as captured:
-        response = client.post(
-            "/api/annotations/",
-            json.dumps(payload),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}",
-        )
+        response = post_passage(client, token, payload)
     assert response.status_code == 201, response.content
     queries = [q["sql"] for q in captured.captured_queries]
     assert [sql for sql in queries if '"_check"' in sql] == []
@@ -64,12 +69,7 @@ def test_a_new_passage_s_tags_are_inserted_without_reading_what_to_keep(
     payload = {"article": article.pk, "start": start, "end": start + 7, "exact": "betrays"}
     payload["tags"] = ["quote", "statistic", "quote"]
     with django_assert_max_num_queries(32) as captured:
-        response = client.post(
-            "/api/annotations/",
-            json.dumps(payload),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}",
-        )
+        response = post_passage(client, token, payload)
     assert response.status_code == 201, response.content
     inserts = [
         q["sql"] for q in captured.captured_queries if "annotations_taggedannotation" in q["sql"]
@@ -79,9 +79,7 @@ def test_a_new_passage_s_tags_are_inserted_without_reading_what_to_keep(
     made = Annotation.objects.get()
     assert sorted(made.tags.values_list("slug", flat=True)) == ["quote", "statistic"]
     assert sorted(response.json()["tags"]) == ["quote", "statistic"]
-    record = HistoryRecord.objects.get(
-        object_id=str(made.pk), content_type__model="annotation"
-    )
+    record = HistoryRecord.objects.get(object_id=str(made.pk), content_type__model="annotation")
     assert record.snapshot["tags"] == ["quote", "statistic"]
     counts = FacetCount.objects.filter(listing="passages", audience="public", facet="tag")
     assert sorted(counts.filter(count=1).values_list("value_id", flat=True)) == sorted(
