@@ -165,17 +165,15 @@ class Analysis:
         and the CSV (a chart drawn after its page counts nothing and names nothing);
         else one grouped query and the labels' reads."""
         found = self._computed.get((rows, cols))
-        if found is not None:
-            return found
-        seconds = table_cache_seconds()
-        store = RequestCache() if seconds > 0 else None
-        if store is not None:
-            version = self.version()
-            key = self.cache_key(rows, cols)
-            entry = store.call("get", key)
-            if entry is not None and entry[0] == version:
-                self._computed[(rows, cols)] = entry[1]
-                return entry[1]
+        if found is None:
+            found = self._computed[(rows, cols)] = self.kept(
+                self.cache_key(rows, cols), lambda: self.compute(rows, cols)
+            )
+        return found
+
+    def compute(self, rows: str, cols: str) -> "Computed":
+        """One table's counts (its maintained cells, or one grouped query), its labels and
+        the page's table of them."""
         counts = self.maintained(rows, cols)
         if counts is None:
             passages = self.filterset.qs
@@ -194,10 +192,22 @@ class Analysis:
                     percentages=spec.percentages,
                     axes=computed.axes,
                 )
-        if store is not None:
-            store.call("set", key, (version, computed), seconds)
-        self._computed[(rows, cols)] = computed
         return computed
+
+    def kept(self, key: str, make):
+        """`make()`'s result, kept in the page cache's store under `key` at this corpus
+        version for `GLOSS_ANALYSIS_CACHE_SECONDS` (made every time when 0); None is
+        never kept."""
+        seconds = table_cache_seconds()
+        store = RequestCache() if seconds > 0 else None
+        if store is not None:
+            entry = store.call("get", key)
+            if entry is not None and entry[0] == self.version():
+                return entry[1]
+        made = make()
+        if store is not None and made is not None:
+            store.call("set", key, (self.version(), made), seconds)
+        return made
 
     def cells_serve(self) -> bool:
         """Whether the maintained cells serve this request: nothing narrows the passages
@@ -226,18 +236,17 @@ class Analysis:
         if not self.cells_serve():
             return None
         spec = TABLES[slug]
-        seconds = table_cache_seconds()
-        store = RequestCache() if seconds > 0 else None
-        if store is not None:
-            key = self.cache_key(spec.rows, spec.cols) + ":shown:" + slug
-            entry = store.call("get", key)
-            if entry is not None and entry[0] == self.version():
-                return entry[1]
+        key = self.cache_key(spec.rows, spec.cols) + ":shown:" + slug
+        return self.kept(key, lambda: self.table_from_sums(slug))
+
+    def table_from_sums(self, slug: str) -> Table | None:
+        """`maintained_table`'s reads: the sums, then the cells shown (None: not built)."""
+        spec = TABLES[slug]
         audience = audience_of(self.request.user)
         totals = maintained_totals(audience, spec.rows, spec.cols)
         if totals is None:
             return None
-        table = self.presenter.shown(
+        return self.presenter.shown(
             totals,
             functools.partial(maintained_cells, audience, spec.rows, spec.cols),
             slug=slug,
@@ -245,9 +254,6 @@ class Analysis:
             caption=spec.caption,
             percentages=spec.percentages,
         )
-        if store is not None:
-            store.call("set", key, (self.version(), table), seconds)
-        return table
 
     def counts(self, rows: str, cols: str) -> Counts:
         """The counts of one table (`computed`)."""
@@ -257,8 +263,8 @@ class Analysis:
         """The page's (and the chart's) table of `slug`: from the maintained cells where
         they serve (`maintained_table`), else counted (`computed`)."""
         spec = TABLES[slug]
-        found = self._computed.get((spec.rows, spec.cols))
-        if found is None and (table := self.maintained_table(slug)) is not None:
+        counted = (spec.rows, spec.cols) in self._computed
+        if not counted and (table := self.maintained_table(slug)) is not None:
             return table
         return self.computed(spec.rows, spec.cols).tables[slug]
 
