@@ -49,8 +49,6 @@ from suggestions.models import SuggestionDecision
 BATCH = 500
 # Snapshots are whole pages (tens of kilobytes each, compressed): fewer at a time.
 SNAPSHOT_BATCH = 50
-# Articles whose echo fingerprints are written together (some hundreds of rows each).
-FINGERPRINT_BATCH = 50
 USER_FIELDS = [
     "username",
     "first_name",

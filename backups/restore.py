@@ -21,7 +21,6 @@ from audit.models import HistoryRecord
 from backups.archive import (
     BATCH,
     CONTENT_MODELS,
-    FINGERPRINT_BATCH,
     LINKS,
     MODELS,
     SNAPSHOT_BATCH,
@@ -31,8 +30,7 @@ from backups.archive import (
 from backups.format import ADDED_FIELDS, BackupProblem, read, verify
 from cms.bulk import converter, insert_values
 from cms.bulk import insert as insert_rows
-from echoes.models import Fingerprint
-from echoes.winnowing import fingerprint_text
+from echoes.index import index_new
 from intake.models import ImportBatch, Snapshot
 from publishing.counts import facet_counts_rebuild
 from publishing.hooks import corpus_write
@@ -239,17 +237,9 @@ class _Columns:
 
 def _index_bodies(bodies: list[tuple[int, str]]) -> None:
     """The echo index of articles just imported, from the bodies in hand (the backup holds
-    no derived tables): written as the articles are, by COPY or multi-row INSERT, instead
-    of reading every body back afterwards (`echoes.index.reindex_all`)."""
-    # A few articles at a time: each body gives hundreds of rows.
-    for i in range(0, len(bodies), FINGERPRINT_BATCH):
-        rows = [
-            (pk, *fingerprint)
-            for pk, body in bodies[i : i + FINGERPRINT_BATCH]
-            if isinstance(body, str)
-            for fingerprint in fingerprint_text(body)
-        ]
-        insert_values(Fingerprint, ["article_id", "hash", "position", "start", "end"], rows)
+    no derived tables), written as the articles are, instead of reading every body back
+    afterwards (`echoes.index.reindex_all`)."""
+    index_new((pk, body) for pk, body in bodies if isinstance(body, str))
 
 
 def _insert(objects: list) -> None:

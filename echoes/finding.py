@@ -4,8 +4,8 @@ For each passage, only its own whole words count (`winnowing.passage_words`: the
 `exact`, a word it cuts at either end left out; no context is added). Then, for any
 number of passages at once, in two queries:
 
-1. the index rows (`Fingerprint`) whose hash is one of the passages' fingerprints: the
-   candidate articles, and where in them each shared shingle starts;
+1. the index's fingerprints (`echoes.store.hits`) whose hash is one of the passages'
+   fingerprints: the candidate articles, and where in them each shared shingle starts;
 2. the candidate articles the reader may see (`articles`, a visible QuerySet), with body
    and outlet.
 
@@ -24,7 +24,7 @@ from collections import defaultdict
 from datetime import date
 from typing import NamedTuple
 
-from echoes.models import Fingerprint
+from echoes import store
 from echoes.winnowing import MIN_WORDS, K, Word, passage_words, shingle_hashes, winnow, words
 
 
@@ -84,13 +84,10 @@ def echoes_of(passages, articles, *, most: int | None = None) -> dict[int, list[
     wanted = set().union(*(p.fingerprints for p in probes)) if probes else set()
     if not wanted:
         return found
-    # article -> its index rows among the wanted hashes: (hash, word position, code point)
-    hits: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    rows = Fingerprint.objects.filter(hash__in=sorted(wanted)).values_list(
-        "article_id", "hash", "position", "start"
-    )
-    for article_id, h, position, start in rows:
-        hits[article_id].append((h, position, start))
+    # article -> its fingerprints among the wanted hashes: (hash, code point)
+    hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for article_id, h, start in store.hits(wanted):
+        hits[article_id].append((h, start))
     chosen = sorted(hits)
     if most is not None and len(chosen) > most:
         chosen = sorted(sorted(chosen, key=lambda pk: (-len(hits[pk]), pk))[:most])
@@ -108,7 +105,7 @@ def echoes_of(passages, articles, *, most: int | None = None) -> dict[int, list[
             holders[h].append(index)
     for article in candidates:
         body = _Body(article.body)
-        concerning: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        concerning: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for hit in hits[article.pk]:
             for index in holders.get(hit[0], ()):
                 concerning[index].append(hit)
@@ -193,7 +190,7 @@ def _stretches(probe: _Probe, hits, body: _Body) -> set[tuple[int, int, int]]:
     a = probe.texts
     reach = 2 * len(probe.passage.exact) + 64
     runs: set[tuple[int, int, int]] = set()
-    for h, q, at in hits:
+    for h, at in hits:
         positions = probe.positions.get(h)
         if not positions or any(s <= at < e for s, e, _ in runs):
             continue  # not this passage's, or inside a stretch already found
@@ -206,7 +203,10 @@ def _stretches(probe: _Probe, hits, body: _Body) -> set[tuple[int, int, int]]:
             ):
                 run = None  # reaches the window's edge: read the whole body
             if run is None:
-                tokens, texts, _ = body.all_words()
+                tokens, texts, starts = body.all_words()
+                q = bisect_left(starts, at)
+                if q == len(starts) or starts[q] != at:
+                    continue  # no word starts there: a fingerprint of an older body
                 run = _extend(a, p, texts, q)
                 if run is None:
                     continue

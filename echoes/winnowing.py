@@ -28,9 +28,12 @@ share no shingle at all. Hence the choice `K + W - 1 = MIN_WORDS`:
 - smaller `K` (3 or 4) keeps fewer rows but lets every "one of the most" call up half the
   archive as candidates.
 
-Hashes are the first 8 bytes of BLAKE2b over the shingle's normalised words (not Python's
-`hash()`, which is salted per process), read as a signed 64-bit integer so that they fit
-a bigint column.
+Hashes are the first 4 bytes of BLAKE2b over the shingle's normalised words (not Python's
+`hash()`, which is salted per process), read as a signed 32-bit integer so that they fit
+an integer column. Two different shingles share a hash one time in four billion: at 30
+million fingerprints a passage's 20 hashes call up a chance candidate about once in seven
+lookups, and every candidate is verified word by word, so a collision costs a body read,
+never a wrong echo.
 """
 
 import functools
@@ -85,8 +88,8 @@ def words(text: str) -> list[Word]:
 
 
 def shingle_hash(texts: Sequence[str]) -> int:
-    """The stable signed 64-bit hash of a run of normalised words."""
-    digest = blake2b("\x1f".join(texts).encode("utf-8"), digest_size=8).digest()
+    """The stable signed 32-bit hash of a run of normalised words."""
+    digest = blake2b("\x1f".join(texts).encode("utf-8"), digest_size=4).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 

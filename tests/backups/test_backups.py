@@ -582,16 +582,15 @@ def test_a_backup_written_before_tags_nested_still_imports(tmp_path):
 def test_the_echo_index_written_during_the_import_is_what_a_reindex_gives(tmp_path):
     """The import writes the echo fingerprints of each article batch as it goes (instead of
     reading every body back afterwards): exactly the rows `reindex_all` makes."""
+    from echoes import store
     from echoes.index import reindex_all
-    from echoes.models import Fingerprint
 
     corpus()
     make_article("The council said the library would close. " * 5, title="Second")
     backup = tmp_path / "b.jsonl"
     backup.write_text(dump(), encoding="utf-8")
-    Fingerprint.objects.all().delete()
+    store.clear()
     call_command("import_backup", str(backup), "--replace", stdout=io.StringIO())
-    columns = ("article_id", "hash", "position", "start", "end")
-    imported = sorted(Fingerprint.objects.values_list(*columns))
+    imported = store.rows()
     reindex_all()
-    assert imported and imported == sorted(Fingerprint.objects.values_list(*columns))
+    assert imported and imported == store.rows()

@@ -179,7 +179,7 @@ def ensure_corpus() -> dict:
     else:
         generated = {"reused": True}
     # The corpus is written around the actions, so the echo index is built here.
-    if psql("SELECT count(*) FROM echoes_fingerprint", DB_NAME) == "0":
+    if psql("SELECT count(*) FROM echoes_printset", DB_NAME) == "0":
         manage("reindex_echoes")
         manage("recount_facets")
         # What autovacuum does to a live database within minutes: a freshly bulk-written
@@ -1020,9 +1020,9 @@ def echoes_benchmarks() -> list[dict]:
     index_bytes, body_bytes, rows, articles = map(
         int,
         psql(
-            "SELECT pg_total_relation_size('echoes_fingerprint') || ' ' || "
+            "SELECT pg_total_relation_size('echoes_printset') || ' ' || "
             "(SELECT sum(octet_length(body)) FROM articles_article) || ' ' || "
-            "(SELECT count(*) FROM echoes_fingerprint) || ' ' || "
+            "(SELECT coalesce(sum(cardinality(hashes)), 0) FROM echoes_printset) || ' ' || "
             "(SELECT count(*) FROM articles_article)",
             DB_NAME,
         ).split(),

@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from annotations.anchoring import context
 from annotations.models import Annotation, Tag, TagField, TaggedAnnotation
 from articles.models import Article, ArticleRevision, Organization, Outlet
-from echoes.models import Fingerprint
+from echoes.models import Fingerprint, PrintSet
 from publishing.counts import facet_counts_rebuild
 from publishing.models import ArticleFacet, FacetCount
 from publishing.version import corpus_changed
@@ -205,7 +205,7 @@ def corpus_clear() -> None:
     """Delete every article, passage, outlet and organization, and the facet counts
     derived from them (tags and users stay)."""
     # What refers to the corpus first (coding rounds, suggestion answers, the echo index).
-    models = [Fingerprint, SuggestionDecision, Adjudication.sources.through, Adjudication]
+    models = [Fingerprint, PrintSet, SuggestionDecision, Adjudication.sources.through, Adjudication]
     models += [DoneMark, Round.articles.through, Round.coders.through, Round.tags.through]
     models += [Round, TaggedAnnotation, Annotation, ArticleRevision]
     models += [Article.organizations.through, ArticleFacet, FacetCount, Article, Outlet]

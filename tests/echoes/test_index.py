@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 from annotations.actions.revisions import article_revise
 from articles.actions.articles import article_delete, create_articles
 from articles.models import Article
+from echoes import store
 from echoes.finding import PassageText, echoes_of
-from echoes.models import Fingerprint
 from echoes.winnowing import fingerprint_text
 from tests.factories import make_article, make_editor, make_outlet
 
@@ -19,16 +19,13 @@ pytestmark = pytest.mark.django_db
 QUOTE = "fundamentally contrary to the moral fabric of our Nation and our international laws"
 
 
-def indexed(article) -> list[tuple[int, int, int, int]]:
-    return list(
-        Fingerprint.objects.filter(article=article)
-        .order_by("position")
-        .values_list("hash", "position", "start", "end")
-    )
+def indexed(article) -> list[tuple[int, int]]:
+    """The article's fingerprints as the index holds them: (hash, start), in body order."""
+    return sorted((h, start) for _, h, start in store.rows([article.pk]))
 
 
-def expected(body) -> list[tuple[int, int, int, int]]:
-    return [tuple(f) for f in fingerprint_text(body)]
+def expected(body) -> list[tuple[int, int]]:
+    return sorted((f.hash, f.start) for f in fingerprint_text(body))
 
 
 def echo_articles(text, exclude=0):
@@ -72,29 +69,28 @@ def test_deleting_an_article_deletes_its_fingerprints():
     article = make_article(f"{QUOTE}.")
     pk = article.pk
     article_delete(article=article)
-    assert not Fingerprint.objects.filter(article_id=pk).exists()
+    assert store.rows([pk]) == []
 
 
 def test_reindex_rebuilds_the_whole_table(capsys):
     one = make_article(f"One. {QUOTE}.", published=date(2019, 6, 27))
     two = make_article(f"Two, {QUOTE}!", published=date(2019, 6, 26))
-    columns = ("article_id", "hash", "position", "start", "end")
-    before = sorted(Fingerprint.objects.values_list(*columns))
-    Fingerprint.objects.filter(article=one).delete()
-    Fingerprint.objects.create(article=two, hash=1, position=999, start=0, end=1)
+    before = store.rows()
+    assert {pk for pk, _, _ in before} == {one.pk, two.pk}
+    store.forget([one.pk, two.pk])
+    store.write([(two.pk, "a stale body of another time with words enough")])
     call_command("reindex_echoes", batch="1")
-    after = sorted(Fingerprint.objects.values_list(*columns))
-    assert after == before
+    assert store.rows() == before
     assert capsys.readouterr().out.startswith(f"Indexed 2 articles: {len(before)} fingerprints")
 
 
 @pytest.mark.parametrize("batch", ["0", "-3", "many", "1000001"])
 def test_reindex_refuses_a_bad_batch_and_writes_nothing(batch):
     article = make_article(f"One. {QUOTE}.")
-    Fingerprint.objects.filter(article=article).delete()
+    store.forget([article.pk])
     with pytest.raises(CommandError, match="--batch must be a whole number"):
         call_command("reindex_echoes", batch=batch)
-    assert not Fingerprint.objects.exists()
+    assert store.is_empty()
 
 
 def test_a_bounded_search_reads_the_candidates_sharing_most_first():
@@ -113,12 +109,11 @@ def test_a_backup_import_rebuilds_the_index(tmp_path):
     """Backups carry no fingerprints (they are derived): importing rebuilds them."""
     make_article(f"One. {QUOTE}.")
     make_article(f"Two, {QUOTE}!")
-    columns = ("hash", "position", "start", "end")
-    before = sorted(Fingerprint.objects.values_list(*columns))
+    before = sorted((h, start) for _, h, start in store.rows())
     path = tmp_path / "backup.jsonl.gz"
     call_command("export_backup", str(path))
     call_command("import_backup", str(path), replace=True)
-    assert sorted(Fingerprint.objects.values_list(*columns)) == before
+    assert sorted((h, start) for _, h, start in store.rows()) == before != []
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -141,3 +136,31 @@ def test_an_echo_is_found_whole_wherever_it_sits_in_a_long_body(seed):
     start = body.index(styled)
     assert (echo.article_id, echo.start, echo.end) == (other.pk, start, start + len(styled))
     assert echo.score == round(len(shared) / len(passage_words), 4)
+
+
+def test_each_database_keeps_the_index_in_its_own_layout_and_a_reindex_keeps_its_index():
+    """PostgreSQL: one row per article (hashes and starts as arrays, under the GIN
+    index, which a full reindex drops and builds again); SQLite: one row per
+    fingerprint. The other layout's table stays empty."""
+    from django.db import connection
+
+    from echoes.models import GIN_INDEX, Fingerprint, PrintSet
+
+    article = make_article(f"One. {QUOTE}, and {QUOTE} again.")
+    call_command("reindex_echoes")
+    prints = expected(article.body)
+    if connection.vendor == "postgresql":
+        [row] = PrintSet.objects.all()
+        assert (row.article_id, sorted(zip(row.hashes, row.starts, strict=True))) == (
+            article.pk,
+            prints,
+        )
+        assert not Fingerprint.objects.exists()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [GIN_INDEX])
+            [(definition,)] = cursor.fetchall()
+        assert "USING gin (hashes)" in definition
+    else:
+        assert sorted(Fingerprint.objects.values_list("hash", "start")) == prints
+        assert not PrintSet.objects.exists()
+    assert store.count() == len(prints)
