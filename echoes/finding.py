@@ -70,7 +70,16 @@ class _Probe:
         self.fingerprints = {hashes[i] for i in winnow(hashes)}
 
 
-def echoes_of(passages, articles, *, most: int | None = None) -> dict[int, list[Echo]]:
+class Found(dict[int, list[Echo]]):
+    """The echoes of each passage, by passage id; `cut` holds the passages some of whose
+    candidate articles were left unread by `most` (their lists may be incomplete)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.cut: set[int] = set()
+
+
+def echoes_of(passages, articles, *, most: int | None = None) -> Found:
     """The echoes of each of `passages` (PassageText) in `articles` (a QuerySet of the
     articles the reader may see), by passage id, earliest publication first. Two
     queries at most, whatever the number of passages.
@@ -78,9 +87,10 @@ def echoes_of(passages, articles, *, most: int | None = None) -> dict[int, list[
     `most` bounds the work of an "Also in" request for many passages: only that many
     candidate articles are read and verified, those sharing the most fingerprints with
     the passages first (a long shared stretch shares many), so "Also in" may leave out
-    the least likely ones. None (the API): every candidate."""
+    the least likely ones, and says for which passages (`Found.cut`). None (the API, a
+    passage's own echoes page): every candidate."""
     probes = [_Probe(p) for p in passages]
-    found: dict[int, list[Echo]] = {p.passage.pk: [] for p in probes}
+    found = Found({p.passage.pk: [] for p in probes})
     wanted = set().union(*(p.fingerprints for p in probes)) if probes else set()
     if not wanted:
         return found
@@ -88,21 +98,38 @@ def echoes_of(passages, articles, *, most: int | None = None) -> dict[int, list[
     hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for article_id, h, start in store.hits(wanted):
         hits[article_id].append((h, start))
-    chosen = sorted(hits)
-    if most is not None and len(chosen) > most:
-        chosen = sorted(sorted(chosen, key=lambda pk: (-len(hits[pk]), pk))[:most])
-    candidates = (
-        articles.filter(pk__in=chosen)
-        .select_related("outlet")
-        .only("pk", "slug", "title", "published", "body", "outlet__name")
-        .order_by()
-    )
     # Which passages hold each shingle hash (any position, not only their fingerprints),
     # so an article's hits reach the passages they concern without trying every one.
     holders: dict[int, list[int]] = defaultdict(list)
     for index, probe in enumerate(probes):
         for h in probe.positions:
             holders[h].append(index)
+    # How many of each article's hits concern a passage of another article (a passage's
+    # own article is never its echo): an article with none cannot hold an echo.
+    shared = {
+        pk: sum(
+            1
+            for h, _ in article_hits
+            for index in holders.get(h, ())
+            if probes[index].passage.article_id != pk
+        )
+        for pk, article_hits in hits.items()
+    }
+    chosen = sorted(pk for pk, n in shared.items() if n)
+    if most is not None and len(chosen) > most:
+        ranked = sorted(chosen, key=lambda pk: (-shared[pk], pk))
+        chosen = sorted(ranked[:most])
+        for pk in ranked[most:]:
+            for h, _ in hits[pk]:
+                for index in holders.get(h, ()):
+                    if probes[index].passage.article_id != pk:
+                        found.cut.add(probes[index].passage.pk)
+    candidates = (
+        articles.filter(pk__in=chosen)
+        .select_related("outlet")
+        .only("pk", "slug", "title", "published", "body", "outlet__name")
+        .order_by()
+    )
     for article in candidates:
         body = _Body(article.body)
         concerning: dict[int, list[tuple[int, int]]] = defaultdict(list)

@@ -76,10 +76,23 @@ def also_in_rows(echoes: list[Echo], presenter: Presenter) -> list[AlsoIn]:
     return rows
 
 
-def also_in(passages: list[PassageText], user, presenter: Presenter) -> dict[int, list[AlsoIn]]:
-    """ "Also in" of each passage, by id, in the articles `user` may see (two queries)."""
-    found = echoes_of(passages, Article.objects.visible_to(user), most=PAGE_CANDIDATES)
-    return {pk: also_in_rows(echoes, presenter) for pk, echoes in found.items()}
+class AlsoInAnswer(NamedTuple):
+    """ "Also in" of each passage, by id; `cut`: the passages whose lists may leave out
+    articles (the candidates read were bounded), whose own echoes page has them all."""
+
+    rows: dict[int, list[AlsoIn]]
+    cut: set[int]
+
+
+def also_in(
+    passages: list[PassageText], user, presenter: Presenter, *, bounded: bool = True
+) -> AlsoInAnswer:
+    """ "Also in" of each passage in the articles `user` may see (two queries), reading
+    at most `PAGE_CANDIDATES` candidate articles when `bounded`, else all of them."""
+    most = PAGE_CANDIDATES if bounded else None
+    found = echoes_of(passages, Article.objects.visible_to(user), most=most)
+    rows = {pk: also_in_rows(echoes, presenter) for pk, echoes in found.items()}
+    return AlsoInAnswer(rows, found.cut)
 
 
 class ShownEcho(NamedTuple):

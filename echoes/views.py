@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from django import forms
 from django.http import Http404, JsonResponse
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
@@ -149,8 +150,11 @@ class AlsoInView(CachedPublicPageMixin, View):
     """`GET /echoes/also-in/?passage=<id>&...`: for each passage the reader may see and
     whose words are in its article, the other articles (that reader may see) that ran
     them, earliest first: `{"also_in": {"<id>": [{"outlet", "published": {"iso",
-    "text"} | null, "url", "title"}]}}`. Passages not visible, unknown or orphaned are
-    left out. Cached for anonymous readers like the pages, per corpus version."""
+    "text"} | null, "url", "title"}]}, "more": {"<id>": "<url>"}}`. Passages not visible,
+    unknown or orphaned are left out. `more` names the passages whose list may be
+    incomplete (the request read a bounded number of candidate articles) with the
+    address of their own echoes page, which reads every candidate. Cached for anonymous
+    readers like the pages, per corpus version."""
 
     http_method_names = ["get", "head"]
 
@@ -168,14 +172,19 @@ class AlsoInView(CachedPublicPageMixin, View):
         )
         found = also_in([passage_text(p) for p in passages], request.user, Presenter())
         return JsonResponse(
-            {"also_in": {str(pk): [row.as_json() for row in rows] for pk, rows in found.items()}}
+            {
+                "also_in": {
+                    str(pk): [row.as_json() for row in rows] for pk, rows in found.rows.items()
+                },
+                "more": {str(pk): reverse("echoes-passage", args=[pk]) for pk in sorted(found.cut)},
+            }
         )
 
 
 class PassageEchoesView(CachedPublicPageMixin, TemplateView):
     """`/echoes/passages/<id>/`: the other articles (that the reader may see) that ran a
     passage's words, earliest first, with links to the very words: the "Also in" of
-    `AlsoInView` as a page. 404 for a passage the reader may not see, or an orphaned one
+    `AlsoInView` as a page, every candidate article read. 404 for a passage the reader may not see, or an orphaned one
     (it has no words in its article to echo)."""
 
     template_engine = "jinja2"
@@ -194,13 +203,13 @@ class PassageEchoesView(CachedPublicPageMixin, TemplateView):
             raise Http404("No such passage.")
         presenter = Presenter()
         article = passage.article
-        found = also_in([passage_text(passage)], self.request.user, presenter)
+        found = also_in([passage_text(passage)], self.request.user, presenter, bounded=False)
         context.update(
             passage=passage,
             article_title=article.title,
             article_url=f"{presenter.article_url(article.slug)}#passage-{passage.pk}",
             outlet=article.outlet.name,
             published=presenter.date(article.published, "j M Y"),
-            rows=found.get(passage.pk, []),
+            rows=found.rows.get(passage.pk, []),
         )
         return context

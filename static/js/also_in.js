@@ -5,7 +5,9 @@
 // The page prints a hidden, empty slot per passage (`data-also-in="<passage id>"`) and the
 // address to ask on the list (`data-also-in-url`); the answer is asked for 25 passages at
 // a time, in parallel (the server takes at most 100, and reads at most 100 candidate
-// articles for a request), and each slot with echoes is filled and shown.
+// articles for a request), and each slot with echoes is filled and shown. A passage whose
+// list the bound may have cut (`more` in the answer) ends with a link to its own echoes
+// page, which reads every candidate.
 // Every piece is built as DOM nodes with text content: nothing from the answer is parsed
 // as HTML.
 
@@ -31,13 +33,19 @@ function link(item) {
   return a;
 }
 
-function fill(slot, items) {
-  if (!slot || !items.length) return;
+function fill(slot, items, more) {
+  if (!slot || !(items.length || more)) return;
   slot.replaceChildren("Also in: ");
   items.forEach((item, index) => {
     if (index) slot.append(", ");
     slot.append(link(item));
   });
+  if (more) {
+    const a = document.createElement("a");
+    a.href = more;
+    a.textContent = items.length ? "and perhaps more" : "see where else these words ran";
+    slot.append(items.length ? ", " : "", a);
+  }
   slot.hidden = false;
 }
 
@@ -53,7 +61,10 @@ async function load(ids) {
     return;
   }
   const answer = await response.json();
-  for (const [id, items] of Object.entries(answer.also_in)) fill(slots.get(id), items);
+  const more = answer.more || {};
+  for (const [id, items] of Object.entries(answer.also_in)) {
+    fill(slots.get(id), items, more[id]);
+  }
 }
 
 if (list && slots.size) {

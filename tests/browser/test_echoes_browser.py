@@ -85,3 +85,29 @@ def test_coding_an_echo_in_another_article_from_the_workspace(page):
         "() => [...CSS.highlights.get('echo')].map((range) => range.toString())"
     )
     assert painted == [hill.body[start:end]]
+
+
+def test_a_bounded_also_in_ends_with_a_link_to_every_echo(page, monkeypatch):
+    """ "Also in" reads a bounded number of candidate articles a request: where it may
+    have left some out, the slot says so and links to the passage's own echoes page,
+    which lists them all."""
+    from echoes import presenters
+
+    source = make_article(f"\U0001f4f0 Officers wrote: \u201c{QUOTE}.\u201d")
+    make_article(
+        f"\U0001f600 The\u00a0Hill: {QUOTE}.",
+        outlet=make_outlet("The Hill"),
+        published=date(2019, 6, 26),
+    )
+    make_article(f"Also {QUOTE}.", outlet=make_outlet("Common Dreams"), published=date(2019, 6, 28))
+    make_annotation(source, exact=QUOTE)
+    monkeypatch.setattr(presenters, "PAGE_CANDIDATES", 1)
+    page.goto(source.get_absolute_url())
+    page.locator("[data-also-in-loaded]").wait_for(state="attached")
+    assert page.locator(".also-in:visible").all_inner_texts() == [
+        "Also in: The Hill (26 Jun 2019), and perhaps more"
+    ]
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="and perhaps more").click()
+    page.get_by_role("link", name="Common Dreams", exact=False).wait_for()
+    assert page.get_by_role("link", name="The Hill", exact=False).count() == 1

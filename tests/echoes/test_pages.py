@@ -93,7 +93,7 @@ def test_an_orphaned_passage_has_no_slot_and_no_answer(client, corpus):
     Annotation.objects.filter(pk=passage.pk).update(anchor_status=Annotation.AnchorStatus.ORPHANED)
     assert slots(client.get(source.get_absolute_url()).content.decode()) == []
     assert slots(client.get("/passages/").content.decode()) == []
-    assert asked(client, passage.pk).json() == {"also_in": {}}
+    assert asked(client, passage.pk).json() == {"also_in": {}, "more": {}}
 
 
 def test_what_a_reader_may_not_see_is_left_out(client, corpus):
@@ -219,3 +219,28 @@ def test_without_javascript_each_slot_links_to_a_page_of_the_same_also_in(client
     Annotation.objects.filter(pk=alone.pk).update(anchor_status=Annotation.AnchorStatus.ORPHANED)
     assert client.get(f"/echoes/passages/{alone.pk}/").status_code == 404
     assert client.get("/echoes/passages/999999/").status_code == 404
+
+
+def test_a_bounded_answer_names_the_passages_it_may_have_cut_and_their_page_has_all(
+    client, corpus, monkeypatch
+):
+    """ "Also in" reads at most `PAGE_CANDIDATES` candidate articles a request: a passage
+    whose other candidates were left unread is named in `more`, with its own echoes
+    page, which reads every candidate and lists them all."""
+    from django.core.cache import cache
+
+    from echoes import presenters
+
+    source, hill, _, passage = corpus
+    common = make_article(f"Also: {QUOTE}.", outlet=make_outlet("Common Dreams"))
+    assert asked(client, passage.pk).json()["more"] == {}
+    monkeypatch.setattr(presenters, "PAGE_CANDIDATES", 1)
+    cache.clear()  # the answer above is cached for anonymous readers
+    answer = asked(client, passage.pk).json()
+    assert len(answer["also_in"][str(passage.pk)]) == 1
+    link = f"/echoes/passages/{passage.pk}/"
+    assert answer["more"] == {str(passage.pk): link}
+    content = client.get(link).content.decode()
+    assert "The Hill" in content and "Common Dreams" in content
+    assert html.escape(echo_link(hill)) in content
+    assert common.get_absolute_url() in content
