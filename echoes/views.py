@@ -184,8 +184,8 @@ class AlsoInView(CachedPublicPageMixin, View):
 class PassageEchoesView(CachedPublicPageMixin, TemplateView):
     """`/echoes/passages/<id>/`: the other articles (that the reader may see) that ran a
     passage's words, earliest first, with links to the very words: the "Also in" of
-    `AlsoInView` as a page, every candidate article read. 404 for a passage the reader may not see, or an orphaned one
-    (it has no words in its article to echo)."""
+    `AlsoInView` as a page, every candidate article read. 404 for a passage the reader
+    may not see, or an orphaned one (it has no words in its article to echo)."""
 
     template_engine = "jinja2"
     template_name = "echoes/passage_echoes.html"
