@@ -19,13 +19,20 @@ shingles are looked up at every position with that hash, a repeated phrase is al
 correctly too.
 """
 
-from bisect import bisect_left
 from collections import defaultdict
 from datetime import date
 from typing import NamedTuple
 
 from echoes import store
-from echoes.winnowing import MIN_WORDS, K, Word, passage_words, shingle_hashes, winnow, words
+from echoes.winnowing import (
+    MIN_WORDS,
+    K,
+    Word,
+    iter_words,
+    passage_words,
+    shingle_hashes,
+    winnow,
+)
 
 
 class PassageText(NamedTuple):
@@ -131,7 +138,7 @@ def echoes_of(passages, articles, *, most: int | None = None) -> Found:
         .order_by()
     )
     for article in candidates:
-        body = _Body(article.body)
+        body = article.body
         concerning: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for hit in hits[article.pk]:
             for index in holders.get(hit[0], ()):
@@ -159,87 +166,56 @@ def echoes_of(passages, articles, *, most: int | None = None) -> Found:
     return found
 
 
-class _Body:
-    """A candidate's body, its words read only around a hit (an echo is never longer than
-    the passage) for the first few hits, the whole body at once beyond that (a page's
-    many passages hit the same articles) or when a stretch reaches a window's edge."""
+def _run_at(probe: _Probe, p: int, text: str, at: int) -> tuple[int, int, int] | None:
+    """The maximal run of equal words through the probe's shingle at word `p` and the
+    body's words from code point `at`: (start, end code point in the body, words); None
+    when the shingle's K words are not there (a hash collision, or a fingerprint of an
+    older body).
 
-    WINDOWS = 2  # windows read before the whole body is cheaper
-
-    def __init__(self, text: str):
-        self.text = text
-        self.windows = 0
-        self._all: tuple[list[Word], list[str], list[int]] | None = None
-
-    def all_words(self) -> tuple[list[Word], list[str], list[int]]:
-        if self._all is None:
-            tokens = words(self.text)
-            self._all = (tokens, [w.text for w in tokens], [w.start for w in tokens])
-        return self._all
-
-    def around(self, at: int, reach: int) -> tuple[list[Word], list[str], bool, bool, int | None]:
-        """The whole words within `reach` code points of `at` (absolute spans), whether
-        the window is cut on the left and on the right, and the index of the word that
-        starts at `at` (None: none does)."""
-        self.windows += 1
-        if self._all is not None or self.windows > self.WINDOWS:
-            tokens, texts, starts = self.all_words()
-            k = bisect_left(starts, at)
-            return tokens, texts, False, False, k if k < len(starts) and starts[k] == at else None
-        lo, hi = max(0, at - reach), min(len(self.text), at + reach)
-        tokens = [Word(w.text, w.start + lo, w.end + lo) for w in words(self.text[lo:hi])]
-        cut_left, cut_right = lo > 0, hi < len(self.text)
-        if cut_left and tokens:
-            tokens = tokens[1:]  # perhaps the end of a word the window cuts
-        if cut_right and tokens:
-            tokens = tokens[:-1]
-        offset = next((k for k, w in enumerate(tokens) if w.start == at), None)
-        return tokens, [w.text for w in tokens], cut_left, cut_right, offset
-
-
-def _extend(a: list[str], p: int, texts: list[str], q: int) -> tuple[int, int, int, int] | None:
-    """The maximal run of equal words through `a[p:p+K]` == `texts[q:q+K]`: (first and
-    end index in `a`, first and end index in `texts`); None if those K words differ."""
-    if q < 0 or q + K > len(texts) or texts[q : q + K] != a[p : p + K]:
-        return None  # a hash collision, or an index row of an older body
-    i, j = p, q
-    while i and j and a[i - 1] == texts[j - 1]:
-        i, j = i - 1, j - 1
-    e, f = p + K, q + K
-    while e < len(a) and f < len(texts) and a[e] == texts[f]:
-        e, f = e + 1, f + 1
-    return i, e, j, f
+    The body's words are read only as far as they agree: forwards one at a time from
+    `at`, backwards in a window as long as the passage's words before `p` could be
+    (twice, for the body's own spacing and punctuation), and from the body's start when
+    the run reaches that window's edge."""
+    a = probe.texts
+    e, end = p, at
+    for word in iter_words(text, at):
+        if (e == p and word.start != at) or e == len(a) or word.text != a[e]:
+            break
+        e, end = e + 1, word.end
+    if e - p < K:
+        return None
+    i, start = p, at
+    if p:
+        before = probe.words[p].start - probe.words[0].start
+        lo = max(0, at - 2 * before - 32)
+        while True:
+            earlier = list(iter_words(text, lo, at))
+            if lo and earlier:
+                earlier = earlier[1:]  # perhaps the end of a word the window cuts
+            i, start = p, at
+            for word in reversed(earlier):
+                if not i or word.text != a[i - 1]:
+                    break
+                i, start = i - 1, word.start
+            reached_edge = i and len(earlier) == p - i
+            if not (lo and reached_edge):
+                break
+            lo = 0  # the run may go on before the window: read from the body's start
+    return start, end, e - i
 
 
-def _stretches(probe: _Probe, hits, body: _Body) -> set[tuple[int, int, int]]:
+def _stretches(probe: _Probe, hits, body: str) -> set[tuple[int, int, int]]:
     """The maximal runs of at least MIN_WORDS words the probe shares with `body`, seeded
     by the body's index rows `hits`: (start, end code point in the body, words)."""
-    a = probe.texts
-    reach = 2 * len(probe.passage.exact) + 64
     runs: set[tuple[int, int, int]] = set()
     for h, at in hits:
         positions = probe.positions.get(h)
         if not positions or any(s <= at < e for s, e, _ in runs):
             continue  # not this passage's, or inside a stretch already found
-        window, window_texts, cut_left, cut_right, offset = body.around(at, reach)
         for p in positions:
-            tokens, texts = window, window_texts
-            run = None if offset is None else _extend(a, p, texts, offset)
-            if run is not None and (
-                (run[2] == 0 and cut_left) or (run[3] == len(texts) and cut_right)
-            ):
-                run = None  # reaches the window's edge: read the whole body
-            if run is None:
-                tokens, texts, starts = body.all_words()
-                q = bisect_left(starts, at)
-                if q == len(starts) or starts[q] != at:
-                    continue  # no word starts there: a fingerprint of an older body
-                run = _extend(a, p, texts, q)
-                if run is None:
-                    continue
-            i, e, j, f = run
-            if e - i >= MIN_WORDS:
-                runs.add((tokens[j].start, tokens[f - 1].end, e - i))
+            run = _run_at(probe, p, body, at)
+            if run is not None and run[2] >= MIN_WORDS:
+                runs.add(run)
     return runs
 
 

@@ -39,7 +39,7 @@ never a wrong echo.
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from hashlib import blake2b
 from typing import NamedTuple
 
@@ -85,6 +85,14 @@ def normalise_word(word: str) -> str:
 def words(text: str) -> list[Word]:
     """The words of `text`, normalised, with their code-point spans in `text`."""
     return [Word(normalise_word(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def iter_words(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Word]:
+    """The words of `text[pos:endpos]`, normalised, with their code-point spans in `text`,
+    read one at a time (a word cut by `pos` or `endpos` comes out cut)."""
+    found = _WORD.finditer(text, pos) if endpos is None else _WORD.finditer(text, pos, endpos)
+    for m in found:
+        yield Word(normalise_word(m.group()), m.start(), m.end())
 
 
 def shingle_hash(texts: Sequence[str]) -> int:
