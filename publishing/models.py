@@ -98,7 +98,15 @@ class CrossCount(models.Model):
     the rebuild (`recount_facets`) and by the migration on an empty database; without it
     the page counts with a grouped query instead. Maintained by `publishing.counts` from
     the same per-article contributions as `FacetCount`; no foreign keys, as there.
+
+    Each table's sums are cells of it too: `row_key` `ROW_SUM` holds the sum of the row
+    `col_key`, `COL_SUM` that of the column `col_key` (row keys are ids or months, never
+    negative), so the page reads a table's sums, a few hundred cells, instead of adding up
+    every cell (23,000 for organization × tag at a million passages).
     """
+
+    ROW_SUM = -1
+    COL_SUM = -2
 
     class Table(models.TextChoices):
         TAG_OUTLET = "tag-outlet", "Tags by outlet"

@@ -220,7 +220,8 @@ def maintained(audience: str, rows: str, cols: str) -> Counts | None:
     if table is None:
         return None
     found = CrossCount.objects.filter(
-        Q(table=table, count__gt=0) | Q(table=CrossCount.Table.BUILT), audience=audience
+        Q(table=table, count__gt=0, row_key__gte=0) | Q(table=CrossCount.Table.BUILT),
+        audience=audience,
     ).values_list("table", "row_key", "col_key", "count")
     built, cells = False, {}
     months = "month" in (rows, cols)
@@ -271,39 +272,33 @@ def _stored_of(dimension: str, key) -> int:
 
 
 def maintained_totals(audience: str, rows: str, cols: str) -> Totals | None:
-    """The sums of a maintained table (`CrossCount`), in one query of aggregates: what the
-    page needs to choose its largest rows and columns, whose cells it then reads alone
-    (`maintained_cells`), where reading every cell (18,000 for tag × outlet at a million
-    passages) and summing them in Python was most of an unfiltered page's time. None when
-    the cells cannot serve (as `maintained`)."""
+    """The sums of a maintained table, read from its sum cells (`CrossCount.ROW_SUM`,
+    `COL_SUM`) in one query: what the page needs to choose its largest rows and columns,
+    whose cells it then reads alone (`maintained_cells`), where reading every cell
+    (18,000 for tag × outlet at a million passages) and summing them was most of an
+    unfiltered page's time. None when the cells cannot serve (as `maintained`)."""
     found = _maintained_table(rows, cols)
     if found is None:
         return None
     table, flipped = found
-    q = connections[CrossCount.objects.db].ops.quote_name
-    cc, tb, cnt, au = q(CrossCount._meta.db_table), q("table"), q("count"), q("audience")
-    kept = f"FROM {cc} WHERE {au} = %s AND {tb} = %s AND {cnt} > 0"
-    parts = [
-        f"SELECT 'r', row_key, SUM({cnt}) {kept} GROUP BY row_key",
-        f"SELECT 'c', col_key, SUM({cnt}) {kept} GROUP BY col_key",
-    ]
-    if rows == cols:
-        parts.append(f"SELECT 'd', row_key, {cnt} {kept} AND row_key = col_key")
-    parts.append(f"SELECT 'b', 0, 0 FROM {cc} WHERE {au} = %s AND {tb} = %s")
-    sql = " UNION ALL ".join(parts)
-    params = [audience, table] * (len(parts) - 1) + [audience, CrossCount.Table.BUILT]
-    with connections[CrossCount.objects.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        found_rows = cursor.fetchall()
+    wanted = Q(table=table, row_key__in=[CrossCount.ROW_SUM, CrossCount.COL_SUM])
+    if rows == cols:  # the diagonal: a co-occurrence table's rows are ordered by it
+        wanted |= Q(table=table, row_key__gte=0, row_key=F("col_key"))
+    cells = CrossCount.objects.filter(
+        (wanted & Q(count__gt=0)) | Q(table=CrossCount.Table.BUILT), audience=audience
+    ).values_list("table", "row_key", "col_key", "count")
     stored_rows, stored_cols = (cols, rows) if flipped else (rows, cols)
     sums = {"r": Counter(), "c": Counter(), "d": Counter()}
     built = False
-    for kind, key, n in found_rows:
-        if kind == "b":
+    for kind, row, col, n in cells:
+        if kind == CrossCount.Table.BUILT:
             built = True
-            continue
-        dimension = stored_cols if kind == "c" else stored_rows
-        sums[kind][_key_of(dimension, key)] += int(n)
+        elif row == CrossCount.ROW_SUM:
+            sums["r"][_key_of(stored_rows, col)] = n
+        elif row == CrossCount.COL_SUM:
+            sums["c"][_key_of(stored_cols, col)] = n
+        else:
+            sums["d"][_key_of(stored_rows, row)] = n
     if not built:
         return None
     row_totals, col_totals = (sums["c"], sums["r"]) if flipped else (sums["r"], sums["c"])

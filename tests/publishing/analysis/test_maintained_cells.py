@@ -1,6 +1,7 @@
 """The unfiltered `/analysis/` tables read cells the writes keep (`CrossCount`), equal to
 the grouped queries' counts through every kind of write, for both audiences."""
 
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -12,8 +13,17 @@ from annotations.actions.passages import annotation_delete, annotation_update
 from annotations.actions.tags import tag_delete, tag_merge
 from annotations.models import Annotation, Tag
 from articles.actions.articles import article_update
-from articles.models import Outlet
-from publishing.analysis.crosstab import MAINTAINED, cooccurrence, crosstab, maintained
+from articles.actions.organizations import organization_delete
+from articles.models import Organization, Outlet
+from publishing.analysis.crosstab import (
+    MAINTAINED,
+    Counts,
+    cooccurrence,
+    crosstab,
+    maintained,
+    maintained_totals,
+    totals_of,
+)
 from publishing.counts import contributions, facet_counts_rebuild, stored_counts
 from publishing.models import CrossCount
 from tests.factories import make_annotation, make_editor, make_outlet
@@ -30,12 +40,19 @@ def grouped(user, rows, cols):
 
 
 def assert_cells_match(editor):
+    """The kept cells equal the grouped counts, and the kept sums (`ROW_SUM`, `COL_SUM`
+    cells) the sums of those counts, for every table, both ways round, both audiences."""
     assert dict(stored_counts()) == {k: n for k, n in contributions().items() if n}
     for user, audience in ((AnonymousUser(), "public"), (editor, "staff")):
         for rows, cols in PAIRS:
             kept = maintained(audience, rows, cols)
             assert kept is not None, (audience, rows, cols)
-            assert kept.cells == grouped(user, rows, cols), (audience, rows, cols)
+            cells = grouped(user, rows, cols)
+            assert kept.cells == cells, (audience, rows, cols)
+            expected = totals_of(Counts(rows, cols, False, cells))
+            if rows != cols:  # a diagonal only means something for tag × tag
+                expected = expected._replace(diagonal=Counter())
+            assert maintained_totals(audience, rows, cols) == expected, (audience, rows, cols)
 
 
 def test_the_cells_equal_the_grouped_counts_through_every_write(corpus):
@@ -64,14 +81,20 @@ def test_the_cells_equal_the_grouped_counts_through_every_write(corpus):
     assert_cells_match(editor)
     tag_delete(tag=Tag.objects.get(slug="legal-argument"))
     assert_cells_match(editor)
+    organization_delete(organization=Organization.objects.get(name="Readers Union"))
+    assert_cells_match(editor)
     assert not CrossCount.objects.filter(table="tag-outlet", row_key__in=[0]).exists()
 
 
 def test_a_deleted_options_cells_go_with_it(corpus):
+    """Its cells and its own sums go; the other axis's sums lose what its cells held."""
     quote = Tag.objects.get(slug="quote")
     assert CrossCount.objects.filter(table="tag-outlet", row_key=quote.pk).exists()
     tag_delete(tag=quote)
     assert not CrossCount.objects.filter(table="tag-outlet", row_key=quote.pk).exists()
+    assert not CrossCount.objects.filter(row_key__lt=0, col_key=quote.pk).exclude(
+        table="tag-outlet"
+    )
     assert not CrossCount.objects.filter(table="cooccurrence", col_key=quote.pk).exists()
     assert not CrossCount.objects.filter(table="organization-tag", col_key=quote.pk).exists()
     assert_cells_match(make_editor())
