@@ -36,6 +36,7 @@ from publishing.analysis import charts
 from publishing.analysis.crosstab import (
     Counts,
     cooccurrence,
+    counted_together,
     crosstab,
     maintained,
     maintained_cells,
@@ -181,9 +182,13 @@ class Analysis:
                 counts = cooccurrence(passages, rollup=self.rollup)
             else:
                 counts = crosstab(passages, rows, cols, rollup=self.rollup)
+        return self.present(counts)
+
+    def present(self, counts: Counts) -> "Computed":
+        """Counts with their labels and the page's tables of them."""
         computed = Computed(counts, {}, self.presenter.axes(counts))
         for slug, spec in TABLES.items():
-            if (spec.rows, spec.cols) == (rows, cols):
+            if (spec.rows, spec.cols) == (counts.rows, counts.cols):
                 computed.tables[slug] = self.presenter.table(
                     counts,
                     slug=slug,
@@ -194,19 +199,50 @@ class Analysis:
                 )
         return computed
 
+    def count_together(self, pairs) -> None:
+        """Count the page's tables that are neither kept nor read from maintained cells
+        in one scan of the filtered passages (`crosstab.counted_together`) instead of one
+        each, and keep each as `computed` would."""
+        if not self.valid or self.cells_serve():
+            return
+        missing = []
+        for pair in dict.fromkeys(pairs):
+            if pair in self._computed:
+                continue
+            found = self.lookup(self.cache_key(*pair))
+            if found is not None:
+                self._computed[pair] = found
+            else:
+                missing.append(pair)
+        if len(missing) < 2:
+            return  # one table: its own query (`computed`) is the same scan
+        counted = counted_together(self.filterset.qs, missing, rollup=self.rollup)
+        for pair in missing:
+            self._computed[pair] = self.keep(self.cache_key(*pair), self.present(counted[pair]))
+
     def kept(self, key: str, make):
         """`make()`'s result, kept in the page cache's store under `key` at this corpus
         version for `GLOSS_ANALYSIS_CACHE_SECONDS` (made every time when 0); None is
         never kept."""
+        found = self.lookup(key)
+        return found if found is not None else self.keep(key, make())
+
+    def lookup(self, key: str):
+        """What `keep` kept under `key` at this corpus version, or None."""
         seconds = table_cache_seconds()
-        store = RequestCache() if seconds > 0 else None
-        if store is not None:
-            entry = store.call("get", key)
-            if entry is not None and entry[0] == self.version():
-                return entry[1]
-        made = make()
-        if store is not None and made is not None:
-            store.call("set", key, (self.version(), made), seconds)
+        if seconds <= 0:
+            return None
+        entry = RequestCache().call("get", key)
+        if entry is not None and entry[0] == self.version():
+            return entry[1]
+        return None
+
+    def keep(self, key: str, made):
+        """Keep `made` under `key` at this corpus version (not None; not when caching is
+        off); returns it."""
+        seconds = table_cache_seconds()
+        if seconds > 0 and made is not None:
+            RequestCache().call("set", key, (self.version(), made), seconds)
         return made
 
     def cells_serve(self) -> bool:
@@ -332,6 +368,7 @@ class AnalysisView(CachedPublicPageMixin, TemplateView):
         )
         if not analysis.valid:
             return context
+        analysis.count_together([(spec.rows, spec.cols) for spec in TABLES.values()])
         for slug, spec in TABLES.items():
             csv_query = query
             if slug == "cooccurrence":

@@ -172,12 +172,12 @@ def test_the_page_queries_once_per_table_plus_labels(
 ):
     """Unfiltered, two small queries per table from its maintained cells (its sums, then
     its shown cells: `Analysis.maintained_table`) and the tags, outlets and organizations
-    named once each; filtered, one grouped query per table, the names, and the filters'
-    slug checks on top."""
+    named once each; filtered, one query for the four tables (`counted_together`), the
+    names, and the filters' slug checks on top."""
     settings.GLOSS_PAGE_CACHE_SECONDS = 0
     with django_assert_num_queries(11):
         assert client.get("/analysis/").status_code == 200
-    with django_assert_num_queries(10):  # and the tag tree: a tag matches its sub-tags
+    with django_assert_num_queries(7):  # and the tag tree: a tag matches its sub-tags
         assert client.get("/analysis/?tag=quote&outlet=daily&rollup=1").status_code == 200
 
 
@@ -219,3 +219,38 @@ def test_a_chart_after_its_page_draws_from_the_page_s_table(client, corpus, sett
     with CaptureQueriesContext(connection) as queries:
         client.get(f"/analysis/charts/{chart}.svg?outlet=daily")
     assert [query for query in queries if "GROUP BY" in query["sql"]]
+
+
+@pytest.mark.parametrize("query", FILTER_SETS)
+def test_the_page_s_tables_counted_together_equal_each_counted_alone(corpus, query):
+    """`counted_together` (one scan for a filtered page's four tables) gives each table's
+    cells exactly as its own grouped query does, with and without rollup."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import QueryDict
+
+    from annotations.models import Annotation
+    from publishing.analysis.crosstab import cooccurrence, counted_together, crosstab
+    from publishing.filters import PassageFilterSet
+
+    passages = PassageFilterSet(
+        QueryDict(query), queryset=Annotation.objects.visible_to(AnonymousUser())
+    ).qs
+    pairs = [("tag", "outlet"), ("organization", "tag"), ("month", "tag"), ("tag", "tag")]
+    pairs += [("outlet", "tag"), ("tag", "month")]
+    for rollup in (False, True):
+        together = counted_together(passages, pairs, rollup=rollup)
+        for rows, cols in pairs:
+            if rows == cols:
+                alone = cooccurrence(passages, rollup=rollup)
+            else:
+                alone = crosstab(passages, rows, cols, rollup=rollup)
+            assert together[(rows, cols)] == alone, (query, rows, cols, rollup)
+    assert any(together[pair].cells for pair in pairs) or query
+
+
+def test_counting_together_refuses_a_pair_without_tags(corpus):
+    from annotations.models import Annotation
+    from publishing.analysis.crosstab import counted_together
+
+    with pytest.raises(ValueError, match="crosses tag"):
+        counted_together(Annotation.objects.all(), [("outlet", "month")])
