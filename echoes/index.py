@@ -6,7 +6,7 @@ The index is written where a body is: `articles.actions.articles.create_article`
 `annotations.actions.revisions.revise_article` call `index_bodies` inside their
 `corpus_write`, so the fingerprints change in the transaction that changes the body, and
 the corpus version (which stales cached pages showing "Also in") moves with them. A
-deleted article takes its fingerprints with it (the database's ON DELETE CASCADE). A
+deleted article takes its fingerprints with it (the foreign key cascades). A
 backup import writes them from the bodies it holds (`index_new`); other writes that go
 around the actions (the benchmark's synthetic corpus) are followed by `reindex_all()`
 (`manage.py reindex_echoes`), and so is a migration that leaves the index empty
