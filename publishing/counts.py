@@ -35,24 +35,20 @@ from django.db.models.functions import TruncMonth
 from annotations.models import Annotation, TaggedAnnotation
 from articles.models import Article
 from articles.visibility import PUBLISHED
+from publishing.cross_cells import (
+    COL_SUM,
+    CROSS,
+    ROW_SUM,
+    cell_gone,
+    cells_forget,
+    sums_without,
+)
 from publishing.models import ArticleFacet, CrossCount, FacetCount
 from publishing.version import corpus_changed
 from rounds.models import Round, open_round_passage_q
 
 Key = tuple[str, str, str, int]  # (listing, audience, facet, value_id)
-# A `CrossCount` cell's key: (CROSS, audience, table, row_key, col_key).
-CROSS = "cross"
 T = CrossCount.Table
-# Each table also keeps its row and column sums as cells of their own, so the page reads a
-# few hundred sums instead of summing every cell: (ROW_SUM, row) and (COL_SUM, column).
-ROW_SUM, COL_SUM = CrossCount.ROW_SUM, CrossCount.COL_SUM
-# Which facet (option kind) each table's rows and columns are: what `Recount.forget` drops.
-CROSS_FACETS = {
-    T.TAG_OUTLET: ("tag", "outlet"),
-    T.ORGANIZATION_TAG: ("organization", "tag"),
-    T.MONTH_TAG: (None, "tag"),
-    T.COOCCURRENCE: ("tag", "tag"),
-}
 
 
 def month_number(value) -> int:
@@ -225,53 +221,10 @@ def _add_counts(model, key: tuple[str, ...], changes: list[tuple[tuple, int]]) -
         )
 
 
-def _cross_forget(facet: str, value_id: int) -> None:
-    """Drop the `CrossCount` cells of a deleted option, and its row or column sum, in
-    every table it is an axis of. (The other axis's sums lose its passages through the
-    write's own recount.)"""
-    for table, (row_facet, col_facet) in CROSS_FACETS.items():
-        if row_facet == facet:
-            CrossCount.objects.filter(table=table, row_key=value_id).delete()
-            CrossCount.objects.filter(table=table, row_key=ROW_SUM, col_key=value_id).delete()
-        if col_facet == facet:
-            CrossCount.objects.filter(table=table, row_key__gte=0, col_key=value_id).delete()
-            CrossCount.objects.filter(table=table, row_key=COL_SUM, col_key=value_id).delete()
-
-
-def _sums_without(facet: str, value_id: int, delta: Counter) -> Counter:
-    """What the other axis's sums lose with a deleted option's cells: each of its cells as
-    it will be once this write's `delta` is in (the stored count plus the delta, which is
-    what a recount of its passages already took off; nothing when the write moved them
-    all elsewhere, as a merge does)."""
-    lost: Counter = Counter()
-    for table, (row_facet, col_facet) in CROSS_FACETS.items():
-        axes = []
-        if row_facet == facet:
-            axes.append(("row", Q(row_key=value_id)))
-        if col_facet == facet:
-            axes.append(("col", Q(row_key__gte=0, col_key=value_id)))
-        for axis, cells in axes:
-            found = CrossCount.objects.filter(cells, table=table).values_list(
-                "audience", "row_key", "col_key", "count"
-            )
-            for audience, row, col, n in found:
-                left = n + delta[(CROSS, audience, table, row, col)]
-                if axis == "row":
-                    lost[(CROSS, audience, table, COL_SUM, col)] -= left
-                else:
-                    lost[(CROSS, audience, table, ROW_SUM, row)] -= left
-    return lost
-
-
 def _gone(key: tuple, gone: set[tuple[str, int]]) -> bool:
     """Whether a count's key names an option deleted in this write."""
     if key[0] == CROSS:
-        row_facet, col_facet = CROSS_FACETS[key[2]]
-        if key[3] == ROW_SUM:
-            return (row_facet, key[4]) in gone
-        if key[3] == COL_SUM:
-            return (col_facet, key[4]) in gone
-        return (row_facet, key[3]) in gone or (col_facet, key[4]) in gone
+        return cell_gone(key, gone)
     return (FacetCount.Facet(key[2]).value, key[3]) in gone
 
 
@@ -320,10 +273,10 @@ class Recount:
                 removed=self.pairs_before - pairs_after, added=pairs_after - self.pairs_before
             )
         for facet, value_id in sorted(self.forgotten):
-            after.update(_sums_without(facet, value_id, after))
+            after.update(sums_without(facet, value_id, after))
             FacetCount.objects.filter(facet=facet, value_id=value_id).delete()
             ArticleFacet.objects.filter(facet=facet, value_id=value_id).delete()
-            _cross_forget(facet, value_id)
+            cells_forget(facet, value_id)
         return Counter({k: n for k, n in after.items() if not _gone(k, self.forgotten)})
 
 
