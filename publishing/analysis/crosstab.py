@@ -244,12 +244,11 @@ def counted_together(passages, pairs, *, rollup: bool = False) -> dict[tuple[str
     order = sorted(range(len(pairs)), key=lambda i: "month" not in pairs[i])
     for index in order:
         rows, cols = pairs[index]
-        if rows == cols:
-            if not any("pairs AS" in cte for cte in ctes):
-                ctes.append(
-                    "pairs AS MATERIALIZED (SELECT DISTINCT k_article AS article, k_tag AS tag "
-                    "FROM base)"
-                )
+        if rows == cols:  # at most once: `pairs` are deduplicated above
+            ctes.append(
+                "pairs AS MATERIALIZED (SELECT DISTINCT k_article AS article, k_tag AS tag "
+                "FROM base)"
+            )
             branches.append(_pairs_crossed(index))
             continue
         sides = [f"k_{name}" for name in (rows, cols)]
