@@ -44,19 +44,12 @@ from publishing.cross_cells import (
     sums_without,
 )
 from publishing.models import ArticleFacet, CrossCount, FacetCount
+from publishing.passage_delta import ArticleAdditions, month_number
 from publishing.version import corpus_changed
 from rounds.models import Round, open_round_passage_q
 
 Key = tuple[str, str, str, int]  # (listing, audience, facet, value_id)
 T = CrossCount.Table
-
-
-def month_number(value) -> int:
-    """`YYYYMM` of a truncated date (a `date`, or text on SQLite); 0 for undated."""
-    if value is None:
-        return 0
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return int(text[:4]) * 100 + int(text[5:7])
 
 
 Pair = tuple[int, str, str, int]  # an ArticleFacet row: (article_id, audience, facet, value_id)
@@ -235,6 +228,12 @@ class Recount:
     (locks the articles, tallies them), `forget(facet, id)` when an option itself goes
     (a tag, outlet or organization deleted), `apply()` once the write is done (tallies
     again, stores the difference, and drops the rows of the options that went).
+
+    A write that only adds passages to an article declares it with `adding=True` and
+    reports each new passage (`added`): what it adds is worked out from the passage and
+    the article's pairs (`publishing.passage_delta`), with no tally before or after. If a
+    later step of the same write recounts that article after all, its contribution before
+    the write is the tally less what the passages added.
     """
 
     def __init__(self):
@@ -242,36 +241,83 @@ class Recount:
         self.before: Counter = Counter()
         self.pairs_before: set[Pair] = set()
         self.forgotten: set[tuple[str, int]] = set()
+        # Articles that only gain passages in this write: (outlet, status, published) as
+        # read under the lock, and what their new passages add (made at the first).
+        self.adding: dict[int, tuple] = {}
+        self.additions: dict[int, ArticleAdditions] = {}
 
     def forget(self, facet: str, value_id: int) -> None:
         """The option `value_id` of `facet` is deleted in this write: its count rows (every
         listing and audience) and article pairs go with it, instead of staying behind."""
         self.forgotten.add((FacetCount.Facet(facet).value, value_id))
 
-    def recount(self, *article_ids: int, created: bool = False) -> None:
+    def recount(self, *article_ids: int, created: bool = False, adding: bool = False) -> None:
         """Count these articles again at the end of the write; `created=True` when they did
-        not exist before it (nothing to subtract)."""
-        ids = sorted(set(article_ids) - set(self.ids))
+        not exist before it (nothing to subtract); `adding=True` when the write only adds
+        passages to them, each reported with `added` (nothing tallied)."""
+        ids = sorted(set(article_ids) - set(self.ids) - self.adding.keys())
+        if ids:
+            locked = (
+                Article.objects.select_for_update()
+                .filter(pk__in=ids)
+                .order_by("pk")
+                .values_list("pk", "outlet_id", "status", "published")
+            )
+            if adding:
+                self.adding.update((pk, tuple(rest)) for pk, *rest in locked)
+                return
+            list(locked)
+        if adding:
+            return
+        # Articles that gained passages earlier in this write and now change otherwise.
+        ids += sorted(set(article_ids) & self.adding.keys())
         if not ids:
             return
-        list(Article.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
         if not created:
             before, pairs = tally(ids)
+            for additions in (self.additions.get(pk) for pk in ids):
+                if additions is not None:
+                    before.subtract(additions.delta)
+                    pairs -= additions.new_pairs
             self.before.update(before)
             self.pairs_before |= pairs
+        for pk in ids:
+            self.adding.pop(pk, None)
+            self.additions.pop(pk, None)
         self.ids.extend(ids)
+
+    def added(self, passage, tag_ids: Iterable[int]) -> None:
+        """A new passage, saved with these tags, of an article this write recounts."""
+        pk = passage.article_id
+        if pk in self.adding:
+            if pk not in self.additions:
+                self.additions[pk] = ArticleAdditions(pk, *self.adding[pk])
+            self.additions[pk].add(
+                organization_id=passage.organization_id,
+                status=passage.status,
+                adjudicated=passage.adjudicated,
+                annotator_id=passage.annotator_id,
+                tag_ids=tag_ids,
+            )
+        elif pk not in self.ids:
+            raise ValueError(f"article {pk} is not part of this write")
 
     def apply(self) -> Counter:
         """Store the articles' `ArticleFacet` changes and drop the rows of the options that
         went; returns the count delta (stored by `count_deltas_add`, which the write hook
         calls), less the options that went: their rows are gone."""
         after = Counter()
+        removed: set[Pair] = set()
+        added: set[Pair] = set()
         if self.ids:
             after, pairs_after = tally(self.ids)
             after.subtract(self.before)
-            _apply_pairs(
-                removed=self.pairs_before - pairs_after, added=pairs_after - self.pairs_before
-            )
+            removed, added = self.pairs_before - pairs_after, pairs_after - self.pairs_before
+        for additions in self.additions.values():
+            after.update(additions.delta)
+            added |= additions.new_pairs
+        if removed or added:
+            _apply_pairs(removed=removed, added=added)
         for facet, value_id in sorted(self.forgotten):
             after.update(sums_without(facet, value_id, after))
             FacetCount.objects.filter(facet=facet, value_id=value_id).delete()

@@ -11,6 +11,10 @@ corpus version on (so cached pages go stale):
         article.save()
         write.recount(article.pk, created=True)
 
+    with corpus_write(article.pk, adding=True) as write:   # new passages only
+        passage.save()
+        write.added(passage, tag_ids)
+
 A `corpus_write` inside another (a step an action composes) joins the outer one: each
 article is tallied once, before the first change to it. An action never calls
 `corpus_changed()` or the counts itself; forgetting is not possible because nothing else
@@ -43,18 +47,22 @@ _open = threading.local()  # the outermost write's Recount, per thread (and so p
 
 
 @contextmanager
-def corpus_write(*article_ids: int, created: bool = False):
+def corpus_write(*article_ids: int, created: bool = False, adding: bool = False):
     """Run a write to the corpus: one transaction, these articles' facet contributions
-    recounted at the end (more may be added with `.recount()`), the version moved."""
+    recounted at the end (more may be added with `.recount()`), the version moved.
+
+    `adding=True`: the write only adds passages to these articles, and reports each
+    with `.added(passage, tag_ids)` once saved; what they add is worked out from them
+    instead of recounting the articles (`publishing.passage_delta`)."""
     outer = getattr(_open, "recount", None)
     with transaction.atomic():
         if outer is not None:
-            outer.recount(*article_ids, created=created)
+            outer.recount(*article_ids, created=created, adding=adding)
             yield outer
             return
         recount = _open.recount = Recount()
         try:
-            recount.recount(*article_ids, created=created)
+            recount.recount(*article_ids, created=created, adding=adding)
             yield recount
             count_deltas_add(recount.apply())
         finally:

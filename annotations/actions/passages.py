@@ -76,7 +76,7 @@ def create_passage(
         fields=values,
     )
     annotation.full_clean(exclude=CHECKED_BY_THE_STEPS, validate_constraints=False)
-    with corpus_write(article.pk):
+    with corpus_write(article.pk, adding=True) as write:
         annotation.save()
         if resolved_tags and all(tag.pk for tag in resolved_tags):
             # A new passage has no tags yet: its rows are inserted in one statement, where
@@ -86,6 +86,7 @@ def create_passage(
             )
         elif resolved_tags:
             annotation.tags.set(resolved_tags)
+        write.added(annotation, [tag.pk for tag in resolved_tags])
         audit.record(annotation, action=audit.Action.CREATE, actor=annotator, via=via)
     return annotation
 
