@@ -11,6 +11,7 @@ from datetime import datetime
 import django_filters
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, JsonResponse
 
 from annotations import tag_fields
@@ -205,9 +206,11 @@ class AnnotationListView(ApiView):
             annotation = suggestion_accept(kind=data["suggestion"], **coding)
         else:
             annotation = annotation_create(**coding)
-        fresh = Annotation.objects.for_api().get(pk=annotation.pk)
-        response = with_etag(JsonResponse(annotation_json(fresh), status=201), fresh)
-        response["Location"] = request.build_absolute_uri(f"{request.path}{fresh.pk}/")
+        # The passage as saved, its annotator the caller and its values canonical: what
+        # reading it back would give, less that query (its tags are read, one query).
+        prefetch_related_objects([annotation], "tags")
+        response = with_etag(JsonResponse(annotation_json(annotation), status=201), annotation)
+        response["Location"] = request.build_absolute_uri(f"{request.path}{annotation.pk}/")
         return response
 
 

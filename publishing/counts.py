@@ -48,7 +48,10 @@ from publishing.passage_delta import ArticleAdditions, month_number
 from publishing.version import corpus_changed
 from rounds.models import Round, open_round_passage_q
 
-Key = tuple[str, str, str, int]  # (listing, audience, facet, value_id)
+Key = tuple[str, str, str, int]
+# Rows per upsert of count deltas: 6 parameters each, under SQLite's 999-variable limit of
+# old builds.
+ADD_BATCH = 150  # (listing, audience, facet, value_id)
 T = CrossCount.Table
 
 
@@ -198,20 +201,24 @@ def _apply(delta: Counter) -> None:
 
 def _add_counts(model, key: tuple[str, ...], changes: list[tuple[tuple, int]]) -> None:
     """Add each (key, n) of `changes` to the `count` of `model`'s row with that key,
-    creating rows that are not there, in one statement run for every row."""
+    creating rows that are not there: one multi-row statement per `ADD_BATCH` rows (a
+    write's few dozen in one round trip; the keys are distinct, as an upsert needs)."""
     if not changes:
         return
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
     columns = ", ".join(q(c) for c in key)
-    values = ", ".join(["%s"] * (len(key) + 1))
+    row = "(" + ", ".join(["%s"] * (len(key) + 1)) + ")"
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}, {q('count')}) VALUES ({values}) "  # noqa: S608
-            f"ON CONFLICT ({columns}) DO UPDATE SET {q('count')} = "
-            f"{table}.{q('count')} + excluded.{q('count')}",
-            [(*k, n) for k, n in changes],
-        )
+        for first in range(0, len(changes), ADD_BATCH):
+            batch = changes[first : first + ADD_BATCH]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}, {q('count')}) "  # noqa: S608
+                f"VALUES {', '.join([row] * len(batch))} "
+                f"ON CONFLICT ({columns}) DO UPDATE SET {q('count')} = "
+                f"{table}.{q('count')} + excluded.{q('count')}",
+                [value for k, n in batch for value in (*k, n)],
+            )
 
 
 def _gone(key: tuple, gone: set[tuple[str, int]]) -> bool:

@@ -85,3 +85,41 @@ def test_a_new_passage_s_tags_are_inserted_without_reading_what_to_keep(
     assert sorted(counts.filter(count=1).values_list("value_id", flat=True)) == sorted(
         made.tags.values_list("pk", flat=True)
     )
+
+
+def test_the_create_s_answer_is_what_reading_the_passage_back_gives(client):
+    """The 201 is built from the passage as saved (no read back): it equals the passage's
+    GET, field values, tags, times and ETag included; its history snapshot has the tags."""
+    from annotations.actions.fields import tag_field_define
+    from annotations.models import Tag
+    from audit.models import HistoryRecord
+    from tests.factories import make_editor, make_organization
+
+    editor = make_editor("ed")
+    statistic = Tag.objects.get(slug="statistic")
+    tag_field_define(tag=statistic, name="value", kind="number", actor=editor)
+    tag_field_define(tag=statistic, name="year", kind="integer", actor=editor)
+    tag_field_define(tag=statistic, name="speaker", kind="organization", actor=editor)
+    union = make_organization("Readers Union")
+    article = make_article(BODY)
+    token = api_token_create(user=make_annotator("coder"), name="t")
+    start = BODY.index("betrays")
+    payload = {"article": article.pk, "start": start, "end": start + 7, "exact": "betrays"}
+    payload |= {"tags": ["statistic", "quote", "statistic"], "organization": union.pk}
+    payload["fields"] = {"statistic.value": 60000.5, "statistic.year": 2019}
+    payload["fields"]["statistic.speaker"] = union.slug
+    created = post_passage(client, token, payload)
+    assert created.status_code == 201, created.content
+    read = client.get(created["Location"], HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert created.json() == read.json()
+    assert created["ETag"] == read["ETag"]
+    assert created.json()["tags"] == ["quote", "statistic"]
+    record = HistoryRecord.objects.get(
+        object_id=created.json()["id"], action="create", content_type__model="annotation"
+    )
+    assert record.snapshot["tags"] == ["quote", "statistic"]
+    untagged = {**payload, "tags": [], "fields": {}, "start": 0, "end": 3, "exact": BODY[:3]}
+    created = post_passage(client, token, untagged)
+    read = client.get(created["Location"], HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert created.status_code == 201 and created.json() == read.json()
+    assert created.json()["tags"] == []
