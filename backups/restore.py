@@ -32,8 +32,8 @@ from cms.bulk import converter, insert_values
 from cms.bulk import insert as insert_rows
 from echoes.index import index_new
 from intake.models import ImportBatch, Snapshot
-from publishing.counts import facet_counts_rebuild
 from publishing.hooks import corpus_write
+from publishing.rebuild import facet_counts_rebuild
 from rounds.models import Round
 from suggestions.models import SuggestionDecision
 

@@ -15,8 +15,8 @@ The article rows are locked first, so two writers to one article take turns; the
 rows and the corpus version change once the write has committed, in a short transaction
 of their own, in a fixed order, so writers never deadlock and never queue on them for
 longer than that (`count_deltas_add`; why in `publishing.hooks`).
-`facet_counts_rebuild()` recounts everything (after bulk loads, or `manage.py
-recount_facets` if ever in doubt).
+`publishing.rebuild.facet_counts_rebuild()` recounts everything (after bulk loads, or
+`manage.py recount_facets` if ever in doubt).
 
 The same contributions keep `ArticleFacet`, the per-article (article, option) pairs the
 articles listing's tag and organization facets count when filtered: the pairs an
@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 
 from annotations.models import Annotation, TaggedAnnotation
@@ -191,7 +191,7 @@ def stored_counts() -> Counter:
     return counts
 
 
-def _apply(delta: Counter) -> None:
+def counts_add(delta: Counter) -> None:
     """Add `delta` to the stored counts, in key order (no deadlocks between writers)."""
     counts = sorted((key, n) for key, n in delta.items() if n and key[0] != CROSS)
     cells = sorted((key[1:], n) for key, n in delta.items() if n and key[0] == CROSS)
@@ -248,8 +248,8 @@ class Recount:
         self.before: Counter = Counter()
         self.pairs_before: set[Pair] = set()
         self.forgotten: set[tuple[str, int]] = set()
-        # Articles that only gain passages in this write: (outlet, status, published) as
-        # read under the lock, and what their new passages add (made at the first).
+        # Articles that only gain passages in this write: (outlet, status, published, in an
+        # open round) as read under the lock, and what their new passages add (made at the first).
         self.adding: dict[int, tuple] = {}
         self.additions: dict[int, ArticleAdditions] = {}
 
@@ -264,16 +264,16 @@ class Recount:
         passages to them, each reported with `added` (nothing tallied)."""
         ids = sorted(set(article_ids) - set(self.ids) - self.adding.keys())
         if ids:
-            locked = (
-                Article.objects.select_for_update()
-                .filter(pk__in=ids)
-                .order_by("pk")
-                .values_list("pk", "outlet_id", "status", "published")
-            )
+            locked = Article.objects.select_for_update().filter(pk__in=ids).order_by("pk")
             if adding:
-                self.adding.update((pk, tuple(rest)) for pk, *rest in locked)
+                # Whether the article is in an open round: its coders are asked only then.
+                in_round = Exists(
+                    Round.objects.filter(state=Round.State.OPEN, articles=OuterRef("pk"))
+                )
+                rows = locked.values_list("pk", "outlet_id", "status", "published", in_round)
+                self.adding.update((pk, tuple(rest)) for pk, *rest in rows)
                 return
-            list(locked)
+            list(locked.values_list("pk"))
         if adding:
             return
         # Articles that gained passages earlier in this write and now change otherwise.
@@ -344,7 +344,7 @@ def count_deltas_apply(delta: Counter) -> None:
     of their own: the version row first, then the counts in key order."""
     with transaction.atomic():
         corpus_changed()
-        _apply(delta)
+        counts_add(delta)
 
 
 def count_deltas_add(delta: Counter) -> None:
@@ -370,97 +370,3 @@ def _apply_pairs(*, removed: set[Pair], added: set[Pair]) -> None:
         ArticleFacet(article_id=article_id, audience=audience, facet=facet, value_id=value_id)
         for article_id, audience, facet, value_id in sorted(added)
     )
-
-
-@transaction.atomic
-def facet_counts_rebuild() -> None:
-    """Recount every facet from scratch (inside the caller's write, or on its own)."""
-    corpus_changed()
-    FacetCount.objects.all().delete()
-    CrossCount.objects.all().delete()
-    _apply(contributions())
-    CrossCount.objects.bulk_create(
-        CrossCount(audience=audience, table=T.BUILT, row_key=0, col_key=0)
-        for audience in FacetCount.Audience.values
-    )
-    article_facets_rebuild()
-
-
-def article_facets_rebuild() -> None:
-    """Every `ArticleFacet` row afresh, in one INSERT ... SELECT (no rows through Python).
-
-    The same pairs as `tally()` gives, written by the database: a million passages give
-    over two million pairs, too many to build as Python objects.
-    """
-    # Every name below is a quoted table or column name, every value a choice constant.
-    A, Fc = FacetCount.Audience, FacetCount.Facet
-    q = connection.ops.quote_name
-    passage = q(Annotation._meta.db_table)
-    article = q(Article._meta.db_table)
-    tagged = q(TaggedAnnotation._meta.db_table)
-    mention = q(Article.organizations.through._meta.db_table)
-    target = q(ArticleFacet._meta.db_table)
-    published = f"'{PUBLISHED}'"  # a constant of ours, not input
-    rounds = q(Round._meta.db_table)
-    round_articles = q(Round.articles.through._meta.db_table)
-    round_coders = q(Round.coders.through._meta.db_table)
-    in_open_round = (
-        # `rounds.models.open_round_passage_q`: the passage's coder codes its article in an
-        # open round, so it stays off the public site (its consensus aside).
-        f"EXISTS (SELECT 1 FROM {rounds} r "  # noqa: S608
-        f"JOIN {round_articles} ra ON ra.{q('round_id')} = r.{q('id')} "
-        f"JOIN {round_coders} rc ON rc.{q('round_id')} = r.{q('id')} "
-        f"WHERE r.{q('state')} = '{Round.State.OPEN}' "
-        f"AND ra.{q('article_id')} = p.{q('article_id')} "
-        f"AND rc.{q('user_id')} = p.{q('annotator_id')})"
-    )
-    public_passage = (
-        f"p.{q('status')} = {published} AND a.{q('status')} = {published} "
-        f"AND (p.{q('adjudicated')} OR NOT {in_open_round})"
-    )
-    staff_tags = (
-        f"SELECT DISTINCT p.{q('article_id')}, t.{q('tag_id')} FROM {tagged} t "  # noqa: S608
-        f"JOIN {passage} p ON p.{q('id')} = t.{q('content_object_id')}"
-    )
-    public_tags = staff_tags + (
-        f" JOIN {article} a ON a.{q('id')} = p.{q('article_id')} WHERE {public_passage}"
-    )
-    staff_orgs = (
-        f"SELECT m.{q('article_id')}, m.{q('organization_id')} FROM {mention} m UNION "  # noqa: S608
-        f"SELECT p.{q('article_id')}, p.{q('organization_id')} FROM {passage} p "
-        f"WHERE p.{q('organization_id')} IS NOT NULL"
-    )
-    public_orgs = (
-        f"SELECT m.{q('article_id')}, m.{q('organization_id')} FROM {mention} m "  # noqa: S608
-        f"JOIN {article} a ON a.{q('id')} = m.{q('article_id')} "
-        f"WHERE a.{q('status')} = {published} UNION "
-        f"SELECT p.{q('article_id')}, p.{q('organization_id')} FROM {passage} p "
-        f"JOIN {article} a ON a.{q('id')} = p.{q('article_id')} "
-        f"WHERE p.{q('organization_id')} IS NOT NULL AND {public_passage}"
-    )
-    parts = [
-        (A.STAFF, Fc.TAG, staff_tags),
-        (A.PUBLIC, Fc.TAG, public_tags),
-        (A.STAFF, Fc.ORGANIZATION, staff_orgs),
-        (A.PUBLIC, Fc.ORGANIZATION, public_orgs),
-    ]
-    columns = ", ".join(q(c) for c in ("article_id", "value_id", "audience", "facet"))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Rebuilds follow bulk loads: with the statistics of the tables as they were
-            # (empty, after a fresh migrate) the joins below ran as nested loops over
-            # millions of rows. Only the joined columns: a whole-table ANALYZE also
-            # recomputes the search index's to_tsvector over every sampled article body
-            # (figures in README, Performance).
-            cursor.execute(
-                f"ANALYZE {passage} ({q('id')}, {q('article_id')}, {q('status')}, "
-                f"{q('organization_id')}), {article} ({q('id')}, {q('status')}), "
-                f"{tagged}, {mention}"
-            )
-        cursor.execute(f"DELETE FROM {target}")  # noqa: S608
-        for audience, facet, select in parts:
-            # The audience and facet are the choices' own constants, written as literals.
-            cursor.execute(
-                f"INSERT INTO {target} ({columns}) "  # noqa: S608
-                f"SELECT s.*, '{audience}', '{facet}' FROM ({select}) s"
-            )

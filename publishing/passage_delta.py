@@ -37,7 +37,7 @@ def month_number(value) -> int:
 class ArticleAdditions:
     """The passages added to one locked article in one write, and what they add."""
 
-    def __init__(self, article_id: int, outlet_id: int, status: str, published):
+    def __init__(self, article_id: int, outlet_id: int, status: str, published, in_round: bool):
         self.article_id, self.outlet_id = article_id, outlet_id
         self.published = status == PUBLISHED
         self.month = month_number(published)
@@ -52,7 +52,9 @@ class ArticleAdditions:
             audience: {v for a, f, v in self.pairs if a == audience and f == Fc.TAG}
             for audience in A.values
         }
-        self.round_coders: set[int] | None = None
+        # The coders of the article's open rounds: none when it is in none (read under the
+        # lock), otherwise read at the first passage that needs them.
+        self.round_coders: set[int] | None = None if in_round else set()
 
     def _in_open_round(self, annotator_id: int) -> bool:
         """Whether the annotator codes this article in an open round

@@ -32,8 +32,8 @@ from annotations.anchoring import context
 from annotations.models import Annotation, Tag, TagField, TaggedAnnotation
 from articles.models import Article, ArticleRevision, Organization, Outlet
 from echoes.models import Fingerprint, PrintSet
-from publishing.counts import facet_counts_rebuild
 from publishing.models import ArticleFacet, FacetCount
+from publishing.rebuild import facet_counts_rebuild
 from publishing.version import corpus_changed
 from rounds.models import Adjudication, DoneMark, Round
 from suggestions.models import SuggestionDecision

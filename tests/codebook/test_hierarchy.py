@@ -280,7 +280,7 @@ def test_a_parent_without_passages_of_its_own_is_offered_with_its_affiliates(cli
     orgs = tree["orgs"]
     tree["passages"]["stat"].organization = None
     tree["passages"]["stat"].save()
-    from publishing.counts import facet_counts_rebuild
+    from publishing.rebuild import facet_counts_rebuild
 
     facet_counts_rebuild()
     options = facet_options(client.get("/passages/"), "organization")

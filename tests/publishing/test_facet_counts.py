@@ -7,8 +7,9 @@ import pytest
 from annotations.actions.passages import annotation_delete, annotation_update
 from annotations.models import Annotation
 from articles.actions.articles import article_set_organizations, article_update
-from publishing.counts import article_facets_rebuild, facet_counts_rebuild, stored_counts, tally
+from publishing.counts import stored_counts, tally
 from publishing.models import ArticleFacet, FacetCount
+from publishing.rebuild import article_facets_rebuild, facet_counts_rebuild
 from tests.factories import (
     make_annotation,
     make_article,

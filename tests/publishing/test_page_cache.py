@@ -52,7 +52,7 @@ from cms.settings import cache_from_url
 from intake import actions as intake_actions
 from intake import demo, importers
 from intake.extract import Extracted
-from publishing import counts, page_cache
+from publishing import page_cache, rebuild
 from publishing.hooks import corpus_write
 from publishing.models import CorpusVersion, FacetCount
 from publishing.page_cache import (
@@ -317,7 +317,7 @@ def write_scenarios(tmp_path):
         "import_verified": lambda: restore.import_verified(backup, replace=True),
         "corpus_clear": synthetic.corpus_clear,
         "generate_corpus": lambda: synthetic.generate_corpus(articles=3, passages=5, seed=1),
-        "facet_counts_rebuild": counts.facet_counts_rebuild,
+        "facet_counts_rebuild": rebuild.facet_counts_rebuild,
         "demo_passages_create": lambda: demo.demo_passages_create(annotator=make_editor()),
     }
 

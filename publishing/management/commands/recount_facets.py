@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from publishing.counts import facet_counts_rebuild
+from publishing.rebuild import facet_counts_rebuild
 
 
 class Command(BaseCommand):

@@ -24,8 +24,9 @@ from publishing.analysis.crosstab import (
     maintained_totals,
     totals_of,
 )
-from publishing.counts import contributions, facet_counts_rebuild, stored_counts
+from publishing.counts import contributions, stored_counts
 from publishing.models import CrossCount
+from publishing.rebuild import facet_counts_rebuild
 from tests.factories import make_annotation, make_editor, make_outlet
 from tests.publishing.analysis.conftest import parse_csv
 

@@ -1,7 +1,7 @@
 """Many passages at once for the paging and export tests (bulk, then the counts rebuilt)."""
 
 from annotations.models import Annotation, TaggedAnnotation
-from publishing.counts import facet_counts_rebuild
+from publishing.rebuild import facet_counts_rebuild
 from tests.factories import make_annotator, make_article
 
 
