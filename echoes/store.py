@@ -12,7 +12,7 @@ from django.db import connection
 
 from cms.bulk import insert_values
 from echoes.models import Fingerprint, PrintSet
-from echoes.winnowing import fingerprint_text
+from echoes.winnowing import kept_prints
 
 #: Articles per INSERT or COPY when many are written at once.
 WRITE_BATCH = 500
@@ -48,12 +48,14 @@ def _write(bodies: Sequence[Body]) -> int:
     if on_postgresql():
         rows = []
         for pk, body in bodies:
-            prints = fingerprint_text(body)
-            if prints:  # a body of fewer than K words has none: no row
-                rows.append((pk, [f.hash for f in prints], [f.start for f in prints]))
+            hashes, starts = kept_prints(body)
+            if hashes:  # a body of fewer than K words has none: no row
+                rows.append((pk, hashes, starts))
         insert_values(PrintSet, ["article_id", "hashes", "starts"], rows)
         return sum(len(hashes) for _, hashes, _ in rows)
-    rows = [(pk, f.hash, f.start) for pk, body in bodies for f in fingerprint_text(body)]
+    rows = [
+        (pk, h, start) for pk, body in bodies for h, start in zip(*kept_prints(body), strict=True)
+    ]
     insert_values(Fingerprint, ["article_id", "hash", "start"], rows)
     return len(rows)
 

@@ -145,6 +145,37 @@ def fingerprint_text(text: str) -> list[Fingerprint]:
     return fingerprints(words(text))
 
 
+def kept_prints(text: str, k: int = K, w: int = W) -> tuple[list[int], list[int]]:
+    """The hashes and code-point starts of `fingerprint_text(text)`, and only those: what
+    the index stores. The same values, made for speed (index writes fingerprint every
+    body imported): no record per word, and the shingles' bytes sliced out of the text's
+    words encoded once instead of each joined and encoded on its own."""
+    texts: list[str] = []
+    starts: list[int] = []
+    for m in _WORD.finditer(text):
+        texts.append(normalise_word(m[0]))
+        starts.append(m.start())
+    if len(texts) < k:
+        return [], []
+    data = "\x1f".join(texts).encode("utf-8")
+    offsets = []  # where each word starts in `data`, and one past the end
+    at = 0
+    for word in texts:
+        offsets.append(at)
+        at += (len(word) if word.isascii() else len(word.encode("utf-8"))) + 1
+    offsets.append(at)
+    hashes = [
+        int.from_bytes(
+            blake2b(data[offsets[i] : offsets[i + k] - 1], digest_size=4).digest(),
+            "big",
+            signed=True,
+        )
+        for i in range(len(texts) - k + 1)
+    ]
+    kept = winnow(hashes, w)
+    return [hashes[i] for i in kept], [starts[i] for i in kept]
+
+
 class Run(NamedTuple):
     """A maximal run of words two texts share: `length` words from index `a` of the first
     and `b` of the second."""

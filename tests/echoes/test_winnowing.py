@@ -11,6 +11,7 @@ from echoes.winnowing import (
     K,
     W,
     fingerprint_text,
+    kept_prints,
     passage_words,
     shared_runs,
     shingle_hash,
@@ -132,3 +133,33 @@ def test_seven_shared_words_are_no_run_and_eight_are():
     assert shared_runs(a, b) == []
     a[12] = b[16] = shared[7]
     assert [tuple(r) for r in shared_runs(a, b)] == [(5, 9, 8)]
+
+
+PIECES = [
+    "Nation\u2019s",
+    "caf\u00e9",
+    "\ufb01ne",
+    "\uff21\uff22",
+    "\U0001f600",
+    "\u00a0",
+    "\u2014",
+    "asylum-seekers",
+    "90",
+    "percent",
+    "the",
+    "THE",
+    "\u201cquote\u201d",
+    "na\u00efve",
+    "\n\n",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=80))
+def test_the_index_s_fast_path_keeps_the_same_hashes_and_starts(pieces):
+    """`kept_prints` (what the index writes) gives exactly the hashes and code-point
+    starts of `fingerprint_text`, with emoji, non-breaking spaces, ligatures, full-width
+    letters, curly quotes and texts shorter than a shingle."""
+    text = " ".join(pieces)
+    prints = fingerprint_text(text)
+    assert kept_prints(text) == ([f.hash for f in prints], [f.start for f in prints])
