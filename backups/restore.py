@@ -28,9 +28,9 @@ from backups.archive import (
     label_of,
 )
 from backups.format import ADDED_FIELDS, BackupProblem, read, verify
-from cms.bulk import converter, insert_values
+from cms.bulk import converter, indexes_built_after, insert_values
 from cms.bulk import insert as insert_rows
-from echoes.index import index_new
+from echoes.index import index_models, index_new
 from intake.models import ImportBatch, Snapshot
 from publishing.hooks import corpus_write
 from publishing.rebuild import facet_counts_rebuild
@@ -272,13 +272,21 @@ def _import(lines: Iterable[str | bytes], *, replace: bool) -> dict[str, int]:
         Tag.objects.update(parent=None)
         Tag.objects.all().delete()
         importer = _Importer()
-        for row in rows:  # ends with the trailer check: a bad one rolls all of this back
-            importer.add(row)
-        importer.flush()
+        with indexes_built_after(_loaded_models()):
+            for row in rows:  # ends with the trailer check: a bad one rolls all this back
+                importer.add(row)
+            importer.flush()
         _check_references()
         _reset_sequences([get_user_model(), *CONTENT_MODELS])
         _rebuild_derived()
     return {**importer.counts, "with_passwords": bool(header.get("with_passwords"))}
+
+
+def _loaded_models() -> list:
+    """The tables the import fills (all empty before it): the content, their links, and
+    the echo index written from the bodies."""
+    links = [through for fields in LINKS.values() for through, _, _ in fields.values()]
+    return [*CONTENT_MODELS, *links, *index_models()]
 
 
 def _binary(row: dict, name: str) -> bytes:

@@ -14,6 +14,7 @@ For new rows only (an object whose pk is set is inserted with it).
 """
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from enum import Enum
 
 from django.db import connections
@@ -175,3 +176,49 @@ def _converter(field, connection) -> Callable | None:
 
 def _plain_value(value):
     return value.value if isinstance(value, Enum) else value
+
+
+#: What PostgreSQL may use to sort an index's entries when one is built afresh.
+BUILD_MEMORY = "256MB"
+
+
+@contextmanager
+def indexes_built_after(models: Iterable, *, using: str = "default"):
+    """Load into these models' tables with their plain (non-unique) indexes dropped, and
+    build them once at the end: inserting a row into a B-tree, and still more into a GIN
+    (full-text search, the echo index), costs more than building the index from sorted
+    entries. For loads into empty tables (a backup import). Unique indexes stay, so
+    duplicates are still refused as the rows go in. The statements are the database's
+    own definitions, read back, so the indexes come back exactly as they were; inside
+    the caller's transaction, so a failed load gets them back as well."""
+    connection = connections[using]
+    tables = sorted({model._meta.db_table for model in models})
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                "current_schema() AND tablename = ANY(%s) AND indexdef NOT LIKE "
+                "'CREATE UNIQUE %%' ORDER BY indexname",
+                [tables],
+            )
+        else:
+            placeholders = ", ".join(["%s"] * len(tables))
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT "  # noqa: S608
+                f"NULL AND tbl_name IN ({placeholders}) AND sql NOT LIKE 'CREATE UNIQUE %%' "
+                "ORDER BY name",
+                tables,
+            )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A table with deferred foreign-key checks pending cannot be indexed: they run
+            # now (a dangling id fails here), and later writes defer theirs again.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
+        for _, definition in indexes:
+            cursor.execute(definition)

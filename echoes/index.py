@@ -22,7 +22,7 @@ from django.db import connection, transaction
 
 from articles.models import Article
 from echoes import store
-from echoes.models import GIN_INDEX, PrintSet
+from echoes.models import GIN_INDEX, Fingerprint, PrintSet
 
 BATCH = 500  # articles per read when rebuilding
 
@@ -38,6 +38,11 @@ def index_bodies(bodies: Iterable[tuple[int, str]], *, fresh: bool = False) -> i
         if not fresh:
             store.forget([pk for pk, _ in bodies])
         return store.write(bodies)
+
+
+def index_models() -> list:
+    """The models of the index's rows (both layouts' tables exist everywhere)."""
+    return [PrintSet, Fingerprint]
 
 
 def index_new(bodies: Iterable[tuple[int, str]]) -> int:

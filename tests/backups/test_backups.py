@@ -301,6 +301,52 @@ def test_import_is_all_or_nothing(tmp_path):
     assert dump() == before
 
 
+def index_definitions() -> list[tuple[str, str]]:
+    """Every index of the database, by name, with its definition."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() ORDER BY 1"
+            )
+        else:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY 1")
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db
+def test_the_indexes_dropped_for_the_load_come_back_as_they_were(tmp_path):
+    """The import builds its tables' plain indexes (search, echo index) after the rows
+    are in: afterwards every index is there with its definition, after a refused import
+    as well, and the restored archive is searched through them."""
+    from publishing.search import search
+
+    corpus()
+    indexes = index_definitions()
+    backup = tmp_path / "b.jsonl"
+    backup.write_text(dump(), encoding="utf-8")
+    before = dump()
+    call_command("import_backup", str(backup), "--replace", stdout=io.StringIO())
+    assert index_definitions() == indexes
+    assert dump() == before
+    lines = before.splitlines()  # a passage on a missing article, refused at the end
+    passage = next(json.loads(x) for x in lines if '"annotations.annotation"' in x)
+    passage["pk"] += 1000
+    passage["fields"]["article_id"] = 999_999
+    history = next(i for i, x in enumerate(lines) if '"audit.historyrecord"' in x)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(reframed([*lines[:history], dump_row(passage), *lines[history:-1]]))
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command("import_backup", str(broken), "--replace")
+    assert index_definitions() == indexes
+    assert dump() == before
+    article = Article.objects.order_by("pk").first()
+    word = max(article.body.split(), key=len).strip(".,;:!?\"'")
+    assert article in search(Article.objects.all(), word)
+
+
 @pytest.mark.django_db
 def test_replace_restores_the_backup_exactly(tmp_path):
     """--replace also deletes the snapshots and the import batches made since the backup,
