@@ -435,3 +435,13 @@ class Annotation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("article-detail", kwargs={"slug": self.article.slug}) + f"#passage-{self.pk}"
+
+    def hold_tags(self, tags) -> None:
+        """Let `.tags.all()` answer with these tags (just written) without a query, as a
+        prefetch would: Django's prefetch (`prefetch_one_level`) fills the cache this way,
+        where taggit's own builds a filtered queryset per passage. For history snapshots
+        and answers built right after a write."""
+        held = Tag.objects.all()
+        held._result_cache = list({tag.pk: tag for tag in tags}.values())
+        held._prefetch_done = True
+        self._prefetched_objects_cache = {"tags": held}

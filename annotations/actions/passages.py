@@ -84,9 +84,9 @@ def create_passage(
             TaggedAnnotation.objects.bulk_create(
                 TaggedAnnotation(content_object=annotation, tag=tag) for tag in resolved_tags
             )
-            _holding(annotation, resolved_tags)
+            annotation.hold_tags(resolved_tags)
         elif not resolved_tags:
-            _holding(annotation, [])
+            annotation.hold_tags([])
         else:
             annotation.tags.set(resolved_tags)
         write.added(annotation, [tag.pk for tag in resolved_tags])
@@ -94,14 +94,6 @@ def create_passage(
     # The caller gets a passage that reads its tags afresh, as any other does.
     annotation._prefetched_objects_cache = {}
     return annotation
-
-
-def _holding(annotation: Annotation, tags: list[Tag]) -> None:
-    """Let the new passage answer `.tags.all()` with the tags just inserted, as a prefetch
-    would, instead of reading them back for its history snapshot."""
-    held = Tag.objects.filter(pk__in=[tag.pk for tag in tags])
-    held._result_cache, held._prefetch_done = list({tag.pk: tag for tag in tags}.values()), True
-    annotation._prefetched_objects_cache = {"tags": held}
 
 
 @transaction.atomic(durable=True)

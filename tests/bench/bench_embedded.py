@@ -327,11 +327,19 @@ print(json.dumps({"token": token, "targets": targets}))
 """
 
 # Successive requests write to 40 different articles in turn: writers to one article take
-# turns by design (its row is locked), so spreading them measures the shared path.
+# turns by design (its row is locked), so spreading them measures the shared path. Each
+# wrk thread counts its own requests, so each starts its turn at a share of the articles
+# of its own (without that, both threads wrote to the same article at the same moment).
 WRITER_LUA = """
 local bodies = BODIES
-local n = 0
+local n = nil
+local report_setup = setup
+setup = function(thread)
+  report_setup(thread)
+  thread:set("first", (#threads - 1) * 20)
+end
 request = function()
+  if n == nil then n = first or 0 end
   n = n + 1
   return wrk.format("POST", nil, nil, bodies[n % #bodies + 1])
 end
