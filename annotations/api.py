@@ -11,12 +11,11 @@ from datetime import datetime
 import django_filters
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, JsonResponse
 
 from annotations import tag_fields
 from annotations.actions.passages import annotation_create, annotation_delete, annotation_update
-from annotations.models import Annotation, TagField
+from annotations.models import Annotation, Tag, TagField, TaggedAnnotation
 from articles.models import Article, Organization
 from cms.jsonapi import ApiError, ApiView, field_error, invalid_parameters, parse_object
 from publishing.filters import CheckedForm, IdField, IdFilter, PassageFilterSet
@@ -207,8 +206,10 @@ class AnnotationListView(ApiView):
         else:
             annotation = annotation_create(**coding)
         # The passage as saved, its annotator the caller and its values canonical: what
-        # reading it back would give, less that query (its tags are read, one query).
-        prefetch_related_objects([annotation], "tags")
+        # reading it back would give, less that query; its tags in one plain query (the
+        # tag library's prefetch cost more to build than to run).
+        tagged = TaggedAnnotation.objects.filter(content_object_id=annotation.pk)
+        annotation.hold_tags(Tag.objects.filter(pk__in=tagged.values("tag_id")))
         response = with_etag(JsonResponse(annotation_json(annotation), status=201), annotation)
         response["Location"] = request.build_absolute_uri(f"{request.path}{annotation.pk}/")
         return response

@@ -12,9 +12,9 @@ around any write that can change what an article contributes (its status, outlet
 mentions; its passages' status, organization or tags) the article's contribution is
 subtracted before and added back after (`Recount`).
 The article rows are locked first, so two writers to one article take turns; the count
-rows and the corpus version change once the write has committed, in a short transaction
-of their own, in a fixed order, so writers never deadlock and never queue on them for
-longer than that (`count_deltas_add`; why in `publishing.hooks`).
+rows and the corpus version change once the write has committed, a statement each, the
+count rows in key order, so writers never deadlock and never queue on them for longer
+than a statement (`count_deltas_add`; why in `publishing.hooks`).
 `publishing.rebuild.facet_counts_rebuild()` recounts everything (after bulk loads, or
 `manage.py recount_facets` if ever in doubt).
 
@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from annotations.models import Annotation, TaggedAnnotation
@@ -45,7 +45,7 @@ from publishing.cross_cells import (
 )
 from publishing.models import ArticleFacet, CrossCount, FacetCount
 from publishing.passage_delta import ArticleAdditions, month_number
-from publishing.version import corpus_changed
+from publishing.version import corpus_changed, corpus_changed_committed
 from rounds.models import Round, open_round_passage_q
 
 Key = tuple[str, str, str, int]
@@ -264,16 +264,10 @@ class Recount:
         passages to them, each reported with `added` (nothing tallied)."""
         ids = sorted(set(article_ids) - set(self.ids) - self.adding.keys())
         if ids:
-            locked = Article.objects.select_for_update().filter(pk__in=ids).order_by("pk")
             if adding:
-                # Whether the article is in an open round: its coders are asked only then.
-                in_round = Exists(
-                    Round.objects.filter(state=Round.State.OPEN, articles=OuterRef("pk"))
-                )
-                rows = locked.values_list("pk", "outlet_id", "status", "published", in_round)
-                self.adding.update((pk, tuple(rest)) for pk, *rest in rows)
+                self.adding.update((pk, tuple(rest)) for pk, *rest in _lock_adding(ids))
                 return
-            list(locked.values_list("pk"))
+            list(Article.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
         if adding:
             return
         # Articles that gained passages earlier in this write and now change otherwise.
@@ -333,6 +327,34 @@ class Recount:
         return Counter({k: n for k, n in after.items() if not _gone(k, self.forgotten)})
 
 
+def _lock_adding(ids: list[int]) -> list[tuple]:
+    """Lock these articles (in id order) and read what their new passages' counts need:
+    (id, outlet, status, published, whether an open round holds it: its coders are asked
+    only then). Plain SQL: on every create, building the ORM's query cost more than
+    running it."""
+    q = connection.ops.quote_name
+    article, rounds = q(Article._meta.db_table), q(Round._meta.db_table)
+    round_articles = q(Round.articles.through._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    # Every name is a model's own table or column, quoted; the ids are parameters.
+    sql = (
+        f"SELECT a.{q('id')}, a.{q('outlet_id')}, a.{q('status')}, a.{q('published')}, "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {round_articles} ra JOIN {rounds} r ON r.{q('id')} = "
+        f"ra.{q('round_id')} WHERE ra.{q('article_id')} = a.{q('id')} AND r.{q('state')} = %s) "
+        f"FROM {article} a WHERE a.{q('id')} IN ({marks}) ORDER BY a.{q('id')}"
+    )
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE OF a"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Round.State.OPEN, *ids])
+        rows = cursor.fetchall()
+    published = Article._meta.get_field("published")
+    return [
+        (pk, outlet, status, published.to_python(day), bool(in_round))
+        for pk, outlet, status, day, in_round in rows
+    ]
+
+
 def _in_test_transaction(connection) -> bool:
     """Inside a test's wrapping transaction, which is rolled back, never committed
     (Django marks it so for the same reason: `durable` is relaxed inside it)."""
@@ -340,11 +362,22 @@ def _in_test_transaction(connection) -> bool:
 
 
 def count_deltas_apply(delta: Counter) -> None:
-    """Move the corpus version on and add `delta` to the counts, in one short transaction
-    of their own: the version row first, then the counts in key order."""
+    """Move the corpus version on and add `delta` to the counts, in one transaction (on
+    SQLite, and inside a test's transaction, at the end of the outermost write)."""
     with transaction.atomic():
         corpus_changed()
         counts_add(delta)
+
+
+def count_deltas_apply_committed(delta: Counter) -> None:
+    """After a write commits (PostgreSQL): add `delta` to the counts, then move the corpus
+    version on, each statement committing on its own. No row lock is then held while
+    Python runs: in a transaction, a writer that lost its core between the version's
+    UPDATE and the COMMIT held every other writer's version bump behind it. Each upsert
+    takes its rows in key order, so writers never deadlock; the version moves last, so a
+    page rendered in between is stale as soon as it moves."""
+    counts_add(delta)
+    corpus_changed_committed()
 
 
 def count_deltas_add(delta: Counter) -> None:
@@ -354,7 +387,7 @@ def count_deltas_add(delta: Counter) -> None:
     if connection.vendor == "sqlite" or _in_test_transaction(connection):
         count_deltas_apply(delta)
     else:
-        transaction.on_commit(functools.partial(count_deltas_apply, delta))
+        transaction.on_commit(functools.partial(count_deltas_apply_committed, delta))
 
 
 def _apply_pairs(*, removed: set[Pair], added: set[Pair]) -> None:

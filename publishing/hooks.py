@@ -23,13 +23,15 @@ opens a write.
 Two rows every write changes: the corpus version and the counts every passage adds to
 (the total, a busy outlet's). Holding their locks for a whole write made writers queue
 one behind the other (14-26 API creates a second, whatever the clients). So the write's
-own transaction locks only its articles (in id order) and their `ArticleFacet` rows; the
-count deltas and the version move in a short second transaction once it commits
-(`publishing.counts.count_deltas_add`), which takes the version row first and the count rows
-in key order, so no two of them deadlock. The version moves after the data it announces
-is committed: a page rendered in between shows the new data under the old version, and
-is stale as soon as the version moves. A crash between the two commits leaves counts a
-write behind: `manage.py recount_facets` rebuilds them.
+own transaction locks only its articles (in id order) and their `ArticleFacet` rows; once
+it commits, the count deltas go in (one upsert per table, its rows in key order, so no two
+writers deadlock) and then the version moves, each statement committing on its own
+(`publishing.counts.count_deltas_add`): no row lock is held while Python runs, where a
+writer that lost its core inside a transaction held every other writer's bump behind
+it. The version moves after the data and the counts it announces are committed: a page
+rendered in between shows them under the old version, and is stale as soon as the
+version moves. A crash after the write's commit leaves counts a write behind
+(`manage.py recount_facets` rebuilds them), or the version: the next write moves it.
 
 On SQLite (one writer at a time anyway) and inside a test's transaction (which never
 commits) the deltas are applied at the end of the outermost write instead, in its own

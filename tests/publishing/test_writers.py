@@ -1,5 +1,5 @@
 """Writers outside a test's transaction: the version and the counts move once the write
-commits (PostgreSQL: in a second, short transaction), and many writers at once neither
+commits (PostgreSQL: a statement each, after it), and many writers at once neither
 fail nor deadlock nor lose a count."""
 
 import threading
