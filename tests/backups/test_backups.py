@@ -284,17 +284,24 @@ def test_import_refuses_a_non_empty_database_and_an_unknown_version(tmp_path):
     assert Annotation.objects.count() == 2  # --replace did not run: nothing was touched
 
 
-@pytest.mark.django_db
-def test_import_is_all_or_nothing(tmp_path):
-    """A bad row at the end (a passage on a missing article) leaves the database as it was."""
-    corpus()
-    lines = dump().splitlines()
+def with_a_dangling_passage(tmp_path, backup: str) -> Path:
+    """The backup, whole and verified, with one more passage, on a missing article: only
+    the database's check at the end refuses it."""
+    lines = backup.splitlines()
     passage = next(json.loads(x) for x in lines if '"annotations.annotation"' in x)
     passage["pk"] += 1000
     passage["fields"]["article_id"] = 999_999
     history = next(i for i, x in enumerate(lines) if '"audit.historyrecord"' in x)
     broken = tmp_path / "broken.jsonl"
     broken.write_text(reframed([*lines[:history], dump_row(passage), *lines[history:-1]]))
+    return broken
+
+
+@pytest.mark.django_db
+def test_import_is_all_or_nothing(tmp_path):
+    """A bad row at the end (a passage on a missing article) leaves the database as it was."""
+    corpus()
+    broken = with_a_dangling_passage(tmp_path, dump())
     before = dump()
     with pytest.raises(CommandError, match="nothing imported"):
         call_command("import_backup", str(broken), "--replace")
@@ -331,13 +338,7 @@ def test_the_indexes_dropped_for_the_load_come_back_as_they_were(tmp_path):
     call_command("import_backup", str(backup), "--replace", stdout=io.StringIO())
     assert index_definitions() == indexes
     assert dump() == before
-    lines = before.splitlines()  # a passage on a missing article, refused at the end
-    passage = next(json.loads(x) for x in lines if '"annotations.annotation"' in x)
-    passage["pk"] += 1000
-    passage["fields"]["article_id"] = 999_999
-    history = next(i for i, x in enumerate(lines) if '"audit.historyrecord"' in x)
-    broken = tmp_path / "broken.jsonl"
-    broken.write_text(reframed([*lines[:history], dump_row(passage), *lines[history:-1]]))
+    broken = with_a_dangling_passage(tmp_path, before)
     with pytest.raises(CommandError, match="nothing imported"):
         call_command("import_backup", str(broken), "--replace")
     assert index_definitions() == indexes
