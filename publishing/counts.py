@@ -48,10 +48,10 @@ from publishing.passage_delta import ArticleAdditions, month_number
 from publishing.version import corpus_changed, corpus_changed_committed
 from rounds.models import Round, open_round_passage_q
 
-Key = tuple[str, str, str, int]
+Key = tuple[str, str, str, int]  # (listing, audience, facet, value_id)
 # Rows per upsert of count deltas: 6 parameters each, under SQLite's 999-variable limit of
 # old builds.
-ADD_BATCH = 150  # (listing, audience, facet, value_id)
+ADD_BATCH = 150
 T = CrossCount.Table
 
 
