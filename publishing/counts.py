@@ -36,9 +36,8 @@ from annotations.models import Annotation, TaggedAnnotation
 from articles.models import Article
 from articles.visibility import PUBLISHED
 from publishing.cross_cells import (
-    COL_SUM,
     CROSS,
-    ROW_SUM,
+    cell_add,
     cell_gone,
     cells_forget,
     sums_without,
@@ -150,9 +149,7 @@ def tally(
 
     def cross(table, row, col, n, public):
         for audience in (A.STAFF, A.PUBLIC) if public else (A.STAFF,):
-            counts[(CROSS, audience, table, row, col)] += n
-            counts[(CROSS, audience, table, ROW_SUM, row)] += n
-            counts[(CROSS, audience, table, COL_SUM, col)] += n
+            cell_add(counts, audience, table, row, col, n)
 
     for article_id, tag_id, status, article_status, in_round, outlet_id, org_id, month, n in rows:
         public = status == PUBLISHED and article_status == PUBLISHED and not in_round

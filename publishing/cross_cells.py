@@ -26,6 +26,13 @@ CROSS_FACETS = {
 }
 
 
+def cell_add(counts: Counter, audience: str, table: int, row: int, col: int, n: int) -> None:
+    """Add `n` to a cell of a count delta, and to its row's and its column's sums."""
+    counts[(CROSS, audience, table, row, col)] += n
+    counts[(CROSS, audience, table, ROW_SUM, row)] += n
+    counts[(CROSS, audience, table, COL_SUM, col)] += n
+
+
 def cells_forget(facet: str, value_id: int) -> None:
     """Drop the cells of a deleted option, and its row or column sum, in every table it is
     an axis of (the other axis's sums: `sums_without`)."""

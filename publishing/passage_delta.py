@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from articles.visibility import PUBLISHED
-from publishing.cross_cells import COL_SUM, CROSS, ROW_SUM
+from publishing.cross_cells import cell_add
 from publishing.models import ArticleFacet, CrossCount, FacetCount
 from rounds.models import Round
 
@@ -103,9 +103,7 @@ class ArticleAdditions:
 
     def _cell(self, table: int, row: int, col: int, audiences) -> None:
         for audience in audiences:
-            self.delta[(CROSS, audience, table, row, col)] += 1
-            self.delta[(CROSS, audience, table, ROW_SUM, row)] += 1
-            self.delta[(CROSS, audience, table, COL_SUM, col)] += 1
+            cell_add(self.delta, audience, table, row, col, 1)
 
     def _pair(self, facet: str, value_id: int, audiences) -> None:
         """The article counts toward the option for these audiences, if it did not yet."""

@@ -20,7 +20,7 @@ from annotations.models import Annotation, TaggedAnnotation
 from articles.models import Article
 from articles.visibility import PUBLISHED
 from publishing.counts import counts_add
-from publishing.cross_cells import COL_SUM, CROSS, ROW_SUM
+from publishing.cross_cells import cell_add
 from publishing.models import ArticleFacet, CrossCount, FacetCount
 from publishing.passage_delta import month_number
 from publishing.version import corpus_changed
@@ -54,15 +54,10 @@ def archive_counts() -> Counter:
         if public:
             counts[(listing, A.PUBLIC, facet, value_id)] += n
 
-    def cell(audience, table, row, col, n):
-        counts[(CROSS, audience, table, row, col)] += n
-        counts[(CROSS, audience, table, ROW_SUM, row)] += n
-        counts[(CROSS, audience, table, COL_SUM, col)] += n
-
     def cross(table, row, col, n, public):
-        cell(A.STAFF, table, row, col, n)
+        cell_add(counts, A.STAFF, table, row, col, n)
         if public:
-            cell(A.PUBLIC, table, row, col, n)
+            cell_add(counts, A.PUBLIC, table, row, col, n)
 
     articles = Article.objects.order_by().values_list("outlet_id", "status")
     for outlet_id, status, n in articles.annotate(n=Count("pk")):
@@ -119,7 +114,7 @@ def archive_counts() -> Counter:
             [Fc.TAG.value, Fc.TAG.value],
         )
         for who, a, b, n in cursor.fetchall():
-            cell(who, T.COOCCURRENCE, a, b, n)
+            cell_add(counts, who, T.COOCCURRENCE, a, b, n)
     return counts
 
 
